@@ -1,0 +1,271 @@
+"""Datasets written by the reference ``webknossos`` read identically in daedalus, and vice versa."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import daedalus as wk
+
+pytestmark = pytest.mark.interop
+
+DATA_FORMATS = ["zarr3", "zarr"]
+VOXEL_SIZE = (11.24, 11.24, 28.0)
+TOPLEFT = (32, 64, 16)
+SIZE = (100, 80, 40)
+MAGS = ["1", "2-2-1"]
+LAYERS = [
+    {"name": "color", "category": "color", "dtype": "uint8", "num_channels": 1},
+    {"name": "color3", "category": "color", "dtype": "uint8", "num_channels": 3},
+    {"name": "segmentation", "category": "segmentation", "dtype": "uint32", "num_channels": 1},
+]
+# A read that covers the whole layer plus a zero-padded margin (even in x/y, so valid for 2-2-1).
+PAD_OFFSET = (16, 48, 8)
+PAD_SIZE = (128, 112, 56)
+
+
+# --- code shared verbatim by daedalus and the reference process (see `_reference_script`) ---------
+
+
+def _mag_factors(mag_name):
+    return [int(f) for f in mag_name.split("-")] if "-" in mag_name else [int(mag_name)] * 3
+
+
+def _mag_shape(mag_name, num_channels):
+    shape = tuple(s // f for s, f in zip(SIZE, _mag_factors(mag_name)))
+    return shape if num_channels == 1 else (num_channels, *shape)
+
+
+def _write_dataset(wk, path, data_format, arrays):
+    """Write all LAYERS with `arrays` through the public API of `wk` (daedalus or webknossos)."""
+    ds = wk.Dataset(path, voxel_size=VOXEL_SIZE)
+    bbox = wk.BoundingBox(TOPLEFT, SIZE)
+    for spec in LAYERS:
+        name = spec["name"]
+        kwargs = {}
+        if spec["num_channels"] != 1:
+            kwargs["num_channels"] = spec["num_channels"]
+        if spec["category"] == "segmentation":
+            category = wk.SEGMENTATION_CATEGORY
+            kwargs["largest_segment_id"] = max(int(arrays[f"{name}__{m}"].max()) for m in MAGS)
+        else:
+            category = wk.COLOR_CATEGORY
+        layer = ds.add_layer(
+            name, category, dtype=spec["dtype"], data_format=data_format, bounding_box=bbox, **kwargs
+        )
+        for mag_name in MAGS:
+            mag = layer.add_mag(1 if mag_name == "1" else mag_name)
+            mag.write(arrays[f"{name}__{mag_name}"], absolute_offset=TOPLEFT)
+    return ds
+
+
+def _describe_dataset(ds):
+    """JSON-able summary of a dataset's metadata, identical in shape for both libraries."""
+    layers = {}
+    for name, layer in sorted(ds.layers.items()):
+        category = str(getattr(layer.category, "value", layer.category))
+        data_format = str(getattr(layer.data_format, "value", layer.data_format))
+        bbox = layer.bounding_box
+        layers[name] = {
+            "category": category,
+            "dtype": str(np.dtype(layer.dtype)),
+            "num_channels": int(layer.num_channels),
+            "data_format": data_format,
+            "bounding_box": {
+                "topleft": [int(v) for v in bbox.topleft],
+                "size": [int(v) for v in bbox.size],
+            },
+            "largest_segment_id": (
+                None
+                if category != "segmentation" or layer.largest_segment_id is None
+                else int(layer.largest_segment_id)
+            ),
+            "mags": sorted(mag.to_layer_name() for mag in layer.mags),
+        }
+    return {"voxel_size": [round(float(v), 6) for v in ds.voxel_size], "layers": layers}
+
+
+def _read_all(ds):
+    """Read every mag of every layer, whole (`read()`) and with a zero-padded margin."""
+    reads = {}
+    for name, layer in ds.layers.items():
+        for mag in layer.mags:
+            view = layer.get_mag(mag)
+            key = f"{name}__{mag.to_layer_name()}"
+            reads[key] = np.asarray(view.read())
+            reads[key + "__padded"] = np.asarray(view.read(absolute_offset=PAD_OFFSET, size=PAD_SIZE))
+    return reads
+
+
+# --- reference side ----------------------------------------------------------------------------
+
+_REFERENCE_HEADER = """\
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import webknossos as wk
+"""
+
+_REFERENCE_MAIN = """
+def main():
+    mode, dataset_path, work_dir = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    if mode == "write":
+        data_format = sys.argv[4]
+        arrays = {p.stem: np.load(p) for p in sorted((work_dir / "inputs").glob("*.npy"))}
+        _write_dataset(wk, dataset_path, data_format, arrays)
+    ds = wk.Dataset.open(dataset_path)
+    out = work_dir / "reference_reads"
+    out.mkdir(parents=True, exist_ok=True)
+    for key, array in _read_all(ds).items():
+        np.save(out / f"{key}.npy", array)
+    print(json.dumps(_describe_dataset(ds)))
+
+
+main()
+"""
+
+
+def _reference_script() -> str:
+    """The snippet run in the reference venv: the shared functions above plus `main`."""
+    constants = "\n".join(
+        f"{name} = {globals()[name]!r}"
+        for name in ("VOXEL_SIZE", "TOPLEFT", "SIZE", "MAGS", "LAYERS", "PAD_OFFSET", "PAD_SIZE")
+    )
+    shared = "\n\n".join(
+        inspect.getsource(f) for f in (_mag_factors, _mag_shape, _write_dataset, _describe_dataset, _read_all)
+    )
+    return f"{_REFERENCE_HEADER}\n{constants}\n\n{shared}\n{_REFERENCE_MAIN}"
+
+
+def _make_arrays() -> dict[str, np.ndarray]:
+    """Deterministic input data per layer and mag (shapes in the mag's own voxels)."""
+    rng = np.random.default_rng(1234)
+    arrays = {}
+    for spec in LAYERS:
+        for mag_name in MAGS:
+            shape = _mag_shape(mag_name, spec["num_channels"])
+            if spec["category"] == "segmentation":
+                ids = rng.integers(1, 2**32 - 1, size=8, dtype=np.uint64).astype(np.uint32)
+                block = (np.indices(shape[-3:]) // 8).sum(axis=0) % (len(ids) + 1)
+                data = np.where(block == 0, 0, ids[np.maximum(block - 1, 0)]).astype(np.uint32)
+            else:
+                x, y, z = np.indices(shape[-3:])
+                smooth = x + 2 * y + 3 * z
+                data = (smooth + rng.integers(0, 40, size=shape)).astype(np.uint8)
+            arrays[f"{spec['name']}__{mag_name}"] = np.ascontiguousarray(data, dtype=spec["dtype"])
+    return arrays
+
+
+def _expected_reads(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """What `_read_all` must return for a dataset written with `arrays` (pure numpy)."""
+    expected = {}
+    for spec in LAYERS:
+        for mag_name in MAGS:
+            key = f"{spec['name']}__{mag_name}"
+            data = arrays[key]
+            data = data[None] if data.ndim == 3 else data
+            expected[key] = data
+            factors = _mag_factors(mag_name)
+            start = [(t - p) // f for t, p, f in zip(TOPLEFT, PAD_OFFSET, factors)]
+            pad_shape = [s // f for s, f in zip(PAD_SIZE, factors)]
+            padded = np.zeros((data.shape[0], *pad_shape), dtype=data.dtype)
+            sx, sy, sz = start
+            padded[:, sx : sx + data.shape[1], sy : sy + data.shape[2], sz : sz + data.shape[3]] = data
+            expected[key + "__padded"] = padded
+    return expected
+
+
+def _expected_description(data_format: str, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    layers = {}
+    for spec in LAYERS:
+        seg = spec["category"] == "segmentation"
+        layers[spec["name"]] = {
+            "category": spec["category"],
+            "dtype": spec["dtype"],
+            "num_channels": spec["num_channels"],
+            "data_format": data_format,
+            "bounding_box": {"topleft": list(TOPLEFT), "size": list(SIZE)},
+            "largest_segment_id": (
+                max(int(arrays[f"{spec['name']}__{m}"].max()) for m in MAGS) if seg else None
+            ),
+            "mags": sorted(MAGS),
+        }
+    return {"voxel_size": [round(v, 6) for v in VOXEL_SIZE], "layers": dict(sorted(layers.items()))}
+
+
+def _load_reads(directory: Path) -> dict[str, np.ndarray]:
+    return {p.stem: np.load(p) for p in sorted(directory.glob("*.npy"))}
+
+
+def _assert_reads_equal(actual: dict[str, np.ndarray], expected: dict[str, np.ndarray], who: str) -> None:
+    assert sorted(actual) == sorted(expected), f"{who}: read keys differ"
+    for key, want in expected.items():
+        got = actual[key]
+        assert got.dtype == want.dtype, f"{who} {key}: dtype {got.dtype} != {want.dtype}"
+        assert got.shape == want.shape, f"{who} {key}: shape {got.shape} != {want.shape}"
+        if not np.array_equal(got, want):
+            diff = np.argwhere(got != want)
+            first = diff[0].tolist()
+            raise AssertionError(f"{who} {key}: {len(diff)} voxels differ, first at (c,x,y,z)={first}")
+
+
+@pytest.fixture(scope="module")
+def arrays() -> dict[str, np.ndarray]:
+    return _make_arrays()
+
+
+@pytest.fixture(scope="module", params=DATA_FORMATS)
+def reference_dataset(request, tmp_path_factory, arrays, run_reference):
+    """A dataset written by the reference (per data format): (path, description, reference reads)."""
+    data_format = request.param
+    work = tmp_path_factory.mktemp(f"reference_written_{data_format}")
+    (work / "inputs").mkdir()
+    for key, array in arrays.items():
+        np.save(work / "inputs" / f"{key}.npy", array)
+    path = work / "dataset"
+    proc = run_reference(_reference_script(), "write", path, work, data_format)
+    description = json.loads(proc.stdout.strip().splitlines()[-1])
+    return data_format, path, description, _load_reads(work / "reference_reads")
+
+
+def test_reference_roundtrip_self_check(reference_dataset, arrays):
+    """The harness itself: the reference reads back what it wrote (no daedalus involved)."""
+    data_format, path, description, reads = reference_dataset
+    assert (path / "datasource-properties.json").is_file()
+    assert description == _expected_description(data_format, arrays)
+    _assert_reads_equal(reads, _expected_reads(arrays), "reference")
+
+
+def test_daedalus_reads_reference_dataset(reference_dataset, arrays):
+    """(a) daedalus opens a reference-written dataset: same metadata, same voxels."""
+    data_format, path, description, reference_reads = reference_dataset
+    ds = wk.Dataset.open(path)
+    assert _describe_dataset(ds) == description
+    layer = ds.get_layer("segmentation")
+    assert layer.largest_segment_id == description["layers"]["segmentation"]["largest_segment_id"]
+    assert tuple(layer.bounding_box.topleft) == TOPLEFT
+    assert tuple(layer.bounding_box.size) == SIZE
+    _assert_reads_equal(_read_all(ds), reference_reads, "daedalus")
+    assert np.array_equal(ds.get_layer("color").get_mag(1).read()[0], arrays["color__1"])
+
+
+@pytest.mark.parametrize("data_format", DATA_FORMATS)
+def test_reference_reads_daedalus_dataset(data_format, tmp_path, arrays, run_reference):
+    """(b) the reference opens a daedalus-written dataset: same metadata, same voxels."""
+    path = tmp_path / "dataset"
+    ds = _write_dataset(wk, path, data_format, arrays)
+    expected = _expected_description(data_format, arrays)
+    assert _describe_dataset(ds) == expected
+    _assert_reads_equal(_read_all(ds), _expected_reads(arrays), "daedalus (own write)")
+
+    proc = run_reference(_reference_script(), "read", path, tmp_path)
+    description = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert description == expected
+    _assert_reads_equal(_load_reads(tmp_path / "reference_reads"), _expected_reads(arrays), "reference")

@@ -1,0 +1,66 @@
+"""ArrayInfo: what a stored array is (shape, voxel type, chunking, compression), independent of its format."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+from .geometry import Vec3Int
+
+
+def _dtype(value: object) -> np.dtype:
+    return np.dtype(value)  # type: ignore[arg-type]
+
+
+def _names(value: object) -> tuple[str, ...]:
+    return tuple(str(v) for v in value)  # type: ignore[union-attr]
+
+
+def _ints(value: object) -> tuple[int, ...]:
+    return tuple(int(v) for v in value)  # type: ignore[union-attr]
+
+
+@attrs.frozen
+class ArrayInfo:
+    """Metadata of one chunked array.
+
+    ``shape`` and ``dimension_names`` cover every axis in the order ``("c", *extra, "x", "y", "z")``;
+    ``chunk_shape`` and ``shard_shape`` are the x/y/z edges (channels share a chunk, extra axes are
+    chunked by 1).
+    """
+
+    data_format: str = attrs.field(converter=str)
+    num_channels: int
+    voxel_type: np.dtype = attrs.field(converter=_dtype)
+    chunk_shape: Vec3Int = attrs.field(converter=Vec3Int)
+    shard_shape: Vec3Int = attrs.field(converter=Vec3Int)
+    compression_mode: bool
+    shape: tuple[int, ...] = attrs.field(converter=_ints, default=(1, 0, 0, 0))
+    dimension_names: tuple[str, ...] = attrs.field(converter=_names, default=("c", "x", "y", "z"))
+    chunk_key_separator: str = "/"
+    has_channel_axis: bool = True  # False: stored without "c"; the adapter presents a virtual axis of 1
+
+    @property
+    def chunks_per_shard(self) -> Vec3Int:
+        """How many chunks fit along each x/y/z edge of a shard."""
+        return self.shard_shape // self.chunk_shape
+
+    @property
+    def ndim(self) -> int:
+        """Number of axes, channel axis included."""
+        return len(self.dimension_names)
+
+    @property
+    def additional_axes(self) -> tuple[str, ...]:
+        """Names of the axes between the channel axis and x (e.g. ``("t",)``)."""
+        return self.dimension_names[1:-3]
+
+    @property
+    def full_chunk_shape(self) -> tuple[int, ...]:
+        """Chunk shape over every axis: all channels in one chunk, extra axes chunked by 1."""
+        return (self.num_channels,) + (1,) * (self.ndim - 4) + tuple(self.chunk_shape)
+
+    @property
+    def full_shard_shape(self) -> tuple[int, ...]:
+        """Shard shape over every axis: all channels in one shard, extra axes chunked by 1."""
+        return (self.num_channels,) + (1,) * (self.ndim - 4) + tuple(self.shard_shape)

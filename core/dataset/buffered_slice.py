@@ -1,0 +1,101 @@
+"""Buffered slice readers and writers: stream 2-d slices along one axis through larger block reads/writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from ..geometry import NDBoundingBox, Vec3Int
+
+_AXES = {"x": 0, "y": 1, "z": 2, 0: 0, 1: 1, 2: 2}
+DEFAULT_BUFFER_SLICES = 32
+
+
+def _axis(dimension: str | int) -> int:
+    if dimension not in _AXES:
+        raise ValueError(f"dimension must be 'x', 'y', 'z' or 0, 1, 2, not {dimension!r}.")
+    return _AXES[dimension]
+
+
+class BufferedSliceReader:
+    """Iterates over the 2-d slices of a box along ``dimension``; reads ``buffer_size`` slices at a time.
+
+    Each slice is ``(c, a, b)`` for multi-channel data and ``(a, b)`` otherwise (the two other axes in
+    x/y/z order). Use as an iterator, optionally inside ``with``.
+    """
+
+    def __init__(self, view: Any, bbox: NDBoundingBox, buffer_size: int | None, dimension: str | int) -> None:
+        self._view = view
+        self._bbox = bbox
+        self._buffer = buffer_size or DEFAULT_BUFFER_SLICES
+        self._axis = _axis(dimension)
+
+    def __enter__(self) -> BufferedSliceReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        mag_step = self._view.mag.to_list()[self._axis]
+        start = self._bbox.topleft_xyz[self._axis]
+        stop = self._bbox.bottomright_xyz[self._axis]
+        step = self._buffer * mag_step
+        for lo in range(start, stop, step):
+            hi = min(lo + step, stop)
+            topleft = list(self._bbox.topleft_xyz)
+            size = list(self._bbox.size_xyz)
+            topleft[self._axis], size[self._axis] = lo, hi - lo
+            block = self._view.read(absolute_offset=topleft, size=size)
+            block = np.moveaxis(block, block.ndim - 3 + self._axis, 0)
+            for plane in block:
+                yield plane if plane.shape[0] != 1 or self._view.num_channels != 1 else plane[0]
+
+
+class BufferedSliceWriter:
+    """Collects 2-d slices sent with ``send(slice)`` and writes them in blocks of ``buffer_size`` slices.
+
+    Use inside ``with``: leaving the block writes what is still buffered.
+    """
+
+    def __init__(
+        self, view: Any, start: Vec3Int, buffer_size: int | None, dimension: str | int, allow_unaligned: bool
+    ) -> None:
+        self._view = view
+        self._start = Vec3Int(start)
+        self._buffer_size = buffer_size or DEFAULT_BUFFER_SLICES
+        self._axis = _axis(dimension)
+        self._allow_unaligned = allow_unaligned
+        self._pending: list[np.ndarray] = []
+        self._written = 0  # slices already flushed (in the mag's voxels)
+
+    def __enter__(self) -> BufferedSliceWriter:
+        return self
+
+    def __exit__(self, exc_type: object, *exc_info: object) -> None:
+        if exc_type is None:
+            self.close()
+
+    def send(self, data: np.ndarray) -> None:
+        """Add one slice (``(a, b)`` or ``(c, a, b)``)."""
+        self._pending.append(np.asarray(data))
+        if len(self._pending) >= self._buffer_size:
+            self._flush()
+
+    def close(self) -> None:
+        """Write the remaining buffered slices."""
+        self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        planes = [p if p.ndim == 3 else p[np.newaxis] for p in self._pending]
+        block = np.stack(planes, axis=1 + self._axis)
+        mag = self._view.mag.to_list()
+        offset = list(self._start)
+        offset[self._axis] += self._written * mag[self._axis]
+        self._view._write_slab(block, Vec3Int(offset), self._allow_unaligned)
+        self._written += len(self._pending)
+        self._pending = []

@@ -1,0 +1,427 @@
+"""Dataset: a folder with ``datasource-properties.json`` and one sub-folder per layer."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from upath import UPath
+
+from .. import ports
+from ..geometry import BoundingBox, Mag, NDBoundingBox, Vec3Int
+from ..properties import (
+    COLOR_CATEGORY,
+    SEGMENTATION_CATEGORY,
+    DataFormat,
+    DatasetProperties,
+    DatasetViewConfiguration,
+    LayerProperties,
+    SegmentationLayerProperties,
+    VoxelSize,
+    properties_file_path,
+    read_dataset_properties,
+    write_dataset_properties,
+)
+from .layer import Layer, SegmentationLayer, remove_tree
+from .layer_discovery import discover_layer_properties
+from .ome_metadata import write_dataset_group, write_layer_metadata
+from .paths import is_local, local_path, to_upath
+from .storage_defaults import DEFAULT_DATA_FORMAT
+
+_FORBIDDEN_NAME_CHARS = set('/\\:*?"<>|')
+
+
+def _check_layer_name(name: str) -> None:
+    if not name or name.startswith(".") or _FORBIDDEN_NAME_CHARS & set(name):
+        raise ValueError(
+            f"{name!r} is not a valid layer name: it must be non-empty, not start with '.', and contain none "
+            f"of {''.join(sorted(_FORBIDDEN_NAME_CHARS))}."
+        )
+
+
+class Dataset:
+    """A WEBKNOSSOS dataset on disk (or any fsspec location): create it with a voxel size, or open it.
+
+    ``Dataset(path, voxel_size=...)`` creates a dataset (``exist_ok=True`` opens an existing one instead);
+    ``Dataset.open(path)`` opens one. A ``read_only`` dataset refuses every change with RuntimeError.
+    """
+
+    def __init__(
+        self,
+        dataset_path: Any,
+        voxel_size: tuple[float, float, float] | None = None,
+        name: str | None = None,
+        exist_ok: bool = False,
+        *,
+        voxel_size_with_unit: VoxelSize | None = None,
+        read_only: bool = False,
+    ) -> None:
+        path = to_upath(dataset_path)
+        if voxel_size is not None and voxel_size_with_unit is not None:
+            raise ValueError("Give voxel_size or voxel_size_with_unit, not both.")
+        wanted_size = VoxelSize(voxel_size) if voxel_size is not None else voxel_size_with_unit
+        self._path = path
+        self._read_only = read_only
+        if properties_file_path(path).exists():
+            if wanted_size is not None and not exist_ok and not read_only:
+                raise RuntimeError(
+                    f"Creating a dataset at {path} failed: a dataset already exists there. Open it with "
+                    "Dataset.open(path), or pass exist_ok=True."
+                )
+            self._properties = read_dataset_properties(path)
+            if wanted_size is not None and self._properties.scale != wanted_size:
+                raise ValueError(
+                    f"The dataset at {path} has voxel size {self._properties.scale}, not {wanted_size}."
+                )
+            if name is not None and name != self.name:
+                raise ValueError(f"The dataset at {path} is named {self.name!r}, not {name!r}.")
+        else:
+            if read_only:
+                raise FileNotFoundError(f"Cannot open {path} read-only: it has no datasource-properties.json.")
+            if wanted_size is None:
+                raise ValueError(
+                    f"Creating a dataset at {path} needs a voxel size: pass voxel_size=(x, y, z) in "
+                    "nanometers or voxel_size_with_unit=VoxelSize(...). To open an existing dataset, "
+                    "check the path."
+                )
+            path.mkdir(parents=True, exist_ok=True)
+            self._properties = DatasetProperties(
+                id={"name": name or path.name, "team": ""}, scale=wanted_size, data_layers=[], version=1
+            )
+            self._save_properties()
+        self._layers: dict[str, Layer] = {}
+        for layer_properties in self._properties.data_layers:
+            self._layers[layer_properties.name] = self._layer_for(layer_properties)
+
+    @classmethod
+    def open(cls, dataset_path: Any, read_only: bool = False) -> Dataset:
+        """Open the dataset at ``dataset_path``; FileNotFoundError if it has no properties file."""
+        path = to_upath(dataset_path)
+        if not properties_file_path(path).exists():
+            raise FileNotFoundError(
+                f"Cannot open a dataset at {path}: there is no datasource-properties.json. Create one with "
+                "Dataset(path, voxel_size=...)."
+            )
+        return cls(path, read_only=read_only)
+
+    def __repr__(self) -> str:
+        return f"Dataset({str(self._path)!r})"
+
+    def _layer_for(self, properties: LayerProperties) -> Layer:
+        if isinstance(properties, SegmentationLayerProperties) or properties.category == SEGMENTATION_CATEGORY:
+            return SegmentationLayer(self, properties, self._read_only)
+        return Layer(self, properties, self._read_only)
+
+    # ------------------------------------------------------------------ attributes
+
+    @property
+    def path(self) -> UPath:
+        """The dataset folder."""
+        return self._path
+
+    @property
+    def resolved_path(self) -> UPath:
+        """``path`` with symbolic links resolved (local datasets)."""
+        if is_local(self._path):
+            return UPath(os.path.realpath(local_path(self._path)))
+        return self._path
+
+    @property
+    def read_only(self) -> bool:
+        """Whether changes are refused."""
+        return self._read_only
+
+    @property
+    def name(self) -> str:
+        """The dataset's name in its properties; assigning persists it."""
+        return self._properties.id.get("name", self._path.name)
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._check_writable()
+        self._properties.id = {**self._properties.id, "name": value}
+        self._save_properties()
+
+    @property
+    def voxel_size(self) -> tuple[float, float, float]:
+        """Voxel edge lengths in nanometers."""
+        return self._properties.scale.to_nanometer()
+
+    @property
+    def voxel_size_with_unit(self) -> VoxelSize:
+        """Voxel edge lengths with their unit."""
+        return self._properties.scale
+
+    @property
+    def default_view_configuration(self) -> DatasetViewConfiguration | None:
+        """How WEBKNOSSOS shows the dataset by default; assigning persists it."""
+        return self._properties.default_view_configuration
+
+    @default_view_configuration.setter
+    def default_view_configuration(self, value: DatasetViewConfiguration | None) -> None:
+        self._check_writable()
+        self._properties.default_view_configuration = value
+        self._save_properties()
+
+    @property
+    def layers(self) -> Mapping[str, Layer]:
+        """The layers by name."""
+        return dict(self._layers)
+
+    # ------------------------------------------------------------------ layers
+
+    def get_layer(self, layer_name: str) -> Layer:
+        """The layer named ``layer_name``; IndexError listing the layers if there is none."""
+        if layer_name not in self._layers:
+            raise IndexError(
+                f"The dataset at {self._path} has no layer {layer_name!r}; layers: {sorted(self._layers)}."
+            )
+        return self._layers[layer_name]
+
+    def get_color_layers(self) -> list[Layer]:
+        """All color layers."""
+        return [layer for layer in self._layers.values() if layer.category == COLOR_CATEGORY]
+
+    def get_segmentation_layers(self) -> list[SegmentationLayer]:
+        """All segmentation layers."""
+        return [layer for layer in self._layers.values() if isinstance(layer, SegmentationLayer)]
+
+    def get_segmentation_layer(self, layer_name: str) -> SegmentationLayer:
+        """The segmentation layer named ``layer_name`` (TypeError if it is a color layer)."""
+        return self.get_layer(layer_name).as_segmentation_layer()
+
+    def add_layer(
+        self,
+        layer_name: str,
+        category: str,
+        *,
+        dtype: Any = None,
+        dtype_per_channel: Any = None,
+        num_channels: int | None = None,
+        data_format: Any = DEFAULT_DATA_FORMAT,
+        bounding_box: NDBoundingBox | None = None,
+        **kwargs: Any,
+    ) -> Layer:
+        """Add an empty layer (no mags yet; add them with ``layer.add_mag``).
+
+        Keyword extras: ``largest_segment_id`` and ``mappings`` for segmentation layers.
+        """
+        self._check_writable()
+        _check_layer_name(layer_name)
+        if layer_name in self._layers:
+            raise IndexError(f"Adding layer {layer_name!r} failed: the dataset at {self._path} already has it.")
+        if category not in (COLOR_CATEGORY, SEGMENTATION_CATEGORY):
+            raise ValueError(f"Unknown layer category {category!r}; use 'color' or 'segmentation'.")
+        if dtype is not None and dtype_per_channel is not None:
+            raise ValueError("Give dtype or the deprecated dtype_per_channel, not both.")
+        dtype = np.dtype(dtype if dtype is not None else dtype_per_channel or "uint8")
+        if "element_class" in kwargs:
+            raise ValueError("element_class is not supported; pass dtype and num_channels instead.")
+        try:
+            data_format = DataFormat(data_format)
+        except ValueError:
+            raise ValueError(
+                f"Unknown data format {data_format!r}; use one of {[f.value for f in DataFormat]}."
+            ) from None
+        ports.resolve_storage(data_format)
+        if bounding_box is None:
+            bounding_box = BoundingBox((0, 0, 0), (0, 0, 0))
+        common = dict(
+            name=layer_name,
+            category=category,
+            bounding_box=bounding_box,
+            data_format=data_format,
+            mags=[],
+            num_channels=int(num_channels or 1),
+            dtype=dtype.name,
+        )
+        if category == SEGMENTATION_CATEGORY:
+            properties: LayerProperties = SegmentationLayerProperties(
+                **common,
+                largest_segment_id=kwargs.pop("largest_segment_id", None),
+                mappings=list(kwargs.pop("mappings", None) or []),
+            )
+        else:
+            properties = LayerProperties(**common)
+        if kwargs:
+            raise TypeError(f"add_layer got unexpected keyword arguments {sorted(kwargs)}.")
+        (self._path / layer_name).mkdir(parents=True, exist_ok=True)
+        write_dataset_group(self._path, data_format.value)
+        self._properties.data_layers.append(properties)
+        layer = self._layer_for(properties)
+        self._layers[layer_name] = layer
+        self._save_properties()
+        return layer
+
+    def get_or_add_layer(
+        self,
+        layer_name: str,
+        category: str,
+        *,
+        dtype: Any = None,
+        dtype_per_channel: Any = None,
+        num_channels: int | None = None,
+        data_format: Any = DEFAULT_DATA_FORMAT,
+        **kwargs: Any,
+    ) -> Layer:
+        """The layer if it exists (its category, dtype and channels must then match), else a new one."""
+        if layer_name not in self._layers:
+            return self.add_layer(
+                layer_name,
+                category,
+                dtype=dtype,
+                dtype_per_channel=dtype_per_channel,
+                num_channels=num_channels,
+                data_format=data_format,
+                **kwargs,
+            )
+        layer = self._layers[layer_name]
+        wanted_dtype = dtype if dtype is not None else dtype_per_channel
+        mismatches = [
+            (what, have, want)
+            for what, have, want in (
+                ("category", layer.category, category),
+                ("dtype", layer.dtype, None if wanted_dtype is None else np.dtype(wanted_dtype)),
+                ("num_channels", layer.num_channels, num_channels),
+            )
+            if want is not None and have != want
+        ]
+        if mismatches:
+            raise ValueError(
+                f"Layer {layer_name!r} exists with "
+                + ", ".join(f"{what}={have} (not {want})" for what, have, want in mismatches)
+            )
+        return layer
+
+    def delete_layer(self, layer_name: str) -> None:
+        """Remove a layer from the properties and delete its folder."""
+        self._check_writable()
+        layer = self.get_layer(layer_name)
+        self._properties.data_layers = [p for p in self._properties.data_layers if p.name != layer_name]
+        del self._layers[layer_name]
+        self._save_properties()
+        remove_tree(layer.path)
+
+    def add_layer_like(self, other_layer: Layer, layer_name: str) -> Layer:
+        """A new empty layer with the category, dtype, channels, format and box of ``other_layer``."""
+        kwargs: dict[str, Any] = {}
+        if isinstance(other_layer, SegmentationLayer):
+            kwargs = {"largest_segment_id": other_layer.largest_segment_id, "mappings": other_layer.mappings}
+        layer = self.add_layer(
+            layer_name,
+            other_layer.category,
+            dtype=other_layer.dtype,
+            num_channels=other_layer.num_channels,
+            data_format=other_layer.data_format,
+            bounding_box=other_layer.bounding_box,
+            **kwargs,
+        )
+        if other_layer.default_view_configuration is not None:
+            layer.default_view_configuration = other_layer.default_view_configuration
+        return layer
+
+    def add_layer_for_existing_files(self, layer_name: str, category: str, **kwargs: Any) -> Layer:
+        """Register a layer folder whose mag arrays already exist, discovering mags, dtype and channels.
+
+        ``kwargs`` override what was discovered (``dtype``, ``num_channels``, ``data_format``,
+        ``bounding_box``, ``largest_segment_id``, ``mappings``).
+        """
+        self._check_writable()
+        _check_layer_name(layer_name)
+        if layer_name in self._layers:
+            raise IndexError(f"Adding layer {layer_name!r} failed: the dataset at {self._path} already has it.")
+        properties = discover_layer_properties(self._path / layer_name, layer_name, category, **kwargs)
+        self._properties.data_layers.append(properties)
+        layer = self._layer_for(properties)
+        self._layers[layer_name] = layer
+        self._save_properties()
+        return layer
+
+    def write_layer(
+        self,
+        layer_name: str,
+        category: str,
+        data: np.ndarray,
+        *,
+        data_format: Any = DEFAULT_DATA_FORMAT,
+        downsample: bool = True,
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        chunks_per_shard: Any = None,
+        axes: Any = None,
+        absolute_offset: Any = None,
+        mag: Any = Mag(1),
+    ) -> Layer:
+        """Write ``data`` into a new layer (box = the data's extent at ``absolute_offset``), then downsample.
+
+        ``axes`` names the data's axes for n-d data (e.g. ``("t", "x", "y", "z")`` or with ``"c"``).
+        """
+        from .write_layer import write_new_layer
+
+        layer = write_new_layer(
+            self,
+            layer_name,
+            category,
+            np.asarray(data),
+            data_format=data_format,
+            chunk_shape=chunk_shape,
+            shard_shape=shard_shape,
+            chunks_per_shard=chunks_per_shard,
+            axes=axes,
+            absolute_offset=absolute_offset,
+            mag=Mag(mag),
+        )
+        if downsample:
+            layer.downsample(from_mag=Mag(mag))
+        return layer
+
+    def calculate_bounding_box(self) -> NDBoundingBox:
+        """The smallest box containing every layer's bounding box."""
+        boxes = [layer.bounding_box for layer in self._layers.values() if not layer.bounding_box.is_empty()]
+        if not boxes:
+            return BoundingBox((0, 0, 0), (0, 0, 0))
+        result = boxes[0]
+        for bbox in boxes[1:]:
+            result = result.extended_by(bbox)
+        return result
+
+    # ------------------------------------------------------------------ persistence
+
+    def _check_writable(self) -> None:
+        if self._read_only:
+            raise RuntimeError(f"Cannot change the dataset at {self._path}: it is opened read-only.")
+
+    def _save_properties(self) -> None:
+        """Write the properties atomically and refresh the zarr layer metadata."""
+        self._check_writable()
+        write_dataset_properties(self._path, self._properties)
+        for layer in getattr(self, "_layers", {}).values():
+            if not layer.is_foreign:
+                write_layer_metadata(layer)
+
+    def _rename_layer(self, layer: Layer, new_name: str) -> None:
+        _check_layer_name(new_name)
+        if new_name in self._layers:
+            raise IndexError(f"Renaming layer {layer.name!r} failed: {new_name!r} exists already.")
+        old_name = layer.name
+        old_path, new_path = self._path / old_name, self._path / new_name
+        if old_path.exists():
+            if not is_local(old_path):
+                raise ValueError(f"Renaming layers is only supported on local file systems, not {old_path}.")
+            os.rename(local_path(old_path), local_path(new_path))
+        properties = layer._properties
+        properties.name = new_name
+        for entry in properties.mags:
+            if entry.path and entry.path.startswith(f"./{old_name}/"):
+                entry.path = f"./{new_name}/" + entry.path[len(f"./{old_name}/") :]
+        del self._layers[old_name]
+        fresh = self._layer_for(properties)
+        layer.__dict__.update(fresh.__dict__)
+        for mag_view in layer._mags.values():
+            mag_view._layer = layer
+        self._layers[new_name] = layer
+        self._save_properties()
+
+

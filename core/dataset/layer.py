@@ -1,0 +1,334 @@
+"""Layer and SegmentationLayer: named volumes of a dataset holding one array per mag."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from upath import UPath
+
+from .. import ports
+from ..geometry import Mag, NDBoundingBox, Vec3Int
+from ..properties import (
+    SEGMENTATION_CATEGORY,
+    DataFormat,
+    LayerProperties,
+    LayerViewConfiguration,
+    MagViewProperties,
+    SegmentationLayerProperties,
+)
+from .layer_discovery import axis_order_of
+from .mag_view import MagView
+from .paths import is_local, is_relative_to, resolve_mag_path
+from .storage_defaults import default_chunk_shape, default_shard_shape
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
+
+
+class Layer:
+    """A color (or generic) layer: bounding box, voxel type, channels and its mags."""
+
+    def __init__(self, dataset: Dataset, properties: LayerProperties, read_only: bool) -> None:
+        self._dataset = dataset
+        self._properties = properties
+        self._read_only = read_only
+        self._mags: dict[Mag, MagView] = {}
+        for entry in properties.mags:
+            path = resolve_mag_path(dataset.path, self.path, entry)
+            self._mags[entry.mag] = MagView(self, entry.mag, path, read_only)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, dtype={self.dtype}, mags={list(self._mags)})"
+
+    # ------------------------------------------------------------------ plain attributes
+
+    @property
+    def dataset(self) -> Dataset:
+        """The dataset this layer belongs to."""
+        return self._dataset
+
+    @property
+    def name(self) -> str:
+        """The layer's name (also its folder name); assigning renames layer and folder."""
+        return self._properties.name
+
+    @name.setter
+    def name(self, new_name: str) -> None:
+        self._check_writable()
+        self._dataset._rename_layer(self, new_name)
+
+    @property
+    def path(self) -> UPath:
+        """The layer's folder inside the dataset (linked or remote mags may live elsewhere)."""
+        return self._dataset.path / self.name
+
+    @property
+    def resolved_path(self) -> UPath:
+        """``path`` with symbolic links resolved."""
+        return self._dataset.resolved_path / self.name
+
+    @property
+    def category(self) -> str:
+        """``"color"`` or ``"segmentation"``."""
+        return self._properties.category
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The dtype of one channel (e.g. uint8)."""
+        return self._properties.dtype_np
+
+    @property
+    def dtype_per_channel(self) -> np.dtype:
+        """Deprecated alias of ``dtype``."""
+        return self.dtype
+
+    @property
+    def num_channels(self) -> int:
+        """Number of channels."""
+        return self._properties.num_channels
+
+    @property
+    def data_format(self) -> DataFormat:
+        """The storage format of the layer's mags."""
+        return self._properties.data_format
+
+    @property
+    def read_only(self) -> bool:
+        """Whether changes are refused."""
+        return self._read_only
+
+    @property
+    def default_view_configuration(self) -> LayerViewConfiguration | None:
+        """How WEBKNOSSOS shows the layer by default."""
+        return self._properties.default_view_configuration
+
+    @default_view_configuration.setter
+    def default_view_configuration(self, value: LayerViewConfiguration | None) -> None:
+        self._check_writable()
+        self._properties.default_view_configuration = value
+        self._save()
+
+    @property
+    def bounding_box(self) -> NDBoundingBox:
+        """The layer's extent in Mag(1) voxels; assigning persists it and grows the mags' arrays."""
+        return self._properties.bounding_box
+
+    @bounding_box.setter
+    def bounding_box(self, bbox: NDBoundingBox) -> None:
+        self._check_writable()
+        current = self._properties.bounding_box
+        if tuple(bbox.axes) != tuple(current.axes) and set(bbox.axes) == {"x", "y", "z"}:
+            bbox = current.with_topleft_xyz(bbox.topleft_xyz).with_size_xyz(bbox.size_xyz)
+        self._properties.bounding_box = bbox
+        for mag_view in self._mags.values():
+            if not mag_view.read_only and not self.is_mag_view_foreign(mag_view):
+                mag_view._ensure_shape_for(bbox)
+        self._save()
+
+    @property
+    def normalized_bounding_box(self) -> Any:
+        """The bounding box with the channel axis added."""
+        return self.bounding_box.normalize_axes(self.num_channels)
+
+    @property
+    def is_foreign(self) -> bool:
+        """Whether the layer's data lives outside the dataset folder."""
+        return any(self.is_mag_view_foreign(m) for m in self._mags.values())
+
+    @property
+    def is_remote_to_dataset(self) -> bool:
+        """Deprecated alias of ``is_foreign``."""
+        return self.is_foreign
+
+    def is_mag_view_foreign(self, mag: MagView) -> bool:
+        """Whether ``mag``'s data is stored outside this layer's folder."""
+        if is_local(mag.path) != is_local(self.path):
+            return True
+        return not is_relative_to(mag.path, self.path)
+
+    # ------------------------------------------------------------------ mags
+
+    @property
+    def mags(self) -> Mapping[Mag, MagView]:
+        """The layer's mags by Mag."""
+        return dict(self._mags)
+
+    def get_mag(self, mag: Any) -> MagView:
+        """The MagView of ``mag`` (``1``, ``"2-2-1"``, ``(2, 2, 1)`` or a Mag); IndexError if absent."""
+        mag = Mag(mag)
+        if mag not in self._mags:
+            raise IndexError(
+                f"Layer {self.name!r} has no mag {mag.to_layer_name()}; mags: "
+                f"{[m.to_layer_name() for m in sorted(self._mags, key=lambda m: m.to_list())]}."
+            )
+        return self._mags[mag]
+
+    def get_finest_mag(self) -> MagView:
+        """The mag with the finest resolution."""
+        if not self._mags:
+            raise IndexError(f"Layer {self.name!r} has no mags yet; add one with add_mag().")
+        return self._mags[min(self._mags, key=lambda m: (m.max_dim, m.to_list()))]
+
+    def add_mag(
+        self,
+        mag: Any,
+        *,
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        chunks_per_shard: Any = None,
+        compress: bool = True,
+    ) -> MagView:
+        """Create a new mag on disk (defaults: chunk 32³, shard 1024³ for zarr3, compressed)."""
+        self._check_writable()
+        mag = Mag(mag)
+        if mag in self._mags:
+            raise IndexError(f"Adding mag {mag.to_layer_name()} to layer {self.name!r} failed: it exists.")
+        if shard_shape is not None and chunks_per_shard is not None:
+            raise ValueError("Give shard_shape or the deprecated chunks_per_shard, not both.")
+        ports.resolve_storage(self.data_format)  # fail before touching the disk if the format is unknown
+        chunk = Vec3Int.from_vec_or_int(chunk_shape) if chunk_shape is not None else None
+        chunk = chunk or default_chunk_shape(self.data_format)
+        if chunks_per_shard is not None:
+            shard = chunk * Vec3Int.from_vec_or_int(chunks_per_shard)
+        elif shard_shape is not None:
+            shard = Vec3Int.from_vec_or_int(shard_shape)
+        else:
+            shard = default_shard_shape(self.data_format, chunk)
+        if any(s % c for s, c in zip(shard, chunk)):
+            raise ValueError(f"shard_shape {tuple(shard)} must be a multiple of chunk_shape {tuple(chunk)}.")
+        path = self.path / mag.to_layer_name()
+        if path.exists() and any(path.iterdir()):
+            raise FileExistsError(f"Adding mag {mag.to_layer_name()} failed: {path} already holds files.")
+        mag_view = MagView.create(
+            self, mag, path=path, chunk_shape=chunk, shard_shape=shard, compression_mode=compress
+        )
+        cube_length = shard.x if self.data_format == DataFormat.WKW else None
+        self._properties.mags.append(
+            MagViewProperties(
+                mag=mag,
+                path=f"./{self.name}/{mag.to_layer_name()}",
+                cube_length=cube_length,
+                axis_order=axis_order_of(mag_view.info),
+            )
+        )
+        self._properties.mags.sort(key=lambda m: (m.mag.max_dim, m.mag.to_list()))
+        self._mags[mag] = mag_view
+        self._save()
+        return mag_view
+
+    def get_or_add_mag(
+        self,
+        mag: Any,
+        *,
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        chunks_per_shard: Any = None,
+        compress: bool | None = None,
+    ) -> MagView:
+        """The mag if it exists (its storage settings must then match any given), else a new one."""
+        mag = Mag(mag)
+        if mag not in self._mags:
+            return self.add_mag(
+                mag,
+                chunk_shape=chunk_shape,
+                shard_shape=shard_shape,
+                chunks_per_shard=chunks_per_shard,
+                compress=True if compress is None else compress,
+            )
+        existing = self._mags[mag]
+        info = existing.info
+        if chunk_shape is not None and Vec3Int.from_vec_or_int(chunk_shape) != info.chunk_shape:
+            raise ValueError(f"Mag {mag} exists with chunk shape {tuple(info.chunk_shape)}, not {chunk_shape}.")
+        if shard_shape is not None and Vec3Int.from_vec_or_int(shard_shape) != info.shard_shape:
+            raise ValueError(f"Mag {mag} exists with shard shape {tuple(info.shard_shape)}, not {shard_shape}.")
+        if compress is not None and bool(compress) != info.compression_mode:
+            raise ValueError(f"Mag {mag} exists with compression {info.compression_mode}, not {compress}.")
+        return existing
+
+    def delete_mag(self, mag: Any) -> None:
+        """Remove ``mag`` from the properties and delete its data; IndexError if absent."""
+        self._check_writable()
+        mag = Mag(mag)
+        if mag not in self._mags:
+            raise IndexError(f"Deleting mag {mag.to_layer_name()} failed: layer {self.name!r} has no such mag.")
+        mag_view = self._mags.pop(mag)
+        self._properties.mags = [m for m in self._properties.mags if m.mag != mag]
+        self._save()
+        if not self.is_mag_view_foreign(mag_view):
+            remove_tree(mag_view.path)
+
+    # ------------------------------------------------------------------ conversion and helpers
+
+    def as_segmentation_layer(self) -> SegmentationLayer:
+        """This layer as a SegmentationLayer (TypeError if it is not one)."""
+        if not isinstance(self, SegmentationLayer):
+            raise TypeError(f"Layer {self.name!r} is a {self.category} layer, not a segmentation layer.")
+        return self
+
+    def _check_writable(self) -> None:
+        if self._read_only:
+            raise RuntimeError(f"Cannot change layer {self.name!r}: the dataset is opened read-only.")
+
+    def _save(self) -> None:
+        self._dataset._save_properties()
+
+
+class SegmentationLayer(Layer):
+    """A segmentation layer: adds the largest segment id, mappings and attachments."""
+
+    _properties: SegmentationLayerProperties
+
+    @property
+    def largest_segment_id(self) -> int | None:
+        """The largest segment id in the data (None when unknown); assigning persists it."""
+        return self._properties.largest_segment_id
+
+    @largest_segment_id.setter
+    def largest_segment_id(self, value: int | None) -> None:
+        self._check_writable()
+        if value is not None:
+            value = int(value)
+            if self.dtype.kind in "iu" and not 0 <= value <= np.iinfo(self.dtype).max:
+                raise ValueError(f"largest_segment_id {value} does not fit the layer's dtype {self.dtype}.")
+        self._properties.largest_segment_id = value
+        self._save()
+
+    @property
+    def mappings(self) -> list[str]:
+        """Names of the layer's mappings."""
+        return list(self._properties.mappings)
+
+    @property
+    def category(self) -> str:
+        """Always ``"segmentation"``."""
+        return SEGMENTATION_CATEGORY
+
+    def refresh_largest_segment_id(self, *, chunk_shape: Any = None, executor: Any = None) -> None:
+        """Scan the finest mag and set ``largest_segment_id`` to its maximum (None if the layer is empty)."""
+        self._check_writable()
+        if not self._mags or self.bounding_box.is_empty():
+            self.largest_segment_id = None
+            return
+        maxima = self.get_finest_mag().map_chunk(
+            _chunk_max, chunk_shape=chunk_shape, executor=executor, progress_desc=None
+        )
+        found = max((m for m in maxima if m is not None), default=None)
+        self.largest_segment_id = None if not found else found
+
+
+def _chunk_max(view: Any) -> int | None:
+    data = view.read()
+    return int(data.max()) if data.size else None
+
+
+def remove_tree(path: UPath) -> None:
+    """Delete a folder (local or fsspec) if it exists."""
+    if not path.exists():
+        return
+    if is_local(path):
+        shutil.rmtree(path.path if hasattr(path, "path") else path)
+    else:
+        path.fs.rm(path.path, recursive=True)

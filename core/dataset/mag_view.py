@@ -1,0 +1,217 @@
+"""MagView: the whole of one mag of a layer, a View whose box is the layer's bounding box."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from upath import UPath
+
+from .. import ports
+from ..array_info import ArrayInfo
+from ..geometry import Mag, NDBoundingBox, Vec3Int
+from .view import View, views_on_disk
+
+if TYPE_CHECKING:
+    from .layer import Layer
+
+
+class MagView(View):
+    """One mag of a layer. Offsets and sizes in its methods are Mag(1) voxels, like in every View."""
+
+    def __init__(self, layer: Layer, mag: Any, path: Any, read_only: bool = False) -> None:
+        super().__init__(path, None, mag, layer.data_format, read_only)
+        self._layer = layer
+
+    @classmethod
+    def create(
+        cls,
+        layer: Layer,
+        mag: Any,
+        *,
+        path: Any,
+        chunk_shape: Any,
+        shard_shape: Any = None,
+        chunks_per_shard: Any = None,
+        compression_mode: bool,
+        read_only: bool = False,
+    ) -> MagView:
+        """Create the mag's array on disk (use ``Layer.add_mag`` instead of calling this)."""
+        mag = Mag(mag)
+        chunk = Vec3Int.from_vec_or_int(chunk_shape)
+        if shard_shape is None:
+            shard_shape = chunk * Vec3Int.from_vec_or_int(chunks_per_shard or 1)
+        shard = Vec3Int.from_vec_or_int(shard_shape)
+        info = ArrayInfo(
+            data_format=layer.data_format,
+            num_channels=layer.num_channels,
+            voxel_type=layer.dtype,
+            chunk_shape=chunk,
+            shard_shape=shard,
+            compression_mode=bool(compression_mode),
+            shape=array_shape_for(layer.bounding_box, mag, layer.num_channels, shard),
+            dimension_names=array_axes(layer.bounding_box),
+        )
+        ports.resolve_storage(layer.data_format).create(UPath(path), info)
+        return cls(layer, mag, path, read_only)
+
+    # ------------------------------------------------------------------ properties
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state["_bounding_box"] = self.bounding_box  # keep the box, not the live layer, across processes
+        state["_layer"] = None
+        return state
+
+    @property
+    def layer(self) -> Layer:
+        """The layer this mag belongs to."""
+        if self._layer is None:
+            raise RuntimeError("This MagView was sent to another process; its layer is not available there.")
+        return self._layer
+
+    @property
+    def bounding_box(self) -> NDBoundingBox:
+        """The layer's bounding box (Mag(1))."""
+        if self._layer is None:
+            return self._bounding_box  # type: ignore[return-value]
+        return self._layer.bounding_box
+
+    @property
+    def name(self) -> str:
+        """The mag's directory name, e.g. ``"1"`` or ``"2-2-1"``."""
+        return self._mag.to_layer_name()
+
+    @property
+    def path(self) -> UPath:
+        """Where the mag's array is stored."""
+        return self._path
+
+    @property
+    def read_only(self) -> bool:
+        """Whether writes are refused (read-only dataset or mag)."""
+        return self._read_only or (self._layer is not None and self._layer.read_only)
+
+    @property
+    def is_foreign(self) -> bool:
+        """Whether the mag's data lives outside the dataset's own layer folder."""
+        return self.layer.is_mag_view_foreign(self)
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise RuntimeError(f"Cannot write to {self._path}: the dataset or mag is read-only.")
+
+    # ------------------------------------------------------------------ writing
+
+    def write(
+        self,
+        data: np.ndarray,
+        *,
+        allow_resize: bool = False,
+        allow_unaligned: bool = False,
+        relative_offset: Any = None,
+        absolute_offset: Any = None,
+        relative_bounding_box: NDBoundingBox | None = None,
+        absolute_bounding_box: NDBoundingBox | None = None,
+    ) -> None:
+        """Write ``data`` at a Mag(1) position; ``allow_resize`` grows the layer's bounding box to fit."""
+        bbox, data = self._prepare_write(
+            data, relative_offset, absolute_offset, relative_bounding_box, absolute_bounding_box
+        )
+        layer_bbox = self.bounding_box
+        if not layer_bbox.contains_bbox(bbox):
+            if not allow_resize:
+                raise ValueError(
+                    f"The write region {bbox} lies outside the bounding box {layer_bbox} of layer "
+                    f"{self.layer.name!r}; pass allow_resize=True to grow the layer (not while other "
+                    "processes write to it), or set layer.bounding_box first."
+                )
+            grown = bbox if layer_bbox.is_empty() else layer_bbox.extended_by(bbox)
+            self.layer.bounding_box = grown
+        self._write_box(bbox, data, allow_unaligned)
+
+    def write_cxyz(
+        self,
+        data: np.ndarray,
+        *,
+        allow_resize: bool = False,
+        allow_unaligned: bool = False,
+        relative_offset: Any = None,
+        absolute_offset: Any = None,
+        relative_bounding_box: NDBoundingBox | None = None,
+        absolute_bounding_box: NDBoundingBox | None = None,
+    ) -> None:
+        """Like ``write`` but ``data`` is always ``(c, x, y, z)``."""
+        if data.ndim != 4:
+            raise ValueError(f"write_cxyz expects a (c, x, y, z) array, got shape {data.shape}.")
+        if not self.info.has_channel_axis:
+            data = data[0]
+        self.write(
+            data,
+            allow_resize=allow_resize,
+            allow_unaligned=allow_unaligned,
+            relative_offset=relative_offset,
+            absolute_offset=absolute_offset,
+            relative_bounding_box=relative_bounding_box,
+            absolute_bounding_box=absolute_bounding_box,
+        )
+
+    def _write_slab(self, data: np.ndarray, absolute_offset: Vec3Int, allow_unaligned: bool) -> None:
+        self.write(data, absolute_offset=absolute_offset, allow_unaligned=allow_unaligned, allow_resize=True)
+
+    def _ensure_shape_for(self, bbox: NDBoundingBox) -> None:
+        """Grow the array so that it covers ``bbox`` (Mag(1)), rounded up to whole shards."""
+        info = self.info
+        needed = array_shape_for(bbox, self._mag, info.num_channels, info.shard_shape)
+        if len(needed) == len(info.shape) and any(n > s for n, s in zip(needed, info.shape)):
+            self._array.resize(tuple(max(n, s) for n, s in zip(needed, info.shape)))
+
+    # ------------------------------------------------------------------ files on disk
+
+    def get_bounding_boxes_on_disk(self) -> Iterator[NDBoundingBox]:
+        """A Mag(1) bounding box for every shard (or chunk file) stored on disk."""
+        info = self.info
+        factors = dict(zip(("x", "y", "z"), self._mag.to_list()))
+        template = self.bounding_box
+        for offset, shape in self._array.list_bounding_boxes():
+            bbox = template
+            for axis, start, size in zip(info.dimension_names, offset, shape):
+                if axis in template.axes:
+                    factor = factors.get(axis, 1)
+                    bbox = bbox.with_bounds(axis, start * factor, size * factor)
+            yield bbox
+
+    def get_views_on_disk(self, read_only: bool | None = None) -> Iterator[View]:
+        """A view for every shard on disk (clipped to the layer's box): natural units for parallel work."""
+        return views_on_disk(self, self.get_bounding_boxes_on_disk(), read_only)
+
+    def get_zarr_array(self) -> Any:
+        """The engine's own handle of the array (a tensorstore.TensorStore for the tensorstore engine)."""
+        native = getattr(self._array, "native", None)
+        if native is None:
+            raise ValueError(f"The storage engine of {self._path} offers no direct array handle.")
+        return native
+
+
+def array_axes(bbox: NDBoundingBox) -> tuple[str, ...]:
+    """Array dimension names for a layer box: ``("c", *extra axes by index, "x", "y", "z")``."""
+    axes = list(bbox.axes)
+    index = list(bbox.index) if bbox.index is not None else list(range(1, len(axes) + 1))
+    extra = [a for _, a in sorted(zip(index, axes)) if a not in ("x", "y", "z")]
+    return ("c", *extra, "x", "y", "z")
+
+
+def array_shape_for(bbox: NDBoundingBox, mag: Mag, num_channels: int, shard: Vec3Int) -> tuple[int, ...]:
+    """Array shape covering ``bbox`` (Mag(1)) at ``mag``: x/y/z rounded up to whole shards."""
+    factors = dict(zip(("x", "y", "z"), Mag(mag).to_list()))
+    shard_of = dict(zip(("x", "y", "z"), shard))
+    shape = [num_channels]
+    for axis in array_axes(bbox)[1:]:
+        _, hi = bbox.get_bounds(axis)
+        if axis in factors:
+            edge = -(-hi // factors[axis])
+            shape.append(-(-edge // shard_of[axis]) * shard_of[axis])
+        else:
+            shape.append(hi)
+    return tuple(shape)

@@ -1,0 +1,229 @@
+"""The ports of daedalus: protocols that adapters implement, and the registry through which core finds them.
+
+Core never imports an adapter. It asks the registry installed here (by the plugin layer, or by a test
+with fakes) for the adapter that serves a data format, an executor name or an image format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .array_info import ArrayInfo
+
+
+# --------------------------------------------------------------------------- storage
+
+
+@runtime_checkable
+class StoredArray(Protocol):
+    """One opened chunked n-d array.
+
+    Axes are always presented as ``info.dimension_names``: ``("c", *extra_axes, "x", "y", "z")``.
+    An array stored without a channel axis is presented with a channel axis of length 1.
+    Offsets and shapes cover every axis, in voxels of the array's own mag.
+    """
+
+    @property
+    def info(self) -> ArrayInfo:
+        """Metadata of the array as stored (shape, dtype, chunking, compression)."""
+        ...
+
+    def read(self, offset: Sequence[int], shape: Sequence[int]) -> np.ndarray:
+        """Read the box ``offset .. offset + shape``; voxels outside the stored shape read as 0."""
+        ...
+
+    def write(self, offset: Sequence[int], data: np.ndarray) -> None:
+        """Write ``data`` (same number of axes as the array) at ``offset``; the box must fit the shape."""
+        ...
+
+    def resize(self, new_shape: Sequence[int]) -> None:
+        """Change the array's shape (metadata only; data beyond a shrunk shape becomes unreachable)."""
+        ...
+
+    def list_bounding_boxes(self) -> Iterator[tuple[tuple[int, ...], tuple[int, ...]]]:
+        """Yield ``(offset, shape)`` over all axes for every shard (or chunk file) present on disk."""
+        ...
+
+
+@runtime_checkable
+class ArrayStorage(Protocol):
+    """Creates and opens arrays of one data format (``zarr3``, ``zarr``, ``wkw``, ...) with one engine."""
+
+    data_format: str
+    engine: str
+
+    def create(self, path: Any, info: ArrayInfo) -> StoredArray:
+        """Create a new array at ``path`` as ``info`` describes (fails if one exists) and open it."""
+        ...
+
+    def open(self, path: Any) -> StoredArray:
+        """Open the existing array at ``path``; raises FileNotFoundError naming the path if absent."""
+        ...
+
+    def exists(self, path: Any) -> bool:
+        """Whether an array of this format is stored at ``path``."""
+        ...
+
+
+@runtime_checkable
+class AttachmentStorage(Protocol):
+    """Reads and writes segmentation-layer attachments (meshes, agglomerates, ...) in one container format."""
+
+    data_format: str
+
+    def read_array(self, path: Any, key: str) -> np.ndarray:
+        """Read the named array (e.g. ``segment_to_agglomerate``) from the attachment at ``path``."""
+        ...
+
+    def write_arrays(self, path: Any, arrays: dict[str, np.ndarray], attributes: dict[str, Any]) -> None:
+        """Write the named arrays and attributes as a new attachment at ``path``."""
+        ...
+
+
+@runtime_checkable
+class AnnotationCodec(Protocol):
+    """Reads and writes skeleton/volume annotations in one file format (``nml``, ``zip``)."""
+
+    file_format: str
+
+    def load(self, source: Any) -> Any:
+        """Parse an annotation from a path or binary stream."""
+        ...
+
+    def dump(self, annotation: Any, target: Any) -> None:
+        """Serialise an annotation to a path or binary stream."""
+        ...
+
+
+@runtime_checkable
+class WebknossosTransport(Protocol):
+    """Speaks the WEBKNOSSOS REST API (server and datastore routes) for one URL and token."""
+
+    def request(self, method: str, route: str, **kwargs: Any) -> Any:
+        """Send one request to ``route`` (below the API prefix) and return the decoded response."""
+        ...
+
+
+@runtime_checkable
+class Executor(Protocol):
+    """A concurrent.futures-compatible executor for chunk-parallel work."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        """Schedule ``fn(*args, **kwargs)`` and return its future."""
+        ...
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any], **kwargs: Any) -> Iterator[Any]:
+        """Like ``concurrent.futures.Executor.map``."""
+        ...
+
+    def map_to_futures(self, fn: Callable[..., Any], args: Iterable[Any], **kwargs: Any) -> list[Future]:
+        """Submit ``fn(arg)`` for every argument and return the futures in order."""
+        ...
+
+    def shutdown(self, wait: bool = True, **kwargs: Any) -> None:
+        """Release the executor's workers."""
+        ...
+
+
+@runtime_checkable
+class ImageReader(Protocol):
+    """Turns image files of one family (TIFF, PNG, JPEG, ...) into arrays for import."""
+
+    name: str
+    suffixes: tuple[str, ...]
+
+    def read(self, path: Any) -> np.ndarray:
+        """Read the image at ``path`` as an array (x, y[, z][, c])."""
+        ...
+
+
+# --------------------------------------------------------------------------- registry
+
+
+class Registry(Protocol):
+    """What core needs to find adapters at run time; the plugin manager implements it."""
+
+    def storage(self, data_format: str) -> ArrayStorage:
+        """The ArrayStorage chosen for ``data_format``."""
+        ...
+
+    def executor(self, name: str, **kwargs: Any) -> Executor:
+        """A new executor of the given kind."""
+        ...
+
+    def image_reader(self, name_or_suffix: str) -> ImageReader:
+        """The ImageReader registered under a name or file suffix."""
+        ...
+
+
+_registry: Registry | None = None
+
+
+def install_registry(registry: Registry | None) -> Registry | None:
+    """Install ``registry`` as the one core asks; returns the previous one (for tests that swap fakes in)."""
+    global _registry
+    previous, _registry = _registry, registry
+    return previous
+
+
+def current_registry() -> Registry:
+    """The installed registry; importing ``daedalus`` installs the plugin manager."""
+    if _registry is None:
+        raise RuntimeError(
+            "No adapter registry is installed. Import daedalus (import daedalus as wk) to load the "
+            "plugins, or install one with daedalus.core.ports.install_registry()."
+        )
+    return _registry
+
+
+def resolve_storage(data_format: str) -> ArrayStorage:
+    """The ArrayStorage adapter that serves ``data_format``."""
+    return current_registry().storage(str(data_format))
+
+
+def resolve_executor(name: str, **kwargs: Any) -> Executor:
+    """A new executor registered under ``name``."""
+    return current_registry().executor(name, **kwargs)
+
+
+def resolve_image_reader(name_or_suffix: str) -> ImageReader:
+    """The ImageReader registered under a name or file suffix."""
+    return current_registry().image_reader(name_or_suffix)
+
+
+class ProgressReporter(Protocol):
+    """A progress display for long operations; used as a context manager."""
+
+    def __enter__(self) -> ProgressReporter: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+    def advance(self, steps: int = 1) -> None:
+        """Mark ``steps`` more units of work as done."""
+        ...
+
+
+class _SilentProgress:
+    """A ProgressReporter that shows nothing."""
+
+    def __enter__(self) -> _SilentProgress:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def advance(self, steps: int = 1) -> None:
+        """Do nothing."""
+
+
+def progress(description: str | None, total: int) -> ProgressReporter:
+    """A progress display labelled ``description`` (silent when None or when no registry offers one)."""
+    make = getattr(_registry, "progress", None)
+    if description is None or make is None:
+        return _SilentProgress()
+    return make(description, total)

@@ -1,0 +1,70 @@
+"""JSON codec of a layer's bounding box: ``boundingBox`` plus ``additionalAxes`` <-> (ND)BoundingBox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..geometry import BoundingBox, NDBoundingBox
+from .json_source import JsonSource
+
+XYZ = ("x", "y", "z")
+
+
+def bounding_box_from_json(
+    layer: dict, xyz_index: tuple[int, int, int], source: JsonSource, where: str
+) -> NDBoundingBox:
+    """Decode ``layer["boundingBox"]`` (Mag(1) voxels) and the layer's ``additionalAxes``.
+
+    A plain 3-d box becomes a BoundingBox; with additional axes (listed on the layer, or inside the
+    box in some files) an NDBoundingBox with axes ``x, y, z, <extra...>``, x/y/z indexed by
+    ``xyz_index`` and the extra axes by their ``index``.
+    """
+    at = f"{where}.boundingBox"
+    box = source.mapping(source.require(layer, "boundingBox", where), at)
+    topleft = source.integers(source.require(box, "topLeft", at), f"{at}.topLeft", 3)
+    size = [
+        source.integer(source.require(box, key, at), f"{at}.{key}") for key in ("width", "height", "depth")
+    ]
+    if "additionalAxes" in layer:
+        axes_json, axes_at = layer["additionalAxes"], f"{where}.additionalAxes"
+    else:
+        axes_json, axes_at = box.get("additionalAxes"), f"{at}.additionalAxes"
+    if not axes_json:
+        return BoundingBox(topleft, size)
+    names, index = list(XYZ), list(xyz_index)
+    for i, axis in enumerate(source.array(axes_json, axes_at)):
+        axis_at = f"{axes_at}[{i}]"
+        axis = source.mapping(axis, axis_at)
+        names.append(source.string(source.require(axis, "name", axis_at), f"{axis_at}.name"))
+        low, high = source.integers(source.require(axis, "bounds", axis_at), f"{axis_at}.bounds", 2)
+        topleft.append(low)
+        size.append(high - low)
+        index.append(source.integer(source.require(axis, "index", axis_at), f"{axis_at}.index"))
+    try:
+        return NDBoundingBox(topleft=topleft, size=size, axes=names, index=index)
+    except (ValueError, AssertionError, TypeError) as error:
+        raise source.error(at, f"not a valid bounding box: {error}") from error
+
+
+def bounding_box_to_json(bbox: NDBoundingBox) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Encode a box as ``(boundingBox, additionalAxes)``; the list is empty for a 3-d box."""
+    topleft, size = bbox.topleft_xyz, bbox.size_xyz
+    box = {
+        "topLeft": [int(v) for v in topleft],
+        "width": int(size[0]),
+        "height": int(size[1]),
+        "depth": int(size[2]),
+    }
+    additional = []
+    for position, name in enumerate(bbox.axes):
+        if name in XYZ:
+            continue
+        low = int(bbox.topleft[position])
+        additional.append(
+            {
+                "name": name,
+                "bounds": [low, low + int(bbox.size[position])],
+                "index": int(bbox.index[position]),
+            }
+        )
+    return box, additional
