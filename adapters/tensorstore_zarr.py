@@ -22,7 +22,13 @@ import tensorstore as ts
 from daedalus.core.array_info import ArrayInfo
 from daedalus.core.geometry import Vec3Int
 
-__all__ = ["TensorstoreZarrArray", "Zarr3Storage", "ZarrStorage", "tensorstore_context"]
+__all__ = [
+    "TensorstoreZarrArray",
+    "Zarr3Storage",
+    "ZarrStorage",
+    "reset_tensorstore_context",
+    "tensorstore_context",
+]
 
 _ZSTD_LEVEL = 5
 _DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
@@ -68,6 +74,13 @@ def tensorstore_context() -> ts.Context:
             )
             _context_pid = os.getpid()
         return _context
+
+
+def reset_tensorstore_context() -> None:
+    """Drop the shared Context (and its cache); arrays opened afterwards get a fresh one."""
+    global _context
+    with _context_lock:
+        _context = None
 
 
 def _dump_json(value: Any) -> str:

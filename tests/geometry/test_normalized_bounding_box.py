@@ -1,0 +1,62 @@
+"""NormalizedBoundingBox: boxes carrying the channel axis, and mixing them with plain boxes."""
+
+import pytest
+from daedalus.core.geometry import BoundingBox, NDBoundingBox, NormalizedBoundingBox
+
+
+def test_normalize_and_denormalize_bounding_box():
+    bbox = BoundingBox((1, 2, 3), (4, 5, 6), name="b")
+    normalized = bbox.normalize_axes(3)
+    assert isinstance(normalized, NormalizedBoundingBox)
+    assert normalized.axes == ("c", "x", "y", "z")
+    assert normalized.topleft == (0, 1, 2, 3) and normalized.size == (3, 4, 5, 6)
+    assert normalized.index == (0, 1, 2, 3)
+    assert normalized.topleft_xyz == (1, 2, 3)
+    back = normalized.denormalize()
+    assert type(back) is BoundingBox and back == bbox
+
+
+def test_normalize_nd_round_trip():
+    nd = NDBoundingBox((1, 2, 3, 4), (5, 6, 7, 8), axes=("x", "y", "z", "t"))
+    normalized = nd.normalize_axes(2)
+    assert normalized.axes == ("c", "x", "y", "z", "t")
+    assert normalized.index == (0, 1, 2, 3, 4)
+    assert normalized.denormalize() == nd
+
+
+def test_requires_channel_axis():
+    with pytest.raises(ValueError):
+        NormalizedBoundingBox((0, 0, 0), (1, 1, 1), axes=("x", "y", "z"))
+
+
+def test_mixed_intersection_keeps_channels():
+    normalized = BoundingBox((0, 0, 0), (10, 10, 10)).normalize_axes(3)
+    plain = BoundingBox((5, 5, 5), (10, 10, 10))
+    for result in (normalized.intersected_with(plain), plain.intersected_with(normalized)):
+        assert isinstance(result, NormalizedBoundingBox)
+        assert result.get_bounds("c") == (0, 3)
+        assert result.topleft_xyz == (5, 5, 5) and result.size_xyz == (5, 5, 5)
+
+
+def test_mixed_extension_keeps_channels():
+    normalized = BoundingBox((0, 0, 0), (10, 10, 10)).normalize_axes(2)
+    plain = BoundingBox((5, 5, 5), (10, 10, 10))
+    for result in (normalized.extended_by(plain), plain.extended_by(normalized)):
+        assert isinstance(result, NormalizedBoundingBox)
+        assert result.get_shape("c") == 2
+        assert result.size_xyz == (15, 15, 15)
+
+
+def test_mixed_containment_ignores_channels():
+    normalized = BoundingBox((0, 0, 0), (10, 10, 10)).normalize_axes(2)
+    assert normalized.contains_bbox(BoundingBox((1, 1, 1), (2, 2, 2)))
+    inner = BoundingBox((1, 1, 1), (2, 2, 2)).normalize_axes(5)
+    assert BoundingBox((0, 0, 0), (10, 10, 10)).contains_bbox(inner)
+    assert not normalized.contains_bbox(BoundingBox((1, 1, 1), (20, 2, 2)))
+
+
+def test_chunk_and_wkw_dict():
+    normalized = BoundingBox((0, 0, 0), (8, 8, 8)).normalize_axes(3)
+    chunks = list(normalized.chunk((3, 4, 4, 4)))
+    assert len(chunks) == 8 and all(c.get_shape("c") == 3 for c in chunks)
+    assert normalized.to_wkw_dict() == {"topLeft": [0, 0, 0], "width": 8, "height": 8, "depth": 8}
