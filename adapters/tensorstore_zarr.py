@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import tensorstore as ts
-
 from daedalus.core.array_info import ArrayInfo
 from daedalus.core.geometry import Vec3Int
 
@@ -34,7 +33,6 @@ _ZSTD_LEVEL = 5
 _DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 # codecs that neither compress nor change the meaning of the bytes
 _NON_COMPRESSING_CODECS = {"transpose", "bytes", "endian", "crc32c", "sharding_indexed"}
-_METADATA_FILES = {"zarr.json", ".zarray", ".zattrs", ".zgroup", ".zmetadata"}
 
 # --------------------------------------------------------------------------- shared tensorstore context
 
@@ -430,8 +428,8 @@ class _Zarr3Format:
             "zarr_format": 3,
         }
 
-    def parse(self, meta: dict[str, Any], location: Any, where: str) -> _Layout:
-        """Interpret a ``zarr.json`` document."""
+    def parse(self, meta: dict[str, Any], where: str, names: Any = None) -> _Layout:
+        """Interpret a ``zarr.json`` document (its own ``dimension_names`` win over ``names``)."""
         if meta.get("zarr_format") != 3 or meta.get("node_type") != "array":
             raise ValueError(f"{where} does not describe a zarr v3 array (zarr_format 3, node_type array).")
         shape = [int(s) for s in meta["shape"]]
@@ -448,11 +446,19 @@ class _Zarr3Format:
         encoding = meta.get("chunk_key_encoding") or {"name": "default"}
         default_encoding = encoding.get("name", "default") == "default"
         separator = (encoding.get("configuration") or {}).get("separator", "/" if default_encoding else ".")
-        names, order, virtual = _resolve_axes(meta.get("dimension_names"), len(shape), where)
         return _make_layout(
-            self.data_format, dtype, shape, inner, outer, compressed, names, order, virtual, separator,
-            "c" if default_encoding else "", sharded,
-        )  # fmt: skip
+            self.data_format,
+            where,
+            dtype=dtype,
+            shape=shape,
+            inner=inner,
+            outer=outer,
+            compressed=compressed,
+            names=meta.get("dimension_names", names),
+            separator=separator,
+            key_prefix="c" if default_encoding else "",
+            sharded=sharded,
+        )
 
     def with_shape(self, meta: dict[str, Any], stored_shape: Sequence[int]) -> dict[str, Any]:
         """``meta`` with a new array shape."""
@@ -490,7 +496,7 @@ class _Zarr2Format:
             "zarr_format": 2,
         }
 
-    def parse(self, meta: dict[str, Any], location: Any, where: str, names: Any = None) -> _Layout:
+    def parse(self, meta: dict[str, Any], where: str, names: Any = None) -> _Layout:
         """Interpret a ``.zarray`` document."""
         if meta.get("zarr_format") != 2:
             raise ValueError(f"{where} does not describe a zarr v2 array (zarr_format 2).")
@@ -499,11 +505,19 @@ class _Zarr2Format:
         dtype = np.dtype(meta["dtype"]).newbyteorder("=")
         compressed = meta.get("compressor") is not None
         separator = meta.get("dimension_separator") or "."
-        axis_names, order, virtual = _resolve_axes(names, len(shape), where)
         return _make_layout(
-            self.data_format, dtype, shape, chunks, chunks, compressed, axis_names, order, virtual, separator,
-            "", False,
-        )  # fmt: skip
+            self.data_format,
+            where,
+            dtype=dtype,
+            shape=shape,
+            inner=chunks,
+            outer=chunks,
+            compressed=compressed,
+            names=names,
+            separator=separator,
+            key_prefix="",
+            sharded=False,
+        )
 
     def with_shape(self, meta: dict[str, Any], stored_shape: Sequence[int]) -> dict[str, Any]:
         """``meta`` with a new array shape."""
@@ -543,18 +557,20 @@ def _stored_shapes(info: ArrayInfo) -> tuple[list[str], list[int], list[int], li
 
 def _make_layout(
     data_format: str,
+    where: str,
+    *,
     dtype: np.dtype,
     shape: list[int],
     inner: list[int],
     outer: list[int],
     compressed: bool,
-    names: tuple[str, ...],
-    order: tuple[int, ...],
-    virtual: bool,
+    names: Any,
     separator: str,
     key_prefix: str,
     sharded: bool,
 ) -> _Layout:
+    """The presented ArrayInfo and key layout of a stored array (chunk shapes in stored axis order)."""
+    names, order, virtual = _resolve_axes(names, len(shape), where)
     presented_shape = ((1,) if virtual else ()) + tuple(shape[axis] for axis in order)
     info = ArrayInfo(
         data_format=data_format,
@@ -620,10 +636,7 @@ class TensorstoreZarrArray:
     def _set_metadata(self, meta: dict[str, Any]) -> None:
         where = self._where()
         try:
-            if isinstance(self._format, _Zarr2Format):
-                layout = self._format.parse(meta, self._location, where, self._names)
-            else:
-                layout = self._format.parse(meta, self._location, where)
+            layout = self._format.parse(meta, where, self._names)
         except (KeyError, TypeError, IndexError, AttributeError) as error:
             raise ValueError(f"Cannot read array metadata {where}: missing or invalid entry {error}.") from error
         self._meta = meta
@@ -794,9 +807,7 @@ class _TensorstoreZarrStorage:
             problem = f"shape {info.shape} does not have num_channels={info.num_channels} channels"
         elif not info.has_channel_axis and info.num_channels != 1:
             problem = f"an array without a stored channel axis cannot hold {info.num_channels} channels"
-        elif any(c <= 0 for c in info.chunk_shape) or any(
-            s % c for s, c in zip(info.shard_shape, info.chunk_shape)
-        ):
+        elif any(c <= 0 for c in info.chunk_shape) or any(s % c for s, c in zip(info.shard_shape, info.chunk_shape)):
             problem = f"shard shape {info.shard_shape} is not a multiple of chunk shape {info.chunk_shape}"
         elif info.chunk_key_separator not in ("/", "."):
             problem = f"chunk key separator {info.chunk_key_separator!r} is neither '/' nor '.'"
@@ -810,9 +821,7 @@ class _TensorstoreZarrStorage:
         self._validate(info, path)
         location = _location(path)
         if location.exists(self._format.metadata_file):
-            raise FileExistsError(
-                f"A {self.data_format} array already exists at {path}; open it or delete it first."
-            )
+            raise FileExistsError(f"A {self.data_format} array already exists at {path}; open it or delete it first.")
         meta = self._format.build(info)
         extra = self._format.extra_files(info)
         for name, data in extra.items():

@@ -7,7 +7,6 @@ Run: ``python benchmarks/bench_storage_raw.py [--repeat N] [--dir DIR]``.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import tempfile
 import time
@@ -15,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import tensorstore as ts
-
 from daedalus.adapters.tensorstore_zarr import Zarr3Storage, reset_tensorstore_context
 from daedalus.core.array_info import ArrayInfo
 

@@ -44,9 +44,7 @@ def run_demo(target: str | Path, size: int = 256, echo: Callable[[str], None] = 
         shutil.rmtree(target)
     started = time.perf_counter()
     image, labels = synthetic_cells(size)
-    echo(
-        f"synthetic volume: {size}³ voxels, {int(labels.max())} cells ({time.perf_counter() - started:.2f} s)"
-    )
+    echo(f"synthetic volume: {size}³ voxels, {int(labels.max())} cells ({time.perf_counter() - started:.2f} s)")
 
     dataset = wk.Dataset(target, voxel_size=(11.24, 11.24, 28.0))
     offset = (64, 64, 32)
@@ -57,9 +55,7 @@ def run_demo(target: str | Path, size: int = 256, echo: Callable[[str], None] = 
     )
     seconds = time.perf_counter() - started
     megabytes = (image.nbytes + labels.nbytes) / 1e6
-    echo(
-        f"wrote {megabytes:.1f} MB as zarr3 (sharded, zstd) in {seconds:.2f} s ({megabytes / seconds:.0f} MB/s)"
-    )
+    echo(f"wrote {megabytes:.1f} MB as zarr3 (sharded, zstd) in {seconds:.2f} s ({megabytes / seconds:.0f} MB/s)")
 
     reopened = wk.Dataset.open(target)
     started = time.perf_counter()

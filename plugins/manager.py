@@ -8,12 +8,13 @@ and whether entry-point plugins load (``configure_plugins(load_entrypoints=False
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import os
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import pluggy
-
 from daedalus.core import ports
 
 from . import hookspecs
@@ -61,10 +62,26 @@ class PluginManager:
         for module_name in BUILTIN_PLUGINS:
             if not self._pm.is_blocked(module_name):
                 self._pm.register(importlib.import_module(module_name), name=module_name)
+        self.failed_plugins: dict[str, str] = {}
         if load_entrypoints:
-            self._pm.load_setuptools_entrypoints(ENTRYPOINT_GROUP)
+            self._load_entrypoints()
         self._engines: dict[str, str] = _env_engines()
         self._cache: dict[str, Any] = {}
+
+    def _load_entrypoints(self) -> None:
+        """Load each entry-point plugin on its own: a broken plugin is reported, not fatal."""
+        for entry_point in importlib.metadata.entry_points(group=ENTRYPOINT_GROUP):
+            if self._pm.is_blocked(entry_point.name) or self._pm.has_plugin(entry_point.name):
+                continue
+            try:
+                self._pm.register(entry_point.load(), name=entry_point.name)
+            except Exception as error:  # noqa: BLE001 - one broken plugin must not break daedalus
+                self.failed_plugins[entry_point.name] = f"{type(error).__name__}: {error}"
+                warnings.warn(
+                    f"daedalus plugin {entry_point.name!r} ({entry_point.value}) failed to load and is skipped: "
+                    f"{error}",
+                    stacklevel=2,
+                )
 
     # ------------------------------------------------------------------ registration
 
@@ -85,7 +102,7 @@ class PluginManager:
 
     def plugin_names(self) -> list[str]:
         """Names of all registered plugins, built-in ones first."""
-        return [name for name, _ in self._pm.list_name_plugin()]
+        return [name for name, plugin in self._pm.list_name_plugin() if plugin is not None]
 
     def _per_plugin(self, hook_name: str) -> list[tuple[str, Any]]:
         """Call ``hook_name`` on every plugin separately: ``[(plugin_name, result), ...]`` in load order."""
@@ -93,7 +110,7 @@ class PluginManager:
             return self._cache[hook_name]
         caller = getattr(self._pm.hook, hook_name)
         results = []
-        for impl in reversed(caller.get_hookimpls()):  # pluggy lists last-registered first
+        for impl in caller.get_hookimpls():  # registration order
             value = impl.function()
             if value is not None:
                 results.append((impl.plugin_name, value))

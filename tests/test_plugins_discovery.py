@@ -30,7 +30,7 @@ def _npy_plugin_installed() -> bool:
 requires_npy_plugin = pytest.mark.skipif(
     not _npy_plugin_installed(),
     reason=f"the entry-point plugin {NPY_DISTRIBUTION} is not installed; run `pip install tests/plugin_npy` "
-    "(tests/conftest.py does this automatically unless pip failed)",
+    "(the root conftest.py does this automatically unless pip failed)",
 )
 
 

@@ -15,6 +15,10 @@ import daedalus as wk
 pytestmark = pytest.mark.interop
 
 DATA_FORMATS = ["zarr3", "zarr"]
+# Explicit zarr3 shard edge for the full datasets: with the default 1024³ shards every write that does
+# not cover whole shards is padded to whole shards (read-modify-write of up to 4 GiB per shard), which
+# takes the reference ~2 minutes for this small dataset. Default shards get their own, smaller test.
+SHARD_SHAPE = 128
 VOXEL_SIZE = (11.24, 11.24, 28.0)
 TOPLEFT = (32, 64, 16)
 SIZE = (100, 80, 40)
@@ -41,25 +45,36 @@ def _mag_shape(mag_name, num_channels):
     return shape if num_channels == 1 else (num_channels, *shape)
 
 
-def _write_dataset(wk, path, data_format, arrays):
-    """Write all LAYERS with `arrays` through the public API of `wk` (daedalus or webknossos)."""
+def _layer_mags(name, arrays):
+    return [m for m in MAGS if f"{name}__{m}" in arrays]
+
+
+def _write_dataset(wk, path, data_format, arrays, shard_shape):
+    """Write the LAYERS/MAGS present in `arrays` through the public API of `wk` (daedalus or webknossos).
+
+    `shard_shape` None keeps the format's default chunk and shard shapes.
+    """
     ds = wk.Dataset(path, voxel_size=VOXEL_SIZE)
     bbox = wk.BoundingBox(TOPLEFT, SIZE)
+    mag_kwargs = {}
+    if shard_shape is not None and data_format == "zarr3":
+        mag_kwargs = {"chunk_shape": 32, "shard_shape": shard_shape}
     for spec in LAYERS:
         name = spec["name"]
+        mags = _layer_mags(name, arrays)
+        if not mags:
+            continue
         kwargs = {}
         if spec["num_channels"] != 1:
             kwargs["num_channels"] = spec["num_channels"]
         if spec["category"] == "segmentation":
             category = wk.SEGMENTATION_CATEGORY
-            kwargs["largest_segment_id"] = max(int(arrays[f"{name}__{m}"].max()) for m in MAGS)
+            kwargs["largest_segment_id"] = max(int(arrays[f"{name}__{m}"].max()) for m in mags)
         else:
             category = wk.COLOR_CATEGORY
-        layer = ds.add_layer(
-            name, category, dtype=spec["dtype"], data_format=data_format, bounding_box=bbox, **kwargs
-        )
-        for mag_name in MAGS:
-            mag = layer.add_mag(1 if mag_name == "1" else mag_name)
+        layer = ds.add_layer(name, category, dtype=spec["dtype"], data_format=data_format, bounding_box=bbox, **kwargs)
+        for mag_name in mags:
+            mag = layer.add_mag(1 if mag_name == "1" else mag_name, **mag_kwargs)
             mag.write(arrays[f"{name}__{mag_name}"], absolute_offset=TOPLEFT)
     return ds
 
@@ -117,9 +132,9 @@ _REFERENCE_MAIN = """
 def main():
     mode, dataset_path, work_dir = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     if mode == "write":
-        data_format = sys.argv[4]
+        data_format, shard = sys.argv[4], sys.argv[5]
         arrays = {p.stem: np.load(p) for p in sorted((work_dir / "inputs").glob("*.npy"))}
-        _write_dataset(wk, dataset_path, data_format, arrays)
+        _write_dataset(wk, dataset_path, data_format, arrays, None if shard == "default" else int(shard))
     ds = wk.Dataset.open(dataset_path)
     out = work_dir / "reference_reads"
     out.mkdir(parents=True, exist_ok=True)
@@ -139,7 +154,8 @@ def _reference_script() -> str:
         for name in ("VOXEL_SIZE", "TOPLEFT", "SIZE", "MAGS", "LAYERS", "PAD_OFFSET", "PAD_SIZE")
     )
     shared = "\n\n".join(
-        inspect.getsource(f) for f in (_mag_factors, _mag_shape, _write_dataset, _describe_dataset, _read_all)
+        inspect.getsource(f)
+        for f in (_mag_factors, _mag_shape, _layer_mags, _write_dataset, _describe_dataset, _read_all)
     )
     return f"{_REFERENCE_HEADER}\n{constants}\n\n{shared}\n{_REFERENCE_MAIN}"
 
@@ -167,7 +183,7 @@ def _expected_reads(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """What `_read_all` must return for a dataset written with `arrays` (pure numpy)."""
     expected = {}
     for spec in LAYERS:
-        for mag_name in MAGS:
+        for mag_name in _layer_mags(spec["name"], arrays):
             key = f"{spec['name']}__{mag_name}"
             data = arrays[key]
             data = data[None] if data.ndim == 3 else data
@@ -186,16 +202,17 @@ def _expected_description(data_format: str, arrays: dict[str, np.ndarray]) -> di
     layers = {}
     for spec in LAYERS:
         seg = spec["category"] == "segmentation"
+        mags = _layer_mags(spec["name"], arrays)
+        if not mags:
+            continue
         layers[spec["name"]] = {
             "category": spec["category"],
             "dtype": spec["dtype"],
             "num_channels": spec["num_channels"],
             "data_format": data_format,
             "bounding_box": {"topleft": list(TOPLEFT), "size": list(SIZE)},
-            "largest_segment_id": (
-                max(int(arrays[f"{spec['name']}__{m}"].max()) for m in MAGS) if seg else None
-            ),
-            "mags": sorted(MAGS),
+            "largest_segment_id": (max(int(arrays[f"{spec['name']}__{m}"].max()) for m in mags) if seg else None),
+            "mags": sorted(mags),
         }
     return {"voxel_size": [round(v, 6) for v in VOXEL_SIZE], "layers": dict(sorted(layers.items()))}
 
@@ -216,56 +233,74 @@ def _assert_reads_equal(actual: dict[str, np.ndarray], expected: dict[str, np.nd
             raise AssertionError(f"{who} {key}: {len(diff)} voxels differ, first at (c,x,y,z)={first}")
 
 
-@pytest.fixture(scope="module")
-def arrays() -> dict[str, np.ndarray]:
-    return _make_arrays()
+# (id, data format, zarr3 shard edge or None for the default, which arrays to write)
+VARIANTS = {
+    "zarr3": ("zarr3", SHARD_SHAPE, None),
+    "zarr": ("zarr", None, None),
+    "zarr3-default-shards": ("zarr3", None, ["color__1"]),
+}
 
 
-@pytest.fixture(scope="module", params=DATA_FORMATS)
-def reference_dataset(request, tmp_path_factory, arrays, run_reference):
-    """A dataset written by the reference (per data format): (path, description, reference reads)."""
-    data_format = request.param
-    work = tmp_path_factory.mktemp(f"reference_written_{data_format}")
+def _variant_arrays(keys: list[str] | None) -> dict[str, np.ndarray]:
+    arrays = _make_arrays()
+    return arrays if keys is None else {k: arrays[k] for k in keys}
+
+
+def _last_json_line(stdout: str) -> Any:
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module", params=[pytest.param(v, id=k) for k, v in VARIANTS.items()])
+def reference_dataset(request, tmp_path_factory, run_reference):
+    """A dataset written by the reference: (data format, arrays, path, description, reference reads)."""
+    data_format, shard_shape, keys = request.param
+    arrays = _variant_arrays(keys)
+    work = tmp_path_factory.mktemp(f"reference_written_{request.param_index}")
     (work / "inputs").mkdir()
     for key, array in arrays.items():
         np.save(work / "inputs" / f"{key}.npy", array)
     path = work / "dataset"
-    proc = run_reference(_reference_script(), "write", path, work, data_format)
-    description = json.loads(proc.stdout.strip().splitlines()[-1])
-    return data_format, path, description, _load_reads(work / "reference_reads")
+    shard_arg = "default" if shard_shape is None else str(shard_shape)
+    proc = run_reference(_reference_script(), "write", path, work, data_format, shard_arg)
+    return data_format, arrays, path, _last_json_line(proc.stdout), _load_reads(work / "reference_reads")
 
 
-def test_reference_roundtrip_self_check(reference_dataset, arrays):
+def test_reference_roundtrip_self_check(reference_dataset):
     """The harness itself: the reference reads back what it wrote (no daedalus involved)."""
-    data_format, path, description, reads = reference_dataset
+    data_format, arrays, path, description, reads = reference_dataset
     assert (path / "datasource-properties.json").is_file()
     assert description == _expected_description(data_format, arrays)
     _assert_reads_equal(reads, _expected_reads(arrays), "reference")
 
 
-def test_daedalus_reads_reference_dataset(reference_dataset, arrays):
+def test_daedalus_reads_reference_dataset(reference_dataset):
     """(a) daedalus opens a reference-written dataset: same metadata, same voxels."""
-    data_format, path, description, reference_reads = reference_dataset
+    data_format, arrays, path, description, reference_reads = reference_dataset
     ds = wk.Dataset.open(path)
     assert _describe_dataset(ds) == description
-    layer = ds.get_layer("segmentation")
-    assert layer.largest_segment_id == description["layers"]["segmentation"]["largest_segment_id"]
-    assert tuple(layer.bounding_box.topleft) == TOPLEFT
-    assert tuple(layer.bounding_box.size) == SIZE
+    for name, layer in ds.layers.items():
+        want = description["layers"][name]
+        assert tuple(layer.bounding_box.topleft) == TOPLEFT
+        assert tuple(layer.bounding_box.size) == SIZE
+        assert layer.dtype == np.dtype(want["dtype"])
+        assert layer.num_channels == want["num_channels"]
+        assert layer.category == want["category"]
+        if want["category"] == "segmentation":
+            assert layer.largest_segment_id == want["largest_segment_id"]
     _assert_reads_equal(_read_all(ds), reference_reads, "daedalus")
     assert np.array_equal(ds.get_layer("color").get_mag(1).read()[0], arrays["color__1"])
 
 
-@pytest.mark.parametrize("data_format", DATA_FORMATS)
-def test_reference_reads_daedalus_dataset(data_format, tmp_path, arrays, run_reference):
+@pytest.mark.parametrize(("data_format", "shard_shape", "keys"), [pytest.param(*v, id=k) for k, v in VARIANTS.items()])
+def test_reference_reads_daedalus_dataset(data_format, shard_shape, keys, tmp_path, run_reference):
     """(b) the reference opens a daedalus-written dataset: same metadata, same voxels."""
+    arrays = _variant_arrays(keys)
     path = tmp_path / "dataset"
-    ds = _write_dataset(wk, path, data_format, arrays)
+    ds = _write_dataset(wk, path, data_format, arrays, shard_shape)
     expected = _expected_description(data_format, arrays)
     assert _describe_dataset(ds) == expected
     _assert_reads_equal(_read_all(ds), _expected_reads(arrays), "daedalus (own write)")
 
     proc = run_reference(_reference_script(), "read", path, tmp_path)
-    description = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert description == expected
+    assert _last_json_line(proc.stdout) == expected
     _assert_reads_equal(_load_reads(tmp_path / "reference_reads"), _expected_reads(arrays), "reference")

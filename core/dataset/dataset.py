@@ -10,7 +10,7 @@ import numpy as np
 from upath import UPath
 
 from .. import ports
-from ..geometry import BoundingBox, Mag, NDBoundingBox, Vec3Int
+from ..geometry import BoundingBox, Mag, NDBoundingBox
 from ..properties import (
     COLOR_CATEGORY,
     SEGMENTATION_CATEGORY,
@@ -72,9 +72,7 @@ class Dataset:
                 )
             self._properties = read_dataset_properties(path)
             if wanted_size is not None and self._properties.scale != wanted_size:
-                raise ValueError(
-                    f"The dataset at {path} has voxel size {self._properties.scale}, not {wanted_size}."
-                )
+                raise ValueError(f"The dataset at {path} has voxel size {self._properties.scale}, not {wanted_size}.")
             if name is not None and name != self.name:
                 raise ValueError(f"The dataset at {path} is named {self.name!r}, not {name!r}.")
         else:
@@ -423,5 +421,3 @@ class Dataset:
             mag_view._layer = layer
         self._layers[new_name] = layer
         self._save_properties()
-
-

@@ -202,9 +202,7 @@ class Layer:
         path = self.path / mag.to_layer_name()
         if path.exists() and any(path.iterdir()):
             raise FileExistsError(f"Adding mag {mag.to_layer_name()} failed: {path} already holds files.")
-        mag_view = MagView.create(
-            self, mag, path=path, chunk_shape=chunk, shard_shape=shard, compression_mode=compress
-        )
+        mag_view = MagView.create(self, mag, path=path, chunk_shape=chunk, shard_shape=shard, compression_mode=compress)
         cube_length = shard.x if self.data_format == DataFormat.WKW else None
         self._properties.mags.append(
             MagViewProperties(

@@ -8,8 +8,13 @@ from upath import UPath
 
 from .. import ports
 from ..geometry import BoundingBox, Mag
-from ..properties import SEGMENTATION_CATEGORY, DataFormat, LayerProperties, MagViewProperties
-from ..properties import SegmentationLayerProperties
+from ..properties import (
+    SEGMENTATION_CATEGORY,
+    DataFormat,
+    LayerProperties,
+    MagViewProperties,
+    SegmentationLayerProperties,
+)
 
 
 def _parse_mag(name: str) -> Mag | None:

@@ -38,9 +38,7 @@ def _datasets(layer: Any, voxel_size: tuple[float, float, float], dimension_name
     for mag, mag_view in sorted(layer.mags.items(), key=lambda item: (item[0].max_dim, item[0].to_list())):
         factors = dict(zip(("x", "y", "z"), (v * m for v, m in zip(voxel_size, mag.to_list()))))
         scale = [float(factors.get(axis, 1.0)) for axis in dimension_names]
-        datasets.append(
-            {"path": mag_view.path.name, "coordinateTransformations": [{"type": "scale", "scale": scale}]}
-        )
+        datasets.append({"path": mag_view.path.name, "coordinateTransformations": [{"type": "scale", "scale": scale}]})
     return datasets
 
 

@@ -62,8 +62,7 @@ def pick_region(
     boxes = [v is not None for v in (relative_bounding_box, absolute_bounding_box)]
     if sum(offsets) + sum(boxes) > 1:
         raise ValueError(
-            "Give at most one of relative_offset, absolute_offset, relative_bounding_box and "
-            "absolute_bounding_box."
+            "Give at most one of relative_offset, absolute_offset, relative_bounding_box and absolute_bounding_box."
         )
     if any(boxes) and size is not None:
         raise ValueError("size cannot be combined with a bounding box; the box already has a size.")
@@ -113,7 +112,5 @@ def as_full_axes(data: np.ndarray, ndim: int, num_channels: int, path: Any) -> n
     if data.ndim != ndim:
         raise ValueError(f"Data of shape {data.shape} does not fit {path}, whose arrays have {ndim} axes.")
     if data.shape[0] != num_channels:
-        raise ValueError(
-            f"Data has {data.shape[0]} channels (shape {data.shape}) but {path} has {num_channels}."
-        )
+        raise ValueError(f"Data has {data.shape[0]} channels (shape {data.shape}) but {path} has {num_channels}.")
     return data

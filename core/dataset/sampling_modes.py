@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Union
 
 
 class SamplingModes(Enum):
@@ -14,13 +13,11 @@ class SamplingModes(Enum):
     CONSTANT_Z = "constant_z"
 
     @classmethod
-    def parse(cls, mode: Union[str, SamplingModes]) -> SamplingModes:
+    def parse(cls, mode: str | SamplingModes) -> SamplingModes:
         """The mode named by ``mode`` (a SamplingModes or its value); ValueError listing the choices."""
         if isinstance(mode, SamplingModes):
             return mode
         try:
             return cls(str(mode).lower())
         except ValueError:
-            raise ValueError(
-                f"Unknown sampling mode {mode!r}; use one of {[m.value for m in cls]}."
-            ) from None
+            raise ValueError(f"Unknown sampling mode {mode!r}; use one of {[m.value for m in cls]}.") from None

@@ -24,9 +24,7 @@ def _layer_box(axes: tuple[str, ...], shape: tuple[int, ...], offset: Any, mag: 
             raise ValueError(f"absolute_offset {offset} needs 3 values or one per axis of {spatial}.")
         offset_values = {a: 0 for a in spatial} | dict(zip(names, (int(v) for v in values)))
     if spatial == list(_XYZ):
-        return BoundingBox(
-            tuple(offset_values[a] for a in _XYZ), tuple(sizes[a] * factors[a] for a in _XYZ)
-        )
+        return BoundingBox(tuple(offset_values[a] for a in _XYZ), tuple(sizes[a] * factors[a] for a in _XYZ))
     index = tuple(range(1, len(spatial) + 1))
     return NDBoundingBox(
         topleft=tuple(offset_values[a] for a in spatial),
@@ -81,5 +79,3 @@ def write_new_layer(
     if category == "segmentation":
         layer.largest_segment_id = int(data.max()) if data.size else None
     return layer
-
-

@@ -73,9 +73,7 @@ def _meta_from_info(info: Any) -> dict[str, Any]:
             "('c', *extra_axes, 'x', 'y', 'z')."
         )
     if shape[0] != num_channels:
-        raise ValueError(
-            f"ArrayInfo shape {shape} has {shape[0]} channels but num_channels is {num_channels}."
-        )
+        raise ValueError(f"ArrayInfo shape {shape} has {shape[0]} channels, num_channels is {num_channels}.")
     if any(s < 0 for s in shape) or any(c <= 0 for c in chunk) or num_channels <= 0:
         raise ValueError(
             f"ArrayInfo needs a non-negative shape, positive chunk edges and channels; got shape {shape}, "
@@ -295,9 +293,7 @@ class NpyStorage:
         root = local_path(path)
         meta = _read_meta(root)
         if meta is None:
-            raise FileNotFoundError(
-                f"No npy array at {root}: {os.path.join(root, META_FILE)} is missing or invalid."
-            )
+            raise FileNotFoundError(f"No npy array at {root}: its {META_FILE} is missing or invalid.")
         if int(meta.get("format_version", 0)) > FORMAT_VERSION:
             raise ValueError(
                 f"The npy array at {root} has format version {meta['format_version']}; this plugin reads "

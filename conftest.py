@@ -11,7 +11,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-NPY_PLUGIN_DIR = Path(__file__).resolve().parent / "plugin_npy"
+NPY_PLUGIN_DIR = Path(__file__).resolve().parent / "tests" / "plugin_npy"
 NPY_PLUGIN_DISTRIBUTION = "daedalus-npy-storage"
 
 
