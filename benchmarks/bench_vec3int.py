@@ -15,13 +15,23 @@ CASES = {
     "Vec3Int.from_xyz(1, 2, 3)": "Vec3Int.from_xyz(1, 2, 3)",
     "Vec3Int + Vec3Int": "v + w",
     "Vec3Int + int": "v + 1",
-    "plain tuple(t) (reference)": "tuple(t)",
+    "Vec3Int(list)": "Vec3Int(lst)",
+    "floor: minimal tuple subclass": "Floor(1, 2, 3)",
     "BoundingBox(topleft, size)": "BoundingBox(v, w)",
 }
 
 
+class Floor(tuple):
+    """The cheapest possible Python-level tuple subclass constructor, as a reference point."""
+
+    def __new__(cls, *args):
+        return tuple.__new__(cls, args)
+
+
 def main() -> None:
     env = {
+        "Floor": Floor,
+        "lst": [1, 2, 3],
         "Vec3Int": Vec3Int,
         "BoundingBox": BoundingBox,
         "t": (1, 2, 3),

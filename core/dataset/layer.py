@@ -19,6 +19,7 @@ from ..properties import (
     MagViewProperties,
     SegmentationLayerProperties,
 )
+from .downsampling import DownsamplingMixin
 from .layer_discovery import axis_order_of
 from .mag_view import MagView
 from .paths import is_local, is_relative_to, resolve_mag_path
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from .dataset import Dataset
 
 
-class Layer:
+class Layer(DownsamplingMixin):
     """A color (or generic) layer: bounding box, voxel type, channels and its mags."""
 
     def __init__(self, dataset: Dataset, properties: LayerProperties, read_only: bool) -> None:

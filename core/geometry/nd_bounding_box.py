@@ -305,9 +305,7 @@ class NDBoundingBox:
         """A copy moved by ``vector`` (ndim values, or 3 for x, y, z)."""
         return self._with(self.topleft + self._full(vector, 0), self.size)
 
-    def padded_with_margins(
-        self: _T, margins_left: Vec3IntLike, margins_right: Vec3IntLike | None = None
-    ) -> _T:
+    def padded_with_margins(self: _T, margins_left: Vec3IntLike, margins_right: Vec3IntLike | None = None) -> _T:
         """A copy grown by ``margins_left`` before and ``margins_right`` (default: same) after, in x/y/z."""
         left = self._full(margins_left, 0)
         right = left if margins_right is None else self._full(margins_right, 0)
@@ -467,9 +465,14 @@ class NDBoundingBox:
 
         if "c" in self.axes:
             return NormalizedBoundingBox(
-                self.topleft, self.size.with_c(num_channels), self.axes, self.index,
-                self.name, self.is_visible, self.color,
-            )  # fmt: skip
+                topleft=self.topleft.with_c(0),
+                size=self.size.with_c(num_channels),
+                axes=self.axes,
+                index=self.index,
+                name=self.name,
+                is_visible=self.is_visible,
+                color=self.color,
+            )
         shift = 1 - min(self.index)
         return NormalizedBoundingBox(
             topleft=(0, *self.topleft),

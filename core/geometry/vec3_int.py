@@ -13,9 +13,7 @@ from .vec_int import VecInt, coerce_int, parse_int_string, parse_values
 _XYZ = ("x", "y", "z")
 
 
-def _new3(values: Iterable[int]) -> Vec3Int:
-    """Build a Vec3Int from exactly three Python ints without any checks."""
-    return tuple.__new__(Vec3Int, values)
+_tnew = tuple.__new__  # builds a Vec3Int from three Python ints without checks: _tnew(Vec3Int, (x, y, z))
 
 
 class Vec3Int(VecInt):
@@ -47,6 +45,12 @@ class Vec3Int(VecInt):
     @classmethod
     def _parse(cls, args: tuple, kwargs: dict) -> Vec3Int:
         """General conversion path for everything the fast paths do not cover."""
+        if len(args) == 1 and not kwargs:
+            arg = args[0]
+            if isinstance(arg, np.ndarray) and arg.shape == (3,) and arg.dtype.kind in "iu":
+                return tuple.__new__(cls, arg.tolist())
+            if type(arg) is list and len(arg) == 3 and all(type(v) is int for v in arg):
+                return tuple.__new__(cls, arg)
         kwargs.pop("axes", None)
         if kwargs and not args and set(kwargs) == set(_XYZ):
             return tuple.__new__(cls, (coerce_int(kwargs[a], kwargs) for a in _XYZ))
@@ -87,15 +91,15 @@ class Vec3Int(VecInt):
 
     def with_x(self, new_x: int) -> Vec3Int:
         """Returns a copy with x replaced."""
-        return _new3((coerce_int(new_x), self[1], self[2]))
+        return _tnew(Vec3Int, (coerce_int(new_x), self[1], self[2]))
 
     def with_y(self, new_y: int) -> Vec3Int:
         """Returns a copy with y replaced."""
-        return _new3((self[0], coerce_int(new_y), self[2]))
+        return _tnew(Vec3Int, (self[0], coerce_int(new_y), self[2]))
 
     def with_z(self, new_z: int) -> Vec3Int:
         """Returns a copy with z replaced."""
-        return _new3((self[0], self[1], coerce_int(new_z)))
+        return _tnew(Vec3Int, (self[0], self[1], coerce_int(new_z)))
 
     def to_tuple(self) -> tuple[int, int, int]:
         """Returns the vector as a plain tuple."""
@@ -119,76 +123,84 @@ class Vec3Int(VecInt):
         return super()._require(other)
 
     def __add__(self, other: Any) -> Vec3Int:
+        if type(other) is Vec3Int:
+            return _tnew(Vec3Int, (self[0] + other[0], self[1] + other[1], self[2] + other[2]))
         o = self._operand3(other)
         if o is None:
             return NotImplemented
-        return _new3((self[0] + o[0], self[1] + o[1], self[2] + o[2]))
+        return _tnew(Vec3Int, (self[0] + o[0], self[1] + o[1], self[2] + o[2]))
 
     def __radd__(self, other: Any) -> Vec3Int:
         return self.__add__(other)
 
     def __sub__(self, other: Any) -> Vec3Int:
+        if type(other) is Vec3Int:
+            return _tnew(Vec3Int, (self[0] - other[0], self[1] - other[1], self[2] - other[2]))
         o = self._operand3(other)
         if o is None:
             return NotImplemented
-        return _new3((self[0] - o[0], self[1] - o[1], self[2] - o[2]))
+        return _tnew(Vec3Int, (self[0] - o[0], self[1] - o[1], self[2] - o[2]))
 
     def __mul__(self, other: Any) -> Vec3Int:
+        if type(other) is Vec3Int:
+            return _tnew(Vec3Int, (self[0] * other[0], self[1] * other[1], self[2] * other[2]))
         o = self._operand3(other)
         if o is None:
             return NotImplemented
-        return _new3((self[0] * o[0], self[1] * o[1], self[2] * o[2]))
+        return _tnew(Vec3Int, (self[0] * o[0], self[1] * o[1], self[2] * o[2]))
 
     def __rmul__(self, other: Any) -> Vec3Int:
         return self.__mul__(other)
 
     def __floordiv__(self, other: Any) -> Vec3Int:
+        if type(other) is Vec3Int:
+            return _tnew(Vec3Int, (self[0] // other[0], self[1] // other[1], self[2] // other[2]))
         o = self._operand3(other)
         if o is None:
             return NotImplemented
-        return _new3((self[0] // o[0], self[1] // o[1], self[2] // o[2]))
+        return _tnew(Vec3Int, (self[0] // o[0], self[1] // o[1], self[2] // o[2]))
 
     def __mod__(self, other: Any) -> Vec3Int:
         o = self._operand3(other)
         if o is None:
             return NotImplemented
-        return _new3((self[0] % o[0], self[1] % o[1], self[2] % o[2]))
+        return _tnew(Vec3Int, (self[0] % o[0], self[1] % o[1], self[2] % o[2]))
 
     def pairmax(self, other: int | Vec3IntLike) -> Vec3Int:
         """Elementwise maximum with an int or vector."""
         o = self._require(other)
-        return _new3((max(self[0], o[0]), max(self[1], o[1]), max(self[2], o[2])))
+        return _tnew(Vec3Int, (max(self[0], o[0]), max(self[1], o[1]), max(self[2], o[2])))
 
     def pairmin(self, other: int | Vec3IntLike) -> Vec3Int:
         """Elementwise minimum with an int or vector."""
         o = self._require(other)
-        return _new3((min(self[0], o[0]), min(self[1], o[1]), min(self[2], o[2])))
+        return _tnew(Vec3Int, (min(self[0], o[0]), min(self[1], o[1]), min(self[2], o[2])))
 
     def ceildiv(self, other: int | Vec3IntLike) -> Vec3Int:
         """Elementwise ceil division by an int or vector."""
         o = self._require(other)
-        return _new3((-(-self[0] // o[0]), -(-self[1] // o[1]), -(-self[2] // o[2])))
+        return _tnew(Vec3Int, (-(-self[0] // o[0]), -(-self[1] // o[1]), -(-self[2] // o[2])))
 
     def __neg__(self) -> Vec3Int:
-        return _new3((-self[0], -self[1], -self[2]))
+        return _tnew(Vec3Int, (-self[0], -self[1], -self[2]))
 
     # ---- factories ------------------------------------------------------------------------
     @staticmethod
     def from_xyz(x: int, y: int, z: int) -> Vec3Int:
         """Use Vec3Int.from_xyz for fast construction (no checks)."""
-        return _new3((x, y, z))
+        return _tnew(Vec3Int, (x, y, z))
 
     @staticmethod
     def from_vec3_float(vec: tuple[float, float, float]) -> Vec3Int:
         """Truncates three floats to ints."""
-        return _new3((int(vec[0]), int(vec[1]), int(vec[2])))
+        return _tnew(Vec3Int, (int(vec[0]), int(vec[1]), int(vec[2])))
 
     @staticmethod
     def from_vec_or_int(vec_or_int: Vec3IntLike | int) -> Vec3Int:
         """An int n becomes ``(n, n, n)``; anything vector-like is converted."""
         if isinstance(vec_or_int, (int, np.integer)):
             n = int(vec_or_int)
-            return _new3((n, n, n))
+            return _tnew(Vec3Int, (n, n, n))
         return Vec3Int(vec_or_int)
 
     @staticmethod
@@ -200,17 +212,17 @@ class Vec3Int(VecInt):
     def full(cls, an_int: int, _axes: tuple[str, ...] = _XYZ) -> Vec3Int:  # type: ignore[override]
         """``(an_int, an_int, an_int)``."""
         n = coerce_int(an_int)
-        return _new3((n, n, n))
+        return _tnew(Vec3Int, (n, n, n))
 
     @classmethod
     def zeros(cls, _axes: tuple[str, ...] = _XYZ) -> Vec3Int:  # type: ignore[override]
         """``(0, 0, 0)``."""
-        return _new3((0, 0, 0))
+        return _tnew(Vec3Int, (0, 0, 0))
 
     @classmethod
     def ones(cls, _axes: tuple[str, ...] = _XYZ) -> Vec3Int:  # type: ignore[override]
         """``(1, 1, 1)``."""
-        return _new3((1, 1, 1))
+        return _tnew(Vec3Int, (1, 1, 1))
 
 
 Vec3IntLike = Vec3Int | tuple[int, int, int] | np.ndarray | Iterable[int]

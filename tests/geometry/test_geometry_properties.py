@@ -1,5 +1,6 @@
 """Property-based tests (hypothesis): intersection, extension, chunking, alignment and mags."""
 
+import numpy as np
 from daedalus.core.geometry import BoundingBox, Mag, Vec3Int
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,6 +11,7 @@ vec3 = st.builds(Vec3Int, coords, coords, coords)
 positive_vec3 = st.builds(Vec3Int, sizes, sizes, sizes)
 boxes = st.builds(BoundingBox, vec3, positive_vec3)
 small_boxes = st.builds(BoundingBox, vec3, st.builds(Vec3Int, *[st.integers(min_value=1, max_value=25)] * 3))
+chunk_shapes = st.builds(Vec3Int, *[st.integers(min_value=3, max_value=30)] * 3)
 power_of_two = st.sampled_from([1, 2, 4, 8, 16])
 mags = st.builds(Mag, power_of_two, power_of_two, power_of_two)
 
@@ -41,20 +43,26 @@ def test_extension_contains_both(a, b):
     assert ab.bottomright == a.bottomright.pairmax(b.bottomright)
 
 
-@settings(max_examples=60)
-@given(small_boxes, positive_vec3)
+def coverage_counts(bbox, chunks):
+    """How often each voxel of ``bbox`` is covered by ``chunks`` (painted with numpy slices)."""
+    counts = np.zeros(bbox.size.to_tuple(), dtype=np.int32)
+    for chunk in chunks:
+        counts[chunk.offset(-bbox.topleft).to_slices()] += 1
+    return counts
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_boxes, chunk_shapes)
 def test_chunks_tile_the_box(bbox, shape):
     chunks = list(bbox.chunk(shape))
     assert sum(c.volume() for c in chunks) == bbox.volume()
     assert all(bbox.contains_bbox(c) and not c.is_empty() for c in chunks)
     assert all(all(s <= m for s, m in zip(c.size, shape)) for c in chunks)
-    for i, a in enumerate(chunks):
-        for b in chunks[i + 1 :]:
-            assert a.intersected_with(b, dont_assert=True).is_empty()
+    assert (coverage_counts(bbox, chunks) == 1).all()
 
 
-@settings(max_examples=60)
-@given(small_boxes, power_of_two, st.integers(min_value=1, max_value=4))
+@settings(max_examples=60, deadline=None)
+@given(small_boxes, st.sampled_from([2, 4, 8]), st.integers(min_value=1, max_value=4))
 def test_aligned_chunk_borders(bbox, alignment, factor):
     shape = Vec3Int.full(alignment * factor)
     chunks = list(bbox.chunk(shape, Vec3Int.full(alignment)))

@@ -1,0 +1,667 @@
+"""Downsampling and upsampling of layers: ``Layer.downsample`` & co. and ``Dataset.downsample``.
+
+``DownsamplingMixin`` adds ``downsample``, ``downsample_mag``, ``downsample_mag_list``, ``redownsample``
+and ``upsample`` to ``Layer``; ``downsample_dataset`` implements ``Dataset.downsample``.
+
+How a step works: the target mag is split into work units of whole target shards (Mag(1) boxes aligned
+to ``shard_shape * target_mag``), paired with the same box of the source through
+``View.for_zipped_chunks`` and processed by a module-level (picklable) function on any executor. A
+unit is computed in blocks of ``buffer_shape`` target voxels: the source voxels under the block are
+read, the part of the block outside the layer's bounding box is filled by repeating the border voxels
+(so nothing outside the bounding box is mixed into the coarser mag), the block is reduced with the
+kernels of ``daedalus.core.sampling`` and written. Each step reads the mag created by the step before.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable, Sequence
+from functools import partial
+from itertools import product
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..geometry import Mag, NDBoundingBox, Vec3Int
+from ..sampling import (
+    InterpolationModes,
+    check_downsampling_step,
+    check_upsampling_step,
+    default_coarsest_mag,
+    downsample_cube,
+    edge_pad,
+    parse_interpolation_mode,
+    plan_downsampling_mags,
+    plan_upsampling_mags,
+    upsample_cube,
+)
+from .sampling_modes import SamplingModes
+
+if TYPE_CHECKING:
+    from .mag_view import MagView
+    from .view import View
+
+_XYZ = ("x", "y", "z")
+_UNIT_MIN_EDGE = 256  # work units hold whole shards and reach at least this many target voxels per axis
+_BLOCK_MAX_BYTES = 32 * 1024 * 1024  # default size of the target block computed at once
+
+
+class MagNotFoundError(KeyError, IndexError):
+    """The requested source mag does not exist (a KeyError, and an IndexError like ``Layer.get_mag``)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class MagPlanError(ValueError, AssertionError):
+    """A requested mag cannot be produced (exists already, wrong order, ...): a ValueError and AssertionError."""
+
+
+class SamplingModeError(ValueError, AttributeError):
+    """An unknown sampling mode (a ValueError, and an AttributeError as documented by the reference)."""
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _parse_sampling_mode(mode: str | SamplingModes) -> SamplingModes:
+    try:
+        return SamplingModes.parse(mode)
+    except ValueError as error:
+        raise SamplingModeError(str(error)) from None
+
+
+def _mag_name(mag: Mag) -> str:
+    return Mag(mag).to_layer_name()
+
+
+def _other_layers_mags(layer: Any, align_with_other_layers: Any) -> list[Mag]:
+    """Mags of the layers to align with (``True``: the layer's own dataset; a dataset: its layers)."""
+    if align_with_other_layers is False or align_with_other_layers is None:
+        return []
+    dataset = layer.dataset if align_with_other_layers is True else align_with_other_layers
+    mags: list[Mag] = []
+    for other in dataset.layers.values():
+        if other is layer or (dataset is layer.dataset and other.name == layer.name):
+            continue
+        mags.extend(other.mags.keys())
+    return mags
+
+
+def _check_chain(source_mag: Mag, targets: Sequence[Mag], upsampling: bool = False) -> None:
+    previous = Mag(source_mag)
+    for target in targets:
+        try:
+            if upsampling:
+                check_upsampling_step(previous, target)
+            else:
+                check_downsampling_step(previous, target)
+        except ValueError as error:
+            raise MagPlanError(str(error)) from None
+        previous = Mag(target)
+
+
+def _spatial_bounds(bbox: NDBoundingBox) -> list[tuple[int, int]]:
+    return [bbox.get_bounds(axis) for axis in _XYZ]
+
+
+def _with_spatial_bounds(bbox: NDBoundingBox, bounds: Sequence[tuple[int, int]]) -> NDBoundingBox:
+    for axis, (lo, hi) in zip(_XYZ, bounds):
+        bbox = bbox.with_bounds(axis, lo, hi - lo)
+    return bbox
+
+
+def _ceildiv(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def _pieces(start: int, stop: int, step: int) -> list[tuple[int, int]]:
+    """``[start, stop)`` cut at the multiples of ``step``."""
+    edges = [start] + list(range((start // step + 1) * step, stop, step)) + [stop]
+    return [(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def _block_shape(buffer_shape: Any, info: Any) -> tuple[int, int, int]:
+    """Target voxels computed at once: ``buffer_shape`` rounded up to whole chunks, or a bounded default."""
+    chunk = [int(c) for c in info.chunk_shape]
+    if buffer_shape is not None:
+        wanted = Vec3Int.from_vec_or_int(buffer_shape)
+        if any(v <= 0 for v in wanted):
+            raise ValueError(f"buffer_shape must be positive, got {buffer_shape!r}.")
+        return tuple(max(c, _ceildiv(v, c) * c) for v, c in zip(wanted, chunk))  # type: ignore[return-value]
+    block = [max(int(s), _UNIT_MIN_EDGE // int(s) * int(s)) for s in info.shard_shape]
+    voxel_bytes = max(1, int(info.num_channels) * np.dtype(info.voxel_type).itemsize)
+    while math.prod(block) * voxel_bytes > _BLOCK_MAX_BYTES:
+        axis = max(range(3), key=lambda i: (block[i] > chunk[i], block[i]))
+        if block[axis] <= chunk[axis]:
+            break
+        block[axis] = max(chunk[axis], block[axis] // 2 // chunk[axis] * chunk[axis])
+    return tuple(block)  # type: ignore[return-value]
+
+
+def _unit_shape(info: Any, mag: Mag) -> Vec3Int:
+    """Mag(1) size of a work unit: whole target shards (never shared by two units)."""
+    shard = [int(s) for s in info.shard_shape]
+    return Vec3Int([max(1, _UNIT_MIN_EDGE // s) * s * m for s, m in zip(shard, Mag(mag).to_list())])
+
+
+# ---------------------------------------------------------------------------------------------- workers
+
+
+def downsample_chunk(
+    args: tuple[View, View, int],
+    *,
+    source: View,
+    source_mag: Mag,
+    target_mag: Mag,
+    interpolation_mode: str,
+    block_shape: tuple[int, int, int],
+) -> None:
+    """Compute one work unit of a downsampling step (``args`` as given by ``View.for_zipped_chunks``).
+
+    ``source`` is a read-only view of the source mag over the layer's bounding box (the valid data).
+    """
+    _, target_chunk, _ = args
+    mode = parse_interpolation_mode(interpolation_mode)
+    margin = 1 if mode is InterpolationModes.BICUBIC else 0
+    smag, tmag = Mag(source_mag).to_list(), Mag(target_mag).to_list()
+    ratio = [t // s for t, s in zip(tmag, smag)]
+    unit = target_chunk.bounding_box
+    bounds = _spatial_bounds(unit)
+    valid = _spatial_bounds(source.bounding_box)
+    valid_src = [(lo // s, _ceildiv(hi, s)) for (lo, hi), s in zip(valid, smag)]
+    axis_pieces = [_pieces(lo // t, _ceildiv(hi, t), b) for (lo, hi), t, b in zip(bounds, tmag, block_shape)]
+    for block in product(*axis_pieces):
+        need = [(b0 * r - margin, b1 * r + margin) for (b0, b1), r in zip(block, ratio)]
+        have = [(max(n0, v0), min(n1, v1)) for (n0, n1), (v0, v1) in zip(need, valid_src)]
+        if any(h1 <= h0 for h0, h1 in have):
+            continue
+        read_bounds = [(max(h0 * s, vlo), min(h1 * s, vhi)) for (h0, h1), s, (vlo, vhi) in zip(have, smag, valid)]
+        data = source.read(absolute_bounding_box=_with_spatial_bounds(unit, read_bounds))
+        data = edge_pad(
+            data, [h0 - n0 for (n0, _), (h0, _) in zip(need, have)], [n1 - h1 for (_, n1), (_, h1) in zip(need, have)]
+        )
+        result = downsample_cube(data, ratio, mode, margin=margin)
+        write_bounds = [(max(b0 * t, lo), min(b1 * t, hi)) for (b0, b1), t, (lo, hi) in zip(block, tmag, bounds)]
+        target_chunk.write(result, absolute_bounding_box=_with_spatial_bounds(unit, write_bounds), allow_unaligned=True)
+
+
+def upsample_chunk(
+    args: tuple[View, View, int],
+    *,
+    source: View,
+    source_mag: Mag,
+    target_mag: Mag,
+    block_shape: tuple[int, int, int],
+) -> None:
+    """Compute one work unit of an upsampling step (nearest neighbour: every source voxel is repeated)."""
+    _, target_chunk, _ = args
+    smag, tmag = Mag(source_mag).to_list(), Mag(target_mag).to_list()
+    ratio = [s // t for t, s in zip(tmag, smag)]
+    unit = target_chunk.bounding_box
+    bounds = _spatial_bounds(unit)
+    valid = _spatial_bounds(source.bounding_box)
+    axis_pieces = [_pieces(lo // t, _ceildiv(hi, t), b) for (lo, hi), t, b in zip(bounds, tmag, block_shape)]
+    for block in product(*axis_pieces):
+        write_bounds = [(max(b0 * t, lo), min(b1 * t, hi)) for (b0, b1), t, (lo, hi) in zip(block, tmag, bounds)]
+        read_bounds = [(max(w0, vlo), min(w1, vhi)) for (w0, w1), (vlo, vhi) in zip(write_bounds, valid)]
+        if any(r1 <= r0 for r0, r1 in read_bounds):
+            continue
+        data = source.read(absolute_bounding_box=_with_spatial_bounds(unit, read_bounds))
+        first = [r0 // s for (r0, _), s in zip(read_bounds, smag)]
+        repeated = upsample_cube(data, ratio)
+        offsets = [b0 - f * r for (b0, _), f, r in zip(block, first, ratio)]
+        sizes = [b1 - b0 for b0, b1 in block]
+        cropped = repeated[
+            ...,
+            offsets[0] : offsets[0] + sizes[0],
+            offsets[1] : offsets[1] + sizes[1],
+            offsets[2] : offsets[2] + sizes[2],
+        ]
+        target_chunk.write(
+            cropped, absolute_bounding_box=_with_spatial_bounds(unit, write_bounds), allow_unaligned=True
+        )
+
+
+# ---------------------------------------------------------------------------------------------- the mixin
+
+
+class DownsamplingMixin:
+    """``Layer`` methods that create coarser (``downsample*``) and finer (``upsample``) mags."""
+
+    # provided by Layer
+    name: str
+    category: str
+    dataset: Any
+    bounding_box: NDBoundingBox
+    mags: Any
+
+    # -------------------------------------------------------------- public API
+
+    def downsample(
+        self,
+        *,
+        from_mag: Mag | None = None,
+        coarsest_mag: Mag | None = None,
+        interpolation_mode: str = "default",
+        compress: Any = True,
+        sampling_mode: str | SamplingModes = SamplingModes.ANISOTROPIC,
+        align_with_other_layers: Any = True,
+        buffer_shape: Any = None,
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        force_sampling_scheme: bool = False,
+        allow_overwrite: bool = False,
+        only_setup_mags: bool = False,
+        from_mag_view: MagView | None = None,
+        executor: Any = None,
+    ) -> None:
+        """Create coarser mags from ``from_mag`` (default: the finest) until one reaches ``max(coarsest_mag)``.
+
+        ``sampling_mode`` picks the mags (anisotropic, isotropic, constant_z); with
+        ``align_with_other_layers`` the mags other layers already have are reused. ``coarsest_mag``
+        defaults to a power of two (at least 4) shrinking the largest side of the layer to about 100 voxels.
+        """
+        self._check_writable()  # type: ignore[attr-defined]
+        source_view = self._resolve_source(from_mag, from_mag_view)
+        source_mag = source_view.mag
+        mode = _parse_sampling_mode(sampling_mode)
+        interpolation = parse_interpolation_mode(interpolation_mode, self.category).value
+        mode = self._effective_sampling_mode(mode, source_mag, force_sampling_scheme)
+        if coarsest_mag is None:
+            coarsest = default_coarsest_mag(self.bounding_box.size_xyz)
+        else:
+            coarsest = Mag(coarsest_mag)
+            if any(c < s for c, s in zip(coarsest.to_list(), source_mag.to_list())):
+                raise ValueError(
+                    f"coarsest_mag {_mag_name(coarsest)} is finer than the source Mag {_mag_name(source_mag)} "
+                    "on at least one axis (use upsample for finer mags)."
+                )
+        targets = plan_downsampling_mags(
+            source_mag,
+            coarsest,
+            mode,
+            self.dataset.voxel_size,
+            _other_layers_mags(self, align_with_other_layers),
+        )
+        self._run_steps(
+            source_view,
+            targets,
+            interpolation_mode=interpolation,
+            compress=compress,
+            buffer_shape=buffer_shape,
+            chunk_shape=chunk_shape,
+            shard_shape=shard_shape,
+            allow_overwrite=allow_overwrite,
+            only_setup=only_setup_mags,
+            executor=executor,
+        )
+
+    def downsample_mag(
+        self,
+        from_mag: Mag,
+        target_mag: Mag,
+        *,
+        interpolation_mode: str = "default",
+        compress: Any = True,
+        buffer_shape: Any = None,
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        allow_overwrite: bool = False,
+        only_setup_mag: bool = False,
+        from_mag_view: MagView | None = None,
+        executor: Any = None,
+    ) -> None:
+        """Create ``target_mag`` from ``from_mag`` (one step, any integer factor per axis).
+
+        With ``allow_overwrite`` an existing target mag is recomputed in place (its storage settings are
+        kept unless other ones are requested), so mags prepared with ``only_setup_mag`` can be filled
+        from parallel processes without touching the dataset's properties.
+        """
+        self._check_writable()  # type: ignore[attr-defined]
+        source_view = self._resolve_source(from_mag, from_mag_view)
+        interpolation = parse_interpolation_mode(interpolation_mode, self.category).value
+        self._run_steps(
+            source_view,
+            [Mag(target_mag)],
+            interpolation_mode=interpolation,
+            compress=compress,
+            buffer_shape=buffer_shape,
+            chunk_shape=chunk_shape,
+            shard_shape=shard_shape,
+            allow_overwrite=allow_overwrite,
+            only_setup=only_setup_mag,
+            executor=executor,
+        )
+
+    def downsample_mag_list(
+        self,
+        from_mag: Mag,
+        target_mags: list[Mag],
+        *,
+        interpolation_mode: str = "default",
+        compress: Any = True,
+        buffer_shape: Any = None,
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        allow_overwrite: bool = False,
+        only_setup_mags: bool = False,
+        executor: Any = None,
+    ) -> None:
+        """Create ``target_mags`` in order, each from the one before (the first from ``from_mag``)."""
+        self._check_writable()  # type: ignore[attr-defined]
+        source_view = self._resolve_source(from_mag, None)
+        interpolation = parse_interpolation_mode(interpolation_mode, self.category).value
+        self._run_steps(
+            source_view,
+            [Mag(m) for m in target_mags],
+            interpolation_mode=interpolation,
+            compress=compress,
+            buffer_shape=buffer_shape,
+            chunk_shape=chunk_shape,
+            shard_shape=shard_shape,
+            allow_overwrite=allow_overwrite,
+            only_setup=only_setup_mags,
+            executor=executor,
+        )
+
+    def redownsample(
+        self,
+        *,
+        interpolation_mode: str = "default",
+        compress: Any = True,
+        buffer_shape: Any = None,
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        executor: Any = None,
+    ) -> None:
+        """Recompute every mag coarser than the finest one from the finest (after editing the finest mag).
+
+        Each mag is computed from the coarsest already recomputed mag it is an integer multiple of.
+        """
+        self._check_writable()  # type: ignore[attr-defined]
+        finest = self.get_finest_mag()  # type: ignore[attr-defined]
+        interpolation = parse_interpolation_mode(interpolation_mode, self.category).value
+        others = sorted((m for m in self.mags if m != finest.mag), key=lambda m: (m.max_dim, m.to_list()))
+        done = [finest.mag]
+        steps: list[tuple[Mag, Mag]] = []
+        for mag in others:
+            sources = [d for d in done if _covers(mag, d)]
+            if not sources:
+                raise ValueError(
+                    f"Mag {_mag_name(mag)} of layer {self.name!r} is not an integer multiple of the finest "
+                    f"Mag {_mag_name(finest.mag)}; it cannot be recomputed."
+                )
+            steps.append((sources[-1], mag))
+            done.append(mag)
+        for source_mag, target in steps:
+            self._run_steps(
+                self.get_mag(source_mag),  # type: ignore[attr-defined]
+                [target],
+                interpolation_mode=interpolation,
+                compress=compress,
+                buffer_shape=buffer_shape,
+                chunk_shape=chunk_shape,
+                shard_shape=shard_shape,
+                allow_overwrite=True,
+                only_setup=False,
+                executor=executor,
+            )
+
+    def upsample(
+        self,
+        from_mag: Mag,
+        *,
+        from_mag_view: MagView | None = None,
+        finest_mag: Mag = Mag(1),
+        compress: Any = True,
+        sampling_mode: str | SamplingModes = SamplingModes.ANISOTROPIC,
+        align_with_other_layers: Any = True,
+        buffer_shape: Any = None,
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        executor: Any = None,
+    ) -> None:
+        """Create finer mags from ``from_mag`` down to ``finest_mag`` by repeating voxels (nearest neighbour).
+
+        The mags are those of the ``sampling_mode`` scheme (or of other layers, when aligning) between
+        ``finest_mag`` and ``from_mag``; every step reads the mag created before it.
+        """
+        self._check_writable()  # type: ignore[attr-defined]
+        source_view = self._resolve_source(from_mag, from_mag_view)
+        mode = _parse_sampling_mode(sampling_mode)
+        try:
+            targets = plan_upsampling_mags(
+                source_view.mag,
+                Mag(finest_mag),
+                mode.value,
+                self.dataset.voxel_size,
+                _other_layers_mags(self, align_with_other_layers),
+            )
+        except ValueError as error:
+            raise MagPlanError(str(error)) from None
+        self._run_steps(
+            source_view,
+            targets,
+            interpolation_mode=None,
+            compress=compress,
+            buffer_shape=buffer_shape,
+            chunk_shape=chunk_shape,
+            shard_shape=shard_shape,
+            allow_overwrite=False,
+            only_setup=False,
+            executor=executor,
+        )
+
+    # -------------------------------------------------------------- internals
+
+    def _resolve_source(self, from_mag: Any, from_mag_view: MagView | None) -> Any:
+        """The source MagView: ``from_mag_view``, else ``from_mag`` of this layer (default: the finest)."""
+        if from_mag_view is not None:
+            if from_mag is not None and Mag(from_mag) != from_mag_view.mag:
+                raise ValueError(
+                    f"from_mag {_mag_name(Mag(from_mag))} does not match from_mag_view's Mag "
+                    f"{_mag_name(from_mag_view.mag)}."
+                )
+            return from_mag_view
+        if from_mag is None:
+            if not self.mags:
+                raise MagNotFoundError(f"Layer {self.name!r} has no mags to downsample from.")
+            return self.get_finest_mag()  # type: ignore[attr-defined]
+        mag = Mag(from_mag)
+        if mag not in self.mags:
+            names = [_mag_name(m) for m in sorted(self.mags, key=lambda m: (m.max_dim, m.to_list()))]
+            raise MagNotFoundError(f"Layer {self.name!r} has no Mag {_mag_name(mag)} (its mags: {names}).")
+        return self.get_mag(mag)  # type: ignore[attr-defined]
+
+    def _effective_sampling_mode(self, mode: SamplingModes, source_mag: Mag, force: bool) -> str:
+        """The sampling mode to use; unsuitable schemes are refused or replaced unless ``force``."""
+        if force:
+            return mode.value
+        if mode is SamplingModes.ISOTROPIC and len(set(source_mag.to_list())) != 1:
+            raise RuntimeError(
+                f"Isotropic downsampling from the anisotropic Mag {_mag_name(source_mag)} of layer {self.name!r} "
+                "would keep its anisotropy; use another sampling_mode or pass force_sampling_scheme=True."
+            )
+        if mode is not SamplingModes.CONSTANT_Z and self.bounding_box.size_xyz.z == 1:
+            warnings.warn(
+                f"Layer {self.name!r} is 2-d (one voxel deep); it is downsampled with sampling_mode "
+                f"'constant_z' instead of {mode.value!r} (pass force_sampling_scheme=True to keep it).",
+                stacklevel=3,
+            )
+            return SamplingModes.CONSTANT_Z.value
+        return mode.value
+
+    def _prepare_target(
+        self, target: Mag, source_info: Any, chunk_shape: Any, shard_shape: Any, compress: Any
+    ) -> MagView:
+        """The (new or reused) MagView for ``target`` with storage settings defaulting to the source's."""
+        chunk = Vec3Int.from_vec_or_int(chunk_shape) if chunk_shape is not None else Vec3Int(source_info.chunk_shape)
+        if shard_shape is not None:
+            shard: Vec3Int | None = Vec3Int.from_vec_or_int(shard_shape)
+        elif all(int(s) % int(c) == 0 for s, c in zip(source_info.shard_shape, chunk)):
+            shard = Vec3Int(source_info.shard_shape)
+        else:
+            shard = None
+        if target in self.mags:
+            existing = self.get_mag(target)  # type: ignore[attr-defined]
+            info = existing.info
+            same = (
+                (chunk_shape is None or Vec3Int(info.chunk_shape) == chunk)
+                and (shard_shape is None or Vec3Int(info.shard_shape) == shard)
+                and bool(info.compression_mode) == bool(compress)
+            )
+            if same:
+                return existing
+            self.delete_mag(target)  # type: ignore[attr-defined]
+        return self.add_mag(target, chunk_shape=chunk, shard_shape=shard, compress=compress)  # type: ignore[attr-defined]
+
+    def _run_steps(
+        self,
+        source_view: Any,
+        targets: Sequence[Mag],
+        *,
+        interpolation_mode: str | None,
+        compress: Any,
+        buffer_shape: Any,
+        chunk_shape: Any,
+        shard_shape: Any,
+        allow_overwrite: bool,
+        only_setup: bool,
+        executor: Any,
+        skip_existing: bool = False,
+    ) -> None:
+        """Validate the whole chain, then create each target from the previous one (the first from the source).
+
+        ``interpolation_mode`` None means upsampling.
+        """
+        upsampling = interpolation_mode is None
+        _check_chain(source_view.mag, targets, upsampling)
+        if buffer_shape is not None and any(v <= 0 for v in Vec3Int.from_vec_or_int(buffer_shape)):
+            raise ValueError(f"buffer_shape must be positive, got {buffer_shape!r}.")
+        if not allow_overwrite and not skip_existing:
+            existing = [t for t in targets if t in self.mags]
+            if existing:
+                raise MagPlanError(
+                    f"Layer {self.name!r} already has Mag {', '.join(_mag_name(m) for m in existing)}; pass "
+                    "allow_overwrite=True to recompute it."
+                )
+        source_info = source_view.info
+        current = source_view
+        for target in targets:
+            if skip_existing and target in self.mags:
+                current = self.get_mag(target)  # type: ignore[attr-defined]
+                continue
+            target_view = self._prepare_target(target, source_info, chunk_shape, shard_shape, compress)
+            if not only_setup and not self.bounding_box.is_empty():
+                self._compute_step(current, target_view, interpolation_mode, buffer_shape, executor)
+            current = target_view
+
+    def _compute_step(
+        self, source_view: Any, target_view: Any, interpolation_mode: str | None, buffer_shape: Any, executor: Any
+    ) -> None:
+        layer_bbox = self.bounding_box
+        target_info = target_view.info
+        source = source_view.get_view(absolute_bounding_box=layer_bbox, read_only=True)
+        unit = _unit_shape(target_info, target_view.mag)
+        block = _block_shape(buffer_shape, target_info)
+        common = {
+            "source": source,
+            "source_mag": source_view.mag,
+            "target_mag": target_view.mag,
+            "block_shape": block,
+        }
+        if interpolation_mode is None:
+            func = partial(upsample_chunk, **common)
+            verb = "Upsampling"
+        else:
+            func = partial(downsample_chunk, interpolation_mode=interpolation_mode, **common)
+            verb = "Downsampling"
+        source.for_zipped_chunks(
+            func,
+            target_view,
+            source_chunk_shape=unit,
+            target_chunk_shape=unit,
+            executor=executor,
+            progress_desc=(
+                f"{verb} layer {self.name} from Mag {_mag_name(source_view.mag)} to Mag {_mag_name(target_view.mag)}"
+            ),
+        )
+
+    def _downsample_missing(
+        self,
+        *,
+        sampling_mode: SamplingModes,
+        coarsest_mag: Mag | None,
+        interpolation_mode: str,
+        compress: Any,
+        executor: Any,
+    ) -> None:
+        """``Dataset.downsample`` for this layer: create the planned mags that do not exist yet."""
+        source_view = self.get_finest_mag()  # type: ignore[attr-defined]
+        interpolation = parse_interpolation_mode(interpolation_mode, self.category).value
+        mode = self._effective_sampling_mode(sampling_mode, source_view.mag, force=False)
+        coarsest = default_coarsest_mag(self.bounding_box.size_xyz) if coarsest_mag is None else Mag(coarsest_mag)
+        targets = plan_downsampling_mags(
+            source_view.mag, coarsest, mode, self.dataset.voxel_size, _other_layers_mags(self, True)
+        )
+        self._run_steps(
+            source_view,
+            targets,
+            interpolation_mode=interpolation,
+            compress=compress,
+            buffer_shape=None,
+            chunk_shape=None,
+            shard_shape=None,
+            allow_overwrite=False,
+            only_setup=False,
+            executor=executor,
+            skip_existing=True,
+        )
+
+
+def _covers(coarse: Mag, fine: Mag) -> bool:
+    """Whether ``coarse`` is an integer multiple of ``fine`` on every axis."""
+    return all(c >= f and c % f == 0 for c, f in zip(Mag(coarse).to_list(), Mag(fine).to_list()))
+
+
+def downsample_dataset(
+    dataset: Any,
+    *,
+    sampling_mode: str | SamplingModes = SamplingModes.ANISOTROPIC,
+    coarsest_mag: Mag | None = None,
+    interpolation_mode: str = "default",
+    compress: Any = True,
+    executor: Any = None,
+) -> None:
+    """``Dataset.downsample``: give every layer its coarser mags; mags that exist are kept, not recomputed.
+
+    Layers are aligned with each other (the first layer's mags are reused by the next ones).
+    RuntimeError for a read-only dataset.
+    """
+    if dataset.read_only:
+        raise RuntimeError(f"Cannot downsample the dataset at {dataset.path}: it is opened read-only.")
+    mode = _parse_sampling_mode(sampling_mode)
+    parse_interpolation_mode(interpolation_mode)
+    for layer in list(dataset.layers.values()):
+        if not layer.mags:
+            continue
+        layer._downsample_missing(
+            sampling_mode=mode,
+            coarsest_mag=coarsest_mag,
+            interpolation_mode=interpolation_mode,
+            compress=compress,
+            executor=executor,
+        )
+
+
+__all__: Iterable[str] = [
+    "DownsamplingMixin",
+    "MagNotFoundError",
+    "MagPlanError",
+    "SamplingModeError",
+    "downsample_chunk",
+    "downsample_dataset",
+    "upsample_chunk",
+]
