@@ -62,9 +62,7 @@ def venv_dir() -> Path:
     configured = os.environ.get(ENV_VENV)
     if configured:
         return Path(configured).expanduser().resolve()
-    return (
-        Path.home() / ".cache" / "daedalus" / f"reference-venv-{REFERENCE_PACKAGE}-{REFERENCE_VERSION}"
-    ).resolve()
+    return (Path.home() / ".cache" / "daedalus" / f"reference-venv-{REFERENCE_PACKAGE}-{REFERENCE_VERSION}").resolve()
 
 
 def _venv_python(venv: Path) -> Path:
@@ -147,9 +145,7 @@ def _tail(text: str, lines: int = 40) -> str:
 
 def _run_install_step(cmd: Sequence[str], what: str, timeout: float) -> None:
     try:
-        proc = subprocess.run(
-            list(cmd), capture_output=True, text=True, timeout=timeout, env=_clean_env(), check=False
-        )
+        proc = subprocess.run(list(cmd), capture_output=True, text=True, timeout=timeout, env=_clean_env(), check=False)
     except subprocess.TimeoutExpired as exc:
         raise ReferenceUnavailable(f"{what} timed out after {timeout:.0f}s: {' '.join(cmd)}") from exc
     except OSError as exc:
@@ -288,9 +284,7 @@ def run_reference(
     return proc
 
 
-def run_reference_json(
-    script: str, *args: str | os.PathLike[str], timeout: float = DEFAULT_RUN_TIMEOUT_S
-) -> Any:
+def run_reference_json(script: str, *args: str | os.PathLike[str], timeout: float = DEFAULT_RUN_TIMEOUT_S) -> Any:
     """Run ``script`` like `run_reference` and parse the last non-empty line of its stdout as JSON."""
     proc = run_reference(script, *args, timeout=timeout)
     lines = [line for line in proc.stdout.splitlines() if line.strip()]

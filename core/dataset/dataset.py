@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -27,7 +28,7 @@ from ..properties import (
 from .layer import Layer, SegmentationLayer, remove_tree
 from .layer_discovery import discover_layer_properties
 from .ome_metadata import write_dataset_group, write_layer_metadata
-from .paths import is_local, local_path, to_upath
+from .paths import is_local, local_path, resolve_mag_path, to_upath
 from .storage_defaults import DEFAULT_DATA_FORMAT
 
 _FORBIDDEN_NAME_CHARS = set('/\\:*?"<>|')
@@ -39,6 +40,11 @@ def _check_layer_name(name: str) -> None:
             f"{name!r} is not a valid layer name: it must be non-empty, not start with '.', and contain none "
             f"of {''.join(sorted(_FORBIDDEN_NAME_CHARS))}."
         )
+
+
+def _same_voxel_size(a: VoxelSize, b: VoxelSize) -> bool:
+    """Whether two voxel sizes are physically equal (e.g. 1 µm and 1000 nm)."""
+    return all(math.isclose(x, y, rel_tol=1e-9) for x, y in zip(a.to_nanometer(), b.to_nanometer()))
 
 
 class Dataset:
@@ -71,7 +77,7 @@ class Dataset:
                     "Dataset.open(path), or pass exist_ok=True."
                 )
             self._properties = read_dataset_properties(path)
-            if wanted_size is not None and self._properties.scale != wanted_size:
+            if wanted_size is not None and not _same_voxel_size(self._properties.scale, wanted_size):
                 raise ValueError(f"The dataset at {path} has voxel size {self._properties.scale}, not {wanted_size}.")
             if name is not None and name != self.name:
                 raise ValueError(f"The dataset at {path} is named {self.name!r}, not {name!r}.")
@@ -415,9 +421,12 @@ class Dataset:
             if entry.path and entry.path.startswith(f"./{old_name}/"):
                 entry.path = f"./{new_name}/" + entry.path[len(f"./{old_name}/") :]
         del self._layers[old_name]
-        fresh = self._layer_for(properties)
-        layer.__dict__.update(fresh.__dict__)
-        for mag_view in layer._mags.values():
-            mag_view._layer = layer
+        # Re-point the existing MagView objects (users may hold them) at the moved folder; a cached array
+        # handle would keep writing to the old path.
+        for entry in properties.mags:
+            mag_view = layer._mags.get(entry.mag)
+            if mag_view is not None:
+                mag_view._path = resolve_mag_path(self._path, layer.path, entry)
+                mag_view._cached_array = None
         self._layers[new_name] = layer
         self._save_properties()

@@ -1,7 +1,6 @@
 """Mag plans of the sampling modes, the default coarsest mag and the step checks."""
 
 import pytest
-from daedalus import Mag, SamplingModes
 from daedalus.core.sampling import (
     check_downsampling_step,
     check_upsampling_step,
@@ -10,6 +9,8 @@ from daedalus.core.sampling import (
     plan_downsampling_mags,
     plan_upsampling_mags,
 )
+
+from daedalus import Mag, SamplingModes
 
 EM = (11.24, 11.24, 28.0)
 
