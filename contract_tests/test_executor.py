@@ -4,7 +4,6 @@ import operator
 from concurrent.futures import Future
 
 import pytest
-
 from daedalus.plugins import get_plugin_manager
 
 EXECUTOR_NAMES = get_plugin_manager().executor_names()

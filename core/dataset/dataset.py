@@ -381,6 +381,27 @@ class Dataset:
             layer.downsample(from_mag=Mag(mag))
         return layer
 
+    def downsample(
+        self,
+        *,
+        sampling_mode: Any = "anisotropic",
+        coarsest_mag: Any = None,
+        interpolation_mode: str = "default",
+        compress: bool = True,
+        executor: Any = None,
+    ) -> None:
+        """Add downsampled mags to every layer, up to ``coarsest_mag`` (default: computed per layer)."""
+        from .downsampling import downsample_dataset
+
+        downsample_dataset(
+            self,
+            sampling_mode=sampling_mode,
+            coarsest_mag=coarsest_mag,
+            interpolation_mode=interpolation_mode,
+            compress=compress,
+            executor=executor,
+        )
+
     def calculate_bounding_box(self) -> NDBoundingBox:
         """The smallest box containing every layer's bounding box."""
         boxes = [layer.bounding_box for layer in self._layers.values() if not layer.bounding_box.is_empty()]
@@ -401,9 +422,17 @@ class Dataset:
         """Write the properties atomically and refresh the zarr layer metadata."""
         self._check_writable()
         write_dataset_properties(self._path, self._properties)
+        self._write_layer_metadata()
+
+    def _write_layer_metadata(self) -> None:
         for layer in getattr(self, "_layers", {}).values():
             if not layer.is_foreign:
-                write_layer_metadata(layer)
+                try:
+                    write_layer_metadata(layer)
+                except FileNotFoundError:
+                    # A mag listed in the properties has no array on disk; the properties are saved, and the
+                    # OME metadata (derived from the arrays) of that layer is left as it is.
+                    continue
 
     def _rename_layer(self, layer: Layer, new_name: str) -> None:
         _check_layer_name(new_name)
@@ -411,22 +440,36 @@ class Dataset:
             raise IndexError(f"Renaming layer {layer.name!r} failed: {new_name!r} exists already.")
         old_name = layer.name
         old_path, new_path = self._path / old_name, self._path / new_name
+        moved = False
         if old_path.exists():
             if not is_local(old_path):
                 raise ValueError(f"Renaming layers is only supported on local file systems, not {old_path}.")
             os.rename(local_path(old_path), local_path(new_path))
+            moved = True
+        self._relabel_layer(layer, old_name, new_name)
+        try:
+            write_dataset_properties(self._path, self._properties)
+        except BaseException:
+            # The properties on disk still name the old folder: move it back so that they stay valid.
+            self._relabel_layer(layer, new_name, old_name)
+            if moved:
+                os.rename(local_path(new_path), local_path(old_path))
+            raise
+        self._write_layer_metadata()
+
+    def _relabel_layer(self, layer: Layer, old_name: str, new_name: str) -> None:
+        """Rename ``layer`` in memory: its properties, mag paths and the MagView objects users may hold."""
         properties = layer._properties
         properties.name = new_name
         for entry in properties.mags:
             if entry.path and entry.path.startswith(f"./{old_name}/"):
                 entry.path = f"./{new_name}/" + entry.path[len(f"./{old_name}/") :]
         del self._layers[old_name]
-        # Re-point the existing MagView objects (users may hold them) at the moved folder; a cached array
-        # handle would keep writing to the old path.
+        # Re-point the existing MagView objects at the moved folder; a cached array handle would keep
+        # writing to the old path.
         for entry in properties.mags:
             mag_view = layer._mags.get(entry.mag)
             if mag_view is not None:
                 mag_view._path = resolve_mag_path(self._path, layer.path, entry)
                 mag_view._cached_array = None
         self._layers[new_name] = layer
-        self._save_properties()

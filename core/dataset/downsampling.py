@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import partial
 from itertools import product
 from typing import TYPE_CHECKING, Any
@@ -257,7 +257,9 @@ class DownsamplingMixin:
         from_mag_view: MagView | None = None,
         executor: Any = None,
     ) -> None:
-        """Create coarser mags from ``from_mag`` (default: the finest) until one reaches ``max(coarsest_mag)``.
+        """Create coarser mags from ``from_mag`` until one reaches ``max(coarsest_mag)``.
+
+        ``from_mag`` defaults to the highest (coarsest) existing mag, so a second call continues the pyramid.
 
         ``sampling_mode`` picks the mags (anisotropic, isotropic, constant_z); with
         ``align_with_other_layers`` the mags other layers already have are reused. ``coarsest_mag``
@@ -457,7 +459,7 @@ class DownsamplingMixin:
     # -------------------------------------------------------------- internals
 
     def _resolve_source(self, from_mag: Any, from_mag_view: MagView | None) -> Any:
-        """The source MagView: ``from_mag_view``, else ``from_mag`` of this layer (default: the finest)."""
+        """The source MagView: ``from_mag_view``, else ``from_mag`` of this layer (default: the coarsest)."""
         if from_mag_view is not None:
             if from_mag is not None and Mag(from_mag) != from_mag_view.mag:
                 raise ValueError(
@@ -468,7 +470,7 @@ class DownsamplingMixin:
         if from_mag is None:
             if not self.mags:
                 raise MagNotFoundError(f"Layer {self.name!r} has no mags to downsample from.")
-            return self.get_finest_mag()  # type: ignore[attr-defined]
+            return self.get_mag(max(self.mags))  # type: ignore[attr-defined]
         mag = Mag(from_mag)
         if mag not in self.mags:
             names = [_mag_name(m) for m in sorted(self.mags, key=lambda m: (m.max_dim, m.to_list()))]
@@ -656,7 +658,7 @@ def downsample_dataset(
         )
 
 
-__all__: Iterable[str] = [
+__all__ = [
     "DownsamplingMixin",
     "MagNotFoundError",
     "MagPlanError",

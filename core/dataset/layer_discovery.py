@@ -7,7 +7,7 @@ from typing import Any
 from upath import UPath
 
 from .. import ports
-from ..geometry import BoundingBox, Mag
+from ..geometry import BoundingBox, Mag, NDBoundingBox
 from ..properties import (
     SEGMENTATION_CATEGORY,
     DataFormat,
@@ -48,12 +48,17 @@ def discover_layer_properties(layer_path: UPath, layer_name: str, category: str,
             f"of one of {[f.value for f in formats]}."
         )
     found.sort(key=lambda item: (item[0].max_dim, item[0].to_list()))
-    finest_mag, info, data_format, _ = found[0]
-    size = [s * m for s, m in zip(info.shape[-3:], finest_mag.to_list())]
+    finest_mag, info, data_format, finest_folder = found[0]
+    bounding_box = overrides.pop("bounding_box", None)
+    if bounding_box is None:
+        finest = ports.resolve_storage(data_format).open(layer_path / finest_folder)
+        bounding_box = _bounding_box_on_disk(finest, info, finest_mag)
+    if "dtype_per_channel" in overrides:  # deprecated alias of dtype
+        overrides.setdefault("dtype", overrides.pop("dtype_per_channel"))
     common = dict(
         name=layer_name,
         category=category,
-        bounding_box=overrides.pop("bounding_box", None) or BoundingBox((0, 0, 0), size),
+        bounding_box=bounding_box,
         data_format=data_format,
         mags=[
             MagViewProperties(
@@ -78,6 +83,42 @@ def discover_layer_properties(layer_path: UPath, layer_name: str, category: str,
     if overrides:
         raise TypeError(f"add_layer_for_existing_files got unexpected arguments {sorted(overrides)}.")
     return properties
+
+
+def _bounding_box_on_disk(array: Any, info: Any, mag: Mag) -> NDBoundingBox:
+    """The Mag(1) box enclosing the shards (or chunk files) stored on disk, clipped to the array's shape.
+
+    Arrays are sized to whole shards, so their shape overstates the data; an array without any stored
+    data falls back to its shape.
+    """
+    factors = mag.to_list()
+    limits = info.shape[-3:]
+    lower: list[int] | None = None
+    upper: list[int] | None = None
+    for offset, shape in array.list_bounding_boxes():
+        start = list(offset[-3:])
+        stop = [min(o + s, limit) for o, s, limit in zip(offset[-3:], shape[-3:], limits)]
+        lower = start if lower is None else [min(a, b) for a, b in zip(lower, start)]
+        upper = stop if upper is None else [max(a, b) for a, b in zip(upper, stop)]
+    if lower is None or upper is None:
+        xyz = BoundingBox((0, 0, 0), [s * f for s, f in zip(limits, factors)])
+    else:
+        xyz = BoundingBox(
+            [lo * f for lo, f in zip(lower, factors)], [(hi - lo) * f for lo, hi, f in zip(lower, upper, factors)]
+        )
+    if not info.additional_axes:
+        return xyz
+    # n-d arrays: extra axes (e.g. t) span the array; indices are the axes' positions as stored
+    stored = info.dimension_names if info.has_channel_axis else info.dimension_names[1:]
+    position = {axis: i for i, axis in enumerate(stored)}
+    extra = list(info.additional_axes)
+    extent = dict(zip(info.dimension_names, info.shape))
+    return NDBoundingBox(
+        topleft=(*xyz.topleft_xyz, *(0 for _ in extra)),
+        size=(*xyz.size_xyz, *(extent[axis] for axis in extra)),
+        axes=("x", "y", "z", *extra),
+        index=tuple(position[axis] for axis in ("x", "y", "z", *extra)),
+    )
 
 
 def axis_order_of(info: Any) -> dict[str, int]:

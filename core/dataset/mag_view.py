@@ -11,6 +11,7 @@ from upath import UPath
 from .. import ports
 from ..array_info import ArrayInfo
 from ..geometry import Mag, NDBoundingBox, Vec3Int
+from .region import array_box
 from .view import View, views_on_disk
 
 if TYPE_CHECKING:
@@ -73,10 +74,10 @@ class MagView(View):
 
     @property
     def bounding_box(self) -> NDBoundingBox:
-        """The layer's bounding box (Mag(1))."""
+        """The layer's bounding box (Mag(1)), grown to whole voxels of this mag (``align_with_mag(ceil=True)``)."""
         if self._layer is None:
             return self._bounding_box  # type: ignore[return-value]
-        return self._layer.bounding_box
+        return self._layer.bounding_box.align_with_mag(self._mag, ceil=True)
 
     @property
     def name(self) -> str:
@@ -127,7 +128,13 @@ class MagView(View):
                     f"{self.layer.name!r}; pass allow_resize=True to grow the layer (not while other "
                     "processes write to it), or set layer.bounding_box first."
                 )
-            grown = bbox if layer_bbox.is_empty() else layer_bbox.extended_by(bbox)
+            current = self.layer.bounding_box
+            grown = bbox if current.is_empty() else current.extended_by(bbox)
+            if self.info.compression_mode and not allow_unaligned:
+                # refuse an unaligned write before the layer grows, judging alignment by the grown borders
+                info = self.info
+                offset, shape = array_box(bbox, self._mag, info.dimension_names, info.shape)
+                self._check_alignment(offset, shape, edges=grown)
             self.layer.bounding_box = grown
         self._write_box(bbox, data, allow_unaligned)
 

@@ -280,9 +280,12 @@ class View:
         """Per-axis edges (in this mag) where a write may end unaligned: the layer's borders."""
         return mag_box(self._alignment_bbox or self.bounding_box, self._mag)
 
-    def _check_alignment(self, offset: tuple[int, ...], shape: tuple[int, ...]) -> None:
+    def _check_alignment(
+        self, offset: tuple[int, ...], shape: tuple[int, ...], edges: NDBoundingBox | None = None
+    ) -> None:
+        """Raise unless the write box is shard-aligned or ends on the edges (default: the layer's borders)."""
         info = self.info
-        lower, upper = self._alignment_edges()
+        lower, upper = mag_box(edges, self._mag) if edges is not None else self._alignment_edges()
         for axis, start, size, unit in zip(info.dimension_names[-3:], offset[-3:], shape[-3:], info.shard_shape):
             if not is_aligned(start, start + size, unit, lower.get(axis, 0), upper.get(axis, 0)):
                 raise ValueError(

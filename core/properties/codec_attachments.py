@@ -41,9 +41,7 @@ def attachments_from_json(obj: object, source: JsonSource, where: str) -> Attach
         at = f"{where}.{key}"
         if is_list:
             items = source.array(value, at)
-            values[attribute] = [
-                _attachment_from_json(item, source, f"{at}[{i}]") for i, item in enumerate(items)
-            ]
+            values[attribute] = [_attachment_from_json(item, source, f"{at}[{i}]") for i, item in enumerate(items)]
         else:
             values[attribute] = _attachment_from_json(value, source, at)
     extra = {k: v for k, v in data.items() if k not in keys}

@@ -22,9 +22,7 @@ def bounding_box_from_json(
     at = f"{where}.boundingBox"
     box = source.mapping(source.require(layer, "boundingBox", where), at)
     topleft = source.integers(source.require(box, "topLeft", at), f"{at}.topLeft", 3)
-    size = [
-        source.integer(source.require(box, key, at), f"{at}.{key}") for key in ("width", "height", "depth")
-    ]
+    size = [source.integer(source.require(box, key, at), f"{at}.{key}") for key in ("width", "height", "depth")]
     if "additionalAxes" in layer:
         axes_json, axes_at = layer["additionalAxes"], f"{where}.additionalAxes"
     else:

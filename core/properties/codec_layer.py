@@ -72,9 +72,7 @@ def layer_from_json(obj: object, source: JsonSource, where: str) -> LayerPropert
     data_format = _data_format(layer, source, where)
     mags = mags_from_json(layer, source, where)
     if mags is None:
-        raise source.error(
-            f"{where}.mags", "required key is missing (no mags, wkwResolutions or resolutions)."
-        )
+        raise source.error(f"{where}.mags", "required key is missing (no mags, wkwResolutions or resolutions).")
     bounding_box = bounding_box_from_json(layer, _xyz_index(mags), source, where)
     dtype, num_channels = _voxel_type(layer, source, where)
     view = layer.get("defaultViewConfiguration")
@@ -96,15 +94,11 @@ def layer_from_json(obj: object, source: JsonSource, where: str) -> LayerPropert
 def _segmentation_fields(layer: dict, source: JsonSource, where: str) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     largest = layer.get("largestSegmentId")
-    fields["largest_segment_id"] = (
-        None if largest is None else source.integer(largest, f"{where}.largestSegmentId")
-    )
+    fields["largest_segment_id"] = None if largest is None else source.integer(largest, f"{where}.largestSegmentId")
     mappings = layer.get("mappings")
     if mappings is not None:
         at = f"{where}.mappings"
-        fields["mappings"] = [
-            source.string(m, f"{at}[{i}]") for i, m in enumerate(source.array(mappings, at))
-        ]
+        fields["mappings"] = [source.string(m, f"{at}[{i}]") for i, m in enumerate(source.array(mappings, at))]
     if layer.get("attachments") is not None:
         fields["attachments"] = attachments_from_json(layer["attachments"], source, f"{where}.attachments")
     return fields

@@ -34,14 +34,11 @@ def mag_from_json(obj: object, source: JsonSource, where: str) -> MagViewPropert
     if axis_order is not None:
         at = f"{where}.axisOrder"
         axis_order = {
-            source.string(k, at): source.integer(v, f"{at}.{k}")
-            for k, v in source.mapping(axis_order, at).items()
+            source.string(k, at): source.integer(v, f"{at}.{k}") for k, v in source.mapping(axis_order, at).items()
         }
     extra = {k: v for k, v in data.items() if k not in _MAG_KEYS}
     try:
-        return MagViewProperties(
-            mag, path, _optional_int(data, "cubeLength", source, where), axis_order, extra=extra
-        )
+        return MagViewProperties(mag, path, _optional_int(data, "cubeLength", source, where), axis_order, extra=extra)
     except (ValueError, AssertionError, TypeError) as error:
         raise source.error(f"{where}.mag", f"not a valid mag {mag!r}: {error}") from error
 
@@ -61,10 +58,7 @@ def mags_from_json(layer: dict, source: JsonSource, where: str) -> list[MagViewP
     """Decode the layer's ``mags`` (or legacy mag list); None if the layer has none of them."""
     if "mags" in layer:
         at = f"{where}.mags"
-        return [
-            mag_from_json(item, source, f"{at}[{i}]")
-            for i, item in enumerate(source.array(layer["mags"], at))
-        ]
+        return [mag_from_json(item, source, f"{at}[{i}]") for i, item in enumerate(source.array(layer["mags"], at))]
     for key in LEGACY_MAG_LISTS:
         if key in layer:
             at = f"{where}.{key}"

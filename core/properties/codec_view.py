@@ -39,9 +39,7 @@ def layer_view_configuration_from_json(obj: object, source: JsonSource, where: s
     return _from_json(LayerViewConfiguration, obj, source, where)
 
 
-def dataset_view_configuration_from_json(
-    obj: object, source: JsonSource, where: str
-) -> DatasetViewConfiguration:
+def dataset_view_configuration_from_json(obj: object, source: JsonSource, where: str) -> DatasetViewConfiguration:
     """Decode the dataset's ``defaultViewConfiguration`` object (its ``layers`` included)."""
     config = _from_json(DatasetViewConfiguration, obj, source, where)
     if config.layers is not None:

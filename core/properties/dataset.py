@@ -37,9 +37,7 @@ class DatasetProperties:
         for layer in self.data_layers:
             if layer.name == layer_name:
                 return layer
-        raise KeyError(
-            f"The dataset has no layer {layer_name!r}; layers: {[x.name for x in self.data_layers]}."
-        )
+        raise KeyError(f"The dataset has no layer {layer_name!r}; layers: {[x.name for x in self.data_layers]}.")
 
     def update_for_layer(self, layer_name: str, layer_properties: LayerProperties) -> None:
         """Replace the properties of the layer currently named ``layer_name`` (it may be renamed).

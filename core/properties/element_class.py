@@ -33,9 +33,7 @@ def normalize_dtype(value: object) -> str:
     except TypeError as error:
         raise ValueError(f"Not a data type: {value!r}.") from error
     if name not in SUPPORTED_DTYPES:
-        raise ValueError(
-            f"Unsupported data type {name!r}; layers hold one of {', '.join(sorted(SUPPORTED_DTYPES))}."
-        )
+        raise ValueError(f"Unsupported data type {name!r}; layers hold one of {', '.join(sorted(SUPPORTED_DTYPES))}.")
     return name
 
 
@@ -46,9 +44,7 @@ def dtype_from_element_class(element_class: str, num_channels: int | None) -> tu
     Raises ValueError for an unknown element class.
     """
     if element_class not in _ELEMENT_CLASS_TO_DTYPE:
-        raise ValueError(
-            f"Unknown elementClass {element_class!r}; expected one of {', '.join(ELEMENT_CLASSES)}."
-        )
+        raise ValueError(f"Unknown elementClass {element_class!r}; expected one of {', '.join(ELEMENT_CLASSES)}.")
     channels = num_channels if num_channels is not None else ELEMENT_CLASS_CHANNELS.get(element_class, 1)
     return _ELEMENT_CLASS_TO_DTYPE[element_class], int(channels)
 

@@ -50,9 +50,7 @@ def read_dataset_properties(path: str | PathLike | UPath) -> DatasetProperties:
     try:
         data = file.read_bytes()
     except FileNotFoundError:
-        raise FileNotFoundError(
-            f"No {PROPERTIES_FILE_NAME} at {file}; is this a dataset directory?"
-        ) from None
+        raise FileNotFoundError(f"No {PROPERTIES_FILE_NAME} at {file}; is this a dataset directory?") from None
     return dataset_properties_from_json(data, file)
 
 

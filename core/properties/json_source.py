@@ -58,6 +58,4 @@ def _join(where: str, key: str) -> str:
 
 
 def _kind(value: object) -> str:
-    return {dict: "an object", list: "an array", str: "a string", type(None): "null"}.get(
-        type(value), repr(value)
-    )
+    return {dict: "an object", list: "an array", str: "a string", type(None): "null"}.get(type(value), repr(value))

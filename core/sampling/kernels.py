@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 _MODE_BATCH_ELEMENTS = 1 << 22  # voxels per batch of the mode kernel (bounds its temporary memory)
+_SMALL_BLOCK = 16  # blocks up to this many voxels are reduced column-wise (no sort, no transposed copy)
 _CUBIC_WEIGHTS = (-1.0 / 16.0, 9.0 / 16.0, 9.0 / 16.0, -1.0 / 16.0)  # Keys (a=-0.5) at offsets -1.5..1.5
 
 
@@ -100,6 +101,52 @@ def _flat_blocks(cube: np.ndarray, factors: tuple[int, int, int]) -> np.ndarray:
     nd = view.ndim
     moved = np.moveaxis(view, (nd - 5, nd - 3, nd - 1), (nd - 3, nd - 2, nd - 1))
     return moved.reshape(moved.shape[:-3] + (-1,))
+
+
+def _block_columns(cube: np.ndarray, factors: tuple[int, int, int]) -> list[np.ndarray]:
+    """The ``fx*fy*fz`` strided views ``cube[..., dx::fx, dy::fy, dz::fz]``, in C order of (dx, dy, dz)."""
+    fx, fy, fz = factors
+    return [cube[..., dx::fx, dy::fy, dz::fz] for dx in range(fx) for dy in range(fy) for dz in range(fz)]
+
+
+def _sorted_columns(columns: list[np.ndarray]) -> list[np.ndarray]:
+    """Element-wise sort of the columns with an odd-even transposition network."""
+    columns = list(columns)
+    n = len(columns)
+    for round_index in range(n):
+        for i in range(round_index % 2, n - 1, 2):
+            a, b = columns[i], columns[i + 1]
+            columns[i], columns[i + 1] = np.minimum(a, b), np.maximum(a, b)
+    return columns
+
+
+def _median_small(columns: list[np.ndarray]) -> np.ndarray:
+    ordered = _sorted_columns(columns)
+    n = len(ordered)
+    k = n // 2
+    if n % 2:
+        return ordered[k].copy()
+    lo, hi = ordered[k - 1], ordered[k]
+    if np.issubdtype(lo.dtype, np.integer):
+        return _midpoint_towards_zero(lo, hi)
+    return ((lo.astype(np.float64) + hi.astype(np.float64)) / 2).astype(lo.dtype)
+
+
+def _mode_small(columns: list[np.ndarray]) -> np.ndarray:
+    """Mode over the columns; ties go to the earliest column (the value occurring first in the block)."""
+    columns = [np.ascontiguousarray(c) for c in columns]
+    counts = [np.ones(columns[0].shape, dtype=np.uint8) for _ in columns]
+    for i in range(len(columns)):
+        for j in range(i + 1, len(columns)):
+            equal = columns[i] == columns[j]
+            counts[i] += equal
+            counts[j] += equal
+    best, best_count = columns[0].copy(), counts[0]
+    for column, count in zip(columns[1:], counts[1:]):
+        better = count > best_count
+        best = np.where(better, column, best)
+        best_count = np.maximum(count, best_count)
+    return best
 
 
 def _midpoint_towards_zero(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -232,10 +279,11 @@ def downsample_cube(
             cube = cube[..., margin:-margin, margin:-margin, margin:-margin]
         return cube.copy()
     work = cube.view(np.uint8) if dtype == np.bool_ else cube
+    small = fx * fy * fz <= _SMALL_BLOCK
     if mode is InterpolationModes.MEDIAN:
-        result = _median(_flat_blocks(work, factors3))
+        result = _median_small(_block_columns(work, factors3)) if small else _median(_flat_blocks(work, factors3))
     elif mode is InterpolationModes.MODE:
-        result = _mode(_flat_blocks(work, factors3))
+        result = _mode_small(_block_columns(work, factors3)) if small else _mode(_flat_blocks(work, factors3))
     elif mode is InterpolationModes.MAX:
         result = _block_view(work, factors3).max(axis=(-5, -3, -1))
     elif mode is InterpolationModes.MIN:

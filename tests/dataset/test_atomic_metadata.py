@@ -4,9 +4,10 @@ import json
 import os
 from pathlib import Path
 
-import daedalus as wk
 import numpy as np
 import pytest
+
+import daedalus as wk
 
 
 def _properties_file(ds: wk.Dataset) -> Path:
@@ -32,11 +33,14 @@ CHANGES = {
     ),
     "bounding_box": lambda ds: setattr(ds.get_layer("seg"), "bounding_box", wk.BoundingBox((0, 0, 0), (64, 64, 64))),
     "largest_segment_id": lambda ds: setattr(ds.get_segmentation_layer("seg"), "largest_segment_id", 77),
+    "layer name": lambda ds: setattr(ds.get_layer("seg"), "name", "renamed"),
     "add_mag": lambda ds: ds.get_layer("seg").add_mag("2-2-1"),
     "delete_mag": lambda ds: ds.get_layer("seg").delete_mag(1),
-    "allow_resize write": lambda ds: ds.get_layer("seg")
-    .get_mag(1)
-    .write(np.ones((32, 32, 32), np.uint32), absolute_offset=(32, 0, 0), allow_resize=True, allow_unaligned=True),
+    "allow_resize write": lambda ds: (
+        ds.get_layer("seg")
+        .get_mag(1)
+        .write(np.ones((32, 32, 32), np.uint32), absolute_offset=(32, 0, 0), allow_resize=True, allow_unaligned=True)
+    ),
 }
 
 
@@ -60,6 +64,7 @@ def test_failed_properties_write_keeps_the_old_file(ds, change, monkeypatch):
     assert leftovers == []
     reopened = wk.Dataset.open(ds.path)
     assert sorted(reopened.layers) == ["seg"]
+    assert (Path(str(ds.path)) / "seg" / "1").is_dir()
     seg = reopened.get_segmentation_layer("seg")
     assert seg.largest_segment_id == 1
     assert seg.bounding_box == wk.BoundingBox((0, 0, 0), (32, 32, 32))
@@ -96,3 +101,22 @@ def test_malformed_properties_error_names_the_file(tmp_path, content):
     with pytest.raises(ValueError):
         wk.Dataset(path, voxel_size=(1, 1, 1), exist_ok=True)
     assert file.read_text() == content
+
+
+def test_failed_rename_moves_the_layer_folder_back(ds, monkeypatch):
+    layer = ds.get_layer("seg")
+    mag = layer.get_mag(1)
+
+    def failing_replace(src, dst, *args, **kwargs):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError, match="simulated"):
+        layer.name = "renamed"
+    monkeypatch.undo()
+    assert layer.name == "seg" and list(ds.layers) == ["seg"]
+    assert not (Path(str(ds.path)) / "renamed").exists()
+    assert (mag.read() == 1).all()
+    layer.name = "renamed"  # works once the disk does
+    assert (wk.Dataset.open(ds.path).get_layer("renamed").get_mag(1).read() == 1).all()
+    assert (mag.read() == 1).all()

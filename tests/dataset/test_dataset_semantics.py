@@ -8,9 +8,10 @@ import json
 import shutil
 from pathlib import Path
 
-import daedalus as wk
 import numpy as np
 import pytest
+
+import daedalus as wk
 
 RNG = np.random.default_rng(42)
 
@@ -110,6 +111,16 @@ def test_voxel_size_with_unit_is_persisted(tmp_path):
     reopened = _reopen(ds)
     assert reopened.voxel_size_with_unit == size
     assert reopened.voxel_size == pytest.approx((1000.0, 2000.0, 3000.0))
+
+
+def test_exist_ok_accepts_the_same_voxel_size_in_another_unit(tmp_path):
+    size = wk.VoxelSize((1, 2, 3), unit=wk.LengthUnit.MICROMETER)
+    wk.Dataset(tmp_path / "ds", voxel_size_with_unit=size)
+    again = wk.Dataset(tmp_path / "ds", voxel_size=(1000, 2000, 3000), exist_ok=True)
+    assert again.voxel_size_with_unit == size
+    assert wk.Dataset(tmp_path / "ds", voxel_size_with_unit=size, exist_ok=True).voxel_size_with_unit == size
+    with pytest.raises((AssertionError, ValueError)):
+        wk.Dataset(tmp_path / "ds", voxel_size=(1, 2, 3), exist_ok=True)
 
 
 def test_name_is_persisted(tmp_path):
@@ -354,6 +365,17 @@ def test_write_layer_with_xyzt_axes_order(tmp_path):
         np.testing.assert_array_equal(xyz, data[..., t])
 
 
+def test_write_layer_storage_settings(tmp_path):
+    ds = wk.Dataset(tmp_path / "ds", voxel_size=(1, 1, 1))
+    data = RNG.integers(0, 255, (40, 30, 20), dtype=np.uint8)
+    layer = ds.write_layer("color", "color", data, chunk_shape=16, shard_shape=64, downsample=False)
+    info = _reopen(ds).get_layer("color").get_mag(1).info
+    assert info.chunk_shape == wk.Vec3Int(16, 16, 16) and info.shard_shape == wk.Vec3Int(64, 64, 64)
+    layer = ds.write_layer("other", "color", data, chunk_shape=16, chunks_per_shard=2, downsample=False)
+    assert layer.get_mag(1).info.shard_shape == wk.Vec3Int(32, 32, 32)
+    np.testing.assert_array_equal(_reopen(ds).get_layer("other").get_mag(1).read()[0], data)
+
+
 def test_write_layer_at_mag_2(tmp_path):
     ds = wk.Dataset(tmp_path / "ds", voxel_size=(1, 1, 1))
     data = RNG.integers(0, 255, (20, 16, 8), dtype=np.uint8)
@@ -364,6 +386,20 @@ def test_write_layer_at_mag_2(tmp_path):
     np.testing.assert_array_equal(reopened.get_mag(2).read()[0], data)
     part = reopened.get_mag(2).read(absolute_offset=(68, 32, 16), size=(8, 4, 2))[0]
     np.testing.assert_array_equal(part, data[2:6, 0:2, 0:1])
+
+
+def test_changes_are_saved_when_a_listed_mag_has_no_array(tmp_path):
+    ds = wk.Dataset(tmp_path / "ds", voxel_size=(1, 1, 1))
+    ds.write_layer("intact", "color", np.ones((8, 8, 8), np.uint8), downsample=False)
+    ds.write_layer("broken", "color", np.ones((8, 8, 8), np.uint8), downsample=False)
+    shutil.rmtree(tmp_path / "ds" / "broken" / "1")  # e.g. a partial copy of a dataset
+    reopened = _reopen(ds)
+    reopened.name = "still works"
+    reopened.get_layer("intact").bounding_box = wk.BoundingBox((0, 0, 0), (4, 4, 4))
+    again = _reopen(ds)
+    assert again.name == "still works"
+    assert again.get_layer("intact").bounding_box == wk.BoundingBox((0, 0, 0), (4, 4, 4))
+    assert (again.get_layer("intact").get_mag(1).read() == 1).all()
 
 
 # ---------------------------------------------------------------------------- view configuration
@@ -399,6 +435,9 @@ def _layer_with_two_mags(ds: wk.Dataset, name: str) -> tuple[wk.Layer, np.ndarra
 def test_renaming_a_layer_moves_its_folder_and_mag_paths(tmp_path):
     ds = wk.Dataset(tmp_path / "ds", voxel_size=(1, 1, 1))
     layer, data = _layer_with_two_mags(ds, "color")
+    held = layer.get_mag(1)
+    held_view = held.get_view(size=(32, 32, 32))
+    np.testing.assert_array_equal(held_view.read()[0], data[:32, :32, :32])
     layer.name = "renamed"
     assert layer.name == "renamed"
     assert not (tmp_path / "ds" / "color").exists()
@@ -415,9 +454,13 @@ def test_renaming_a_layer_moves_its_folder_and_mag_paths(tmp_path):
     reopened = _reopen(ds).get_layer("renamed")
     np.testing.assert_array_equal(reopened.get_mag(1).read()[0], data)
     np.testing.assert_array_equal(reopened.get_mag("2-2-1").read()[0], data[::2, ::2, :])
-    # writing through the renamed layer lands in the new folder
-    layer.get_mag(1).write(np.zeros((32, 32, 32), np.uint8), absolute_offset=(0, 0, 0))
+    # a MagView obtained before the rename reads and writes the moved data, not the old folder
+    assert Path(str(held.path)) == tmp_path / "ds" / "renamed" / "1"
+    np.testing.assert_array_equal(held.read()[0], data)
+    held.write(np.zeros((32, 32, 32), np.uint8), absolute_offset=(0, 0, 0))
+    assert not (tmp_path / "ds" / "color").exists()
     assert not _reopen(ds).get_layer("renamed").get_mag(1).read(size=(32, 32, 32)).any()
+    np.testing.assert_array_equal(_reopen(ds).get_layer("renamed").get_mag(1).read()[0, 32:], data[32:])
 
 
 def test_renaming_a_layer_to_an_existing_name_fails_without_changes(tmp_path):
@@ -467,22 +510,22 @@ def test_add_layer_for_existing_files_discovers_mags_dtype_and_channels(tmp_path
         data_format=data_format,
         bounding_box=wk.BoundingBox((0, 0, 0), (64, 64, 32)),
     )
-    layer.add_mag(1).write(data, absolute_offset=(0, 0, 0))
-    layer.add_mag("2-2-1").write(data[:, ::2, ::2, :], absolute_offset=(0, 0, 0))
+    layer.add_mag(1, shard_shape=32).write(data, absolute_offset=(0, 0, 0))
+    layer.add_mag("2-2-1", shard_shape=32).write(data[:, ::2, ::2, :], absolute_offset=(0, 0, 0))
+    layer.add_mag("4-4-2", shard_shape=32)  # a mag without data is discovered as well
 
     target = wk.Dataset(tmp_path / "target", voxel_size=(1, 1, 1))
     shutil.copytree(tmp_path / "source" / "color", tmp_path / "target" / "found")
     assert dict(wk.Dataset.open(target.path).layers) == {}  # folders alone are not layers
     found = target.add_layer_for_existing_files("found", "color")
     for opened in (found, _reopen(target).get_layer("found")):
-        assert sorted(opened.mags) == [wk.Mag(1), wk.Mag("2-2-1")]
+        assert sorted(opened.mags) == [wk.Mag(1), wk.Mag("2-2-1"), wk.Mag("4-4-2")]
         assert opened.dtype == np.uint16 and opened.num_channels == 2
         assert opened.data_format == wk.DataFormat(data_format)
-        assert opened.bounding_box.contains_bbox(wk.BoundingBox((0, 0, 0), (64, 64, 32)))
-        np.testing.assert_array_equal(opened.get_mag(1).read(absolute_offset=(0, 0, 0), size=(64, 64, 32)), data)
-        np.testing.assert_array_equal(
-            opened.get_mag("2-2-1").read(absolute_offset=(0, 0, 0), size=(64, 64, 32)), data[:, ::2, ::2, :]
-        )
+        # the box encloses the data stored in the finest mag (not the array's whole-shard shape)
+        assert opened.bounding_box == wk.BoundingBox((0, 0, 0), (64, 64, 32))
+        np.testing.assert_array_equal(opened.get_mag(1).read(), data)
+        np.testing.assert_array_equal(opened.get_mag("2-2-1").read(), data[:, ::2, ::2, :])
 
 
 def test_add_layer_for_existing_files_with_bounding_box_and_segmentation(tmp_path):
@@ -508,3 +551,16 @@ def test_add_layer_for_missing_files_fails_without_registering(tmp_path):
     with pytest.raises((ValueError, AssertionError)):
         ds.add_layer_for_existing_files("empty", "color")
     assert dict(_reopen(ds).layers) == {}
+
+
+def test_add_layer_for_existing_files_bounding_box_encloses_the_stored_shards(tmp_path):
+    source = wk.Dataset(tmp_path / "source", voxel_size=(1, 1, 1))
+    layer = source.add_layer("sparse", "color", bounding_box=wk.BoundingBox((0, 0, 0), (256, 256, 128)))
+    mag = layer.add_mag(1, shard_shape=32)
+    mag.write(np.ones((32, 32, 32), np.uint8), absolute_offset=(64, 32, 0))
+    mag.write(np.ones((32, 32, 32), np.uint8), absolute_offset=(128, 96, 64))
+    target = wk.Dataset(tmp_path / "target", voxel_size=(1, 1, 1))
+    shutil.copytree(tmp_path / "source" / "sparse", tmp_path / "target" / "sparse")
+    found = target.add_layer_for_existing_files("sparse", "color", dtype_per_channel="uint8")
+    assert found.bounding_box == wk.BoundingBox((64, 32, 0), (96, 96, 96))
+    assert int(found.get_mag(1).read().sum()) == 2 * 32**3

@@ -5,9 +5,10 @@ import shutil
 import zipfile
 from pathlib import Path
 
-import daedalus as wk
 import numpy as np
 import pytest
+
+import daedalus as wk
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 FIXTURES = SHARED / "fixtures"
@@ -82,6 +83,17 @@ def test_generated_sub_region_read_at_coarser_mag_uses_mag1_coordinates():
     np.testing.assert_array_equal(data, expected[:, 10:30, 5:20, 6:16])
     data = layer.get_mag("2-2-1").read(relative_offset=(20, 10, 6), size=(40, 30, 10))
     np.testing.assert_array_equal(data, expected[:, 10:30, 5:20, 6:16])
+
+
+def test_mag_view_bounding_box_is_aligned_with_its_mag():
+    layer = wk.Dataset.open(GENERATED / "datasets" / "zarr3_sharded").get_layer("color")
+    mag = layer.get_mag("4-4-2")
+    # the layer ends at y = 214, which is no multiple of 4: the mag's box grows to 216
+    assert layer.bounding_box == wk.BoundingBox((32, 64, 16), (200, 150, 60))
+    assert mag.bounding_box == wk.BoundingBox((32, 64, 16), (200, 152, 60))
+    in_mag = mag.bounding_box.in_mag(mag.mag)
+    assert mag.read().shape == (1, *in_mag.size_xyz)
+    assert layer.get_mag(1).bounding_box == layer.bounding_box
 
 
 def test_generated_read_outside_data_is_zero_padded():
@@ -203,6 +215,11 @@ def test_annotation_zarr3_volume_registers_as_existing_files(tmp_path):
     ds = wk.Dataset(tmp_path / "wrapper", voxel_size=(11.24, 11.24, 28))
     shutil.copytree(layer_dir, ds.path / "volume")
     layer = ds.add_layer_for_existing_files("volume", "segmentation")
+    # the discovered box encloses the stored chunks of the finest mag (not its 4096² × 1536 array shape)
+    corners = [[int(v) * 32 for v in p.name.split(".")[2:]] for p in (layer_dir / "1").glob("c.*")]
+    lower = np.min(corners, axis=0)
+    upper = np.max(corners, axis=0) + 32
+    assert layer.bounding_box == wk.BoundingBox(tuple(lower), tuple(upper - lower))
     on_disk = sorted(p.name for p in layer_dir.iterdir() if (p / "zarr.json").exists())
     assert sorted(m.to_layer_name() for m in layer.mags) == on_disk
     assert layer.dtype == np.uint32 and layer.num_channels == 1
@@ -210,3 +227,18 @@ def test_annotation_zarr3_volume_registers_as_existing_files(tmp_path):
     reopened = wk.Dataset.open(ds.path).get_layer("volume")
     assert sorted(reopened.mags) == sorted(layer.mags)
     _assert_volume_matches_chunk_files(reopened)
+
+
+def test_4d_layer_registers_as_existing_files(tmp_path):
+    ds = wk.Dataset(tmp_path / "ds", voxel_size=(10, 10, 20))
+    shutil.copytree(GENERATED / "datasets" / "zarr3_4d" / "timeseries", tmp_path / "ds" / "timeseries")
+    layer = ds.add_layer_for_existing_files("timeseries", "color")
+    assert layer.bounding_box.get_bounds("t") == (0, 3)
+    (axis,) = json.loads((tmp_path / "ds" / "datasource-properties.json").read_text())["dataLayers"][0][
+        "additionalAxes"
+    ]
+    assert axis == _properties("zarr3_4d")["dataLayers"][0]["additionalAxes"][0]
+    # the reference's box: x/y/z cannot be told from the single 1024³ shard, so set it like WEBKNOSSOS has it
+    layer.bounding_box = layer.bounding_box.with_size_xyz((64, 48, 20))
+    data = wk.Dataset.open(ds.path).get_layer("timeseries").get_mag(1).read()
+    np.testing.assert_array_equal(data, _expected("timeseries", wk.Mag(1)))

@@ -3,9 +3,10 @@
 import json
 from pathlib import Path
 
-import daedalus as wk
 import numpy as np
 import pytest
+
+import daedalus as wk
 
 BBOX = wk.BoundingBox((0, 0, 0), (64, 64, 32))
 
@@ -226,3 +227,8 @@ def test_refresh_largest_segment_id(ds):
     with wk.get_executor("threads", max_workers=2) as executor:
         seg.refresh_largest_segment_id(chunk_shape=(32, 32, 32), executor=executor)
     assert _reopen(seg).largest_segment_id == 99
+    data[95, 63, 31] = 1000
+    mag.write(data, absolute_offset=(0, 0, 0))
+    with wk.get_executor("multiprocessing", max_workers=2) as executor:
+        seg.refresh_largest_segment_id(executor=executor)
+    assert _reopen(seg).largest_segment_id == 1000

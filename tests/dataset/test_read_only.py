@@ -3,9 +3,10 @@
 import hashlib
 from pathlib import Path
 
-import daedalus as wk
 import numpy as np
 import pytest
+
+import daedalus as wk
 
 
 def _snapshot(root: Path) -> dict[str, str]:
@@ -62,14 +63,14 @@ CHANGES = {
     "add_mag": lambda ds: ds.get_layer("color").add_mag(4),
     "get_or_add_mag (new)": lambda ds: ds.get_layer("color").get_or_add_mag(4),
     "delete_mag": lambda ds: ds.get_layer("color").delete_mag("2-2-1"),
-    "mag write": lambda ds: ds.get_layer("color").get_mag(1).write(
-        np.zeros((64, 64, 32), np.uint8), absolute_offset=(0, 0, 0)
+    "mag write": lambda ds: (
+        ds.get_layer("color").get_mag(1).write(np.zeros((64, 64, 32), np.uint8), absolute_offset=(0, 0, 0))
     ),
-    "mag write_cxyz": lambda ds: ds.get_layer("color").get_mag(1).write_cxyz(
-        np.zeros((1, 64, 64, 32), np.uint8), absolute_offset=(0, 0, 0)
+    "mag write_cxyz": lambda ds: (
+        ds.get_layer("color").get_mag(1).write_cxyz(np.zeros((1, 64, 64, 32), np.uint8), absolute_offset=(0, 0, 0))
     ),
-    "view write": lambda ds: ds.get_layer("color").get_mag(1).get_view(size=(32, 32, 32)).write(
-        np.zeros((32, 32, 32), np.uint8)
+    "view write": lambda ds: (
+        ds.get_layer("color").get_mag(1).get_view(size=(32, 32, 32)).write(np.zeros((32, 32, 32), np.uint8))
     ),
     "writable view": lambda ds: ds.get_layer("color").get_mag(1).get_view(size=(32, 32, 32), read_only=False),
     "slice writer": lambda ds: ds.get_layer("color").get_mag(1).get_buffered_slice_writer(),

@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-import daedalus as wk
 import numpy as np
 import pytest
+
+import daedalus as wk
 
 RNG = np.random.default_rng(7)
 BBOX = wk.BoundingBox((0, 0, 0), (128, 96, 64))
@@ -44,12 +45,8 @@ def test_read_whole_mag_and_with_offsets(layer, volume):
     assert mag.read().shape == (1, 128, 96, 64)
     np.testing.assert_array_equal(mag.read()[0], volume)
     np.testing.assert_array_equal(mag.read(size=(10, 20, 30))[0], volume[:10, :20, :30])
-    np.testing.assert_array_equal(
-        mag.read(absolute_offset=(5, 6, 7), size=(10, 20, 30))[0], volume[5:15, 6:26, 7:37]
-    )
-    np.testing.assert_array_equal(
-        mag.read(relative_offset=(5, 6, 7), size=(10, 20, 30))[0], volume[5:15, 6:26, 7:37]
-    )
+    np.testing.assert_array_equal(mag.read(absolute_offset=(5, 6, 7), size=(10, 20, 30))[0], volume[5:15, 6:26, 7:37])
+    np.testing.assert_array_equal(mag.read(relative_offset=(5, 6, 7), size=(10, 20, 30))[0], volume[5:15, 6:26, 7:37])
     box = wk.BoundingBox((5, 6, 7), (10, 20, 30))
     np.testing.assert_array_equal(mag.read(absolute_bounding_box=box)[0], volume[5:15, 6:26, 7:37])
     np.testing.assert_array_equal(mag.read(relative_bounding_box=box)[0], volume[5:15, 6:26, 7:37])
@@ -142,6 +139,19 @@ def test_write_outside_the_layer_needs_allow_resize(layer, volume):
     assert reopened.bounding_box == grown
     np.testing.assert_array_equal(reopened.get_mag(1).read(absolute_offset=(128, 0, 0), size=(32, 32, 32))[0], block)
     np.testing.assert_array_equal(reopened.get_mag(1).read(size=(128, 96, 64))[0], volume)
+
+
+def test_refused_resizing_write_leaves_the_bounding_box_alone(layer, volume):
+    mag = layer.get_mag(1)
+    with pytest.raises(ValueError, match="allow_unaligned"):
+        mag.write(np.ones((8, 8, 8), np.uint8), absolute_offset=(140, 4, 4), allow_resize=True)
+    with pytest.raises(ValueError):
+        mag.write(np.ones((8, 8, 8), np.float32), absolute_offset=(140, 4, 4), allow_resize=True)
+    assert layer.bounding_box == BBOX
+    assert _reopen(layer).bounding_box == BBOX
+    # the same write ending on the grown border is aligned and accepted
+    mag.write(np.ones((12, 32, 32), np.uint8), absolute_offset=(128, 0, 0), allow_resize=True)
+    assert _reopen(layer).bounding_box == wk.BoundingBox((0, 0, 0), (140, 96, 64))
 
 
 def test_allow_resize_on_an_empty_layer(ds):
@@ -245,10 +255,10 @@ def test_multi_channel_layer(ds):
     np.testing.assert_array_equal(reopened.read(), data)
     np.testing.assert_array_equal(reopened.read(absolute_offset=(10, 5, 1), size=(4, 3, 2)), data[:, 10:14, 5:8, 1:3])
     np.testing.assert_array_equal(reopened.read_cxyz(), data)
-    with pytest.raises(ValueError, match="channel"):
-        mag.write(np.ones((64, 32, 32), np.uint8), absolute_offset=(0, 0, 0))
-    with pytest.raises(ValueError, match="channel"):
-        mag.write(np.ones((2, 64, 32, 32), np.uint8), absolute_offset=(0, 0, 0))
+    for wrong in (np.ones((64, 32, 32), np.uint8), np.ones((2, 64, 32, 32), np.uint8)):
+        with pytest.raises(ValueError, match="channel") as error:
+            mag.write(wrong, absolute_offset=(0, 0, 0))
+        assert str(mag.path) in str(error.value) and str(wrong.shape) in str(error.value)
     mag.write_cxyz(data[::-1].copy(), absolute_offset=(0, 0, 0))
     np.testing.assert_array_equal(_reopen(layer).get_mag(1).read(), data[::-1])
     with pytest.raises(ValueError):

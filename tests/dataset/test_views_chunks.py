@@ -9,9 +9,10 @@ import importlib
 import sys
 from pathlib import Path
 
-import daedalus as wk
 import numpy as np
 import pytest
+
+import daedalus as wk
 
 # Worker processes import chunk functions by module name; see dataset_chunk_functions.py for why they live there.
 if str(Path(__file__).resolve().parent) not in sys.path:
@@ -176,6 +177,17 @@ def test_for_each_chunk(layer, executor):
     assert seen == set(range(1, 9))
 
 
+def test_for_each_chunk_at_coarser_mag_with_unaligned_layer_box(ds):
+    layer = ds.add_layer("odd", "color", bounding_box=wk.BoundingBox((0, 0, 0), (129, 65, 20)))
+    mag = layer.add_mag("2-2-1", shard_shape=32)
+    assert mag.bounding_box == wk.BoundingBox((0, 0, 0), (130, 66, 20))
+    mag.for_each_chunk(fns.fill_with_index, chunk_shape=(64, 64, 32))
+    data = _reopen(layer).get_mag("2-2-1").read()[0]
+    assert data.shape == (65, 33, 20)
+    assert data.all()
+    assert len(np.unique(data)) == len(list(mag.chunk((64, 64, 32), chunk_border_alignments=(64, 64, 32))))
+
+
 def test_for_each_chunk_default_chunks_are_shards(layer, volume, executor):
     layer.get_mag(1).for_each_chunk(fns.double_values, executor=executor)
     np.testing.assert_array_equal(_reopen(layer).get_mag(1).read()[0], volume * 2)
@@ -207,18 +219,17 @@ def test_chunk_functions_that_raise_propagate(layer, executor):
 # ---------------------------------------------------------------------------- comparison, files on disk
 
 
-def test_content_is_equal(ds, layer, volume):
+def test_content_is_equal(ds, layer, volume, executor):
     other = ds.add_layer("other", "color", bounding_box=BBOX)
     other_mag = other.add_mag(1, shard_shape=64)
     other_mag.write(volume, absolute_offset=(0, 0, 0))
     mag = layer.get_mag(1)
-    assert mag.content_is_equal(other_mag)
-    with wk.get_executor("threads", max_workers=2) as threads:
-        assert mag.content_is_equal(other_mag, executor=threads, chunk_shape=(32, 32, 32))
+    assert mag.content_is_equal(other_mag, executor=executor)
+    assert mag.content_is_equal(other_mag, executor=executor, chunk_shape=(32, 32, 32))
     changed = volume[:32, :32, :32].copy()
     changed[3, 4, 5] ^= 1
     other_mag.write(changed, absolute_offset=(0, 0, 0), allow_unaligned=True)
-    assert not mag.content_is_equal(other_mag)
+    assert not mag.content_is_equal(other_mag, executor=executor)
     assert not mag.get_view(size=(64, 64, 32)).content_is_equal(other_mag.get_view(size=(32, 64, 32)))
     assert mag.get_view(absolute_offset=(64, 0, 0), size=(64, 64, 32)).content_is_equal(
         other_mag.get_view(absolute_offset=(64, 0, 0), size=(64, 64, 32))
@@ -295,9 +306,7 @@ def test_buffered_slice_writer_multi_channel_with_offset(ds):
     stored = _reopen(layer).get_mag(1).read()
     np.testing.assert_array_equal(stored[..., 8:32], data)
     assert not stored[..., :8].any() and not stored[..., 32:].any()
-    with mag.get_buffered_slice_reader(
-        absolute_bounding_box=wk.BoundingBox((0, 0, 8), (32, 32, 24))
-    ) as reader:
+    with mag.get_buffered_slice_reader(absolute_bounding_box=wk.BoundingBox((0, 0, 8), (32, 32, 24))) as reader:
         planes = [np.asarray(p) for p in reader]
     assert planes[0].shape == (3, 32, 32)
     np.testing.assert_array_equal(np.stack(planes, axis=-1), data)
@@ -315,3 +324,41 @@ def test_buffered_slice_writer_unaligned_compressed_needs_allow_unaligned(ds):
         for z in range(64):
             writer.send(data[:, :, z])
     np.testing.assert_array_equal(_reopen(layer).get_mag(1).read()[0], data)
+
+
+def test_content_is_equal_compares_views_at_different_positions(layer):
+    mag = layer.get_mag(1)
+    mag.write(np.tile(RNG.integers(0, 255, (32, 64, 32), dtype=np.uint8), (4, 1, 1)), absolute_offset=(0, 0, 0))
+    first = mag.get_view(absolute_offset=(0, 0, 0), size=(32, 64, 32))
+    third = mag.get_view(absolute_offset=(64, 0, 0), size=(32, 64, 32))
+    assert first.content_is_equal(third)
+    assert not first.content_is_equal(mag.get_view(absolute_offset=(16, 0, 0), size=(32, 64, 32), read_only=True))
+
+
+@pytest.mark.parametrize("dimension", ["x", "y", 0, 1])
+def test_buffered_slice_writer_along_x_and_y(ds, dimension):
+    layer = ds.add_layer("xy", "color", bounding_box=wk.BoundingBox((0, 0, 0), (16, 20, 8)))
+    mag = layer.add_mag(1, shard_shape=32)
+    data = RNG.integers(1, 255, (16, 20, 8), dtype=np.uint8)
+    axis = {"x": 0, "y": 1}.get(dimension, dimension)
+    with mag.get_buffered_slice_writer(dimension=dimension, buffer_size=7, allow_unaligned=True) as writer:
+        for index in range(data.shape[axis]):
+            writer.send(np.take(data, index, axis=axis))
+    np.testing.assert_array_equal(_reopen(layer).get_mag(1).read()[0], data)
+    with mag.get_buffered_slice_reader(dimension=dimension, buffer_size=3) as reader:
+        planes = [np.asarray(p).reshape(np.take(data, 0, axis=axis).shape) for p in reader]
+    np.testing.assert_array_equal(np.stack(planes, axis=axis), data)
+
+
+def test_buffered_slice_writer_of_a_view_stays_in_the_view(layer):
+    view = layer.get_mag(1).get_view(absolute_offset=(0, 0, 8), size=(128, 64, 8))
+    with view.get_buffered_slice_writer(allow_unaligned=True) as writer:
+        for _ in range(8):
+            writer.send(np.full((128, 64), 9, np.uint8))
+    stored = _reopen(layer).get_mag(1).read()[0]
+    assert (stored[:, :, 8:16] == 9).all()
+    assert not stored[:, :, :8].any() and not stored[:, :, 16:].any()
+    with pytest.raises(ValueError):
+        with view.get_buffered_slice_writer(allow_unaligned=True) as writer:
+            for _ in range(10):
+                writer.send(np.full((128, 64), 9, np.uint8))

@@ -107,9 +107,7 @@ def test_written_layout_for_properties_built_in_code():
 
 
 def test_empty_segmentation_extras_are_left_out():
-    seg = layer_json(
-        name="segmentation", category="segmentation", elementClass="uint32", largestSegmentId=None
-    )
+    seg = layer_json(name="segmentation", category="segmentation", elementClass="uint32", largestSegmentId=None)
     out = dataset_properties_to_json(dataset_properties_from_json(document(seg)))["dataLayers"][0]
     assert "largestSegmentId" not in out and "mappings" not in out and "attachments" not in out
     seg_empty = layer_json(category="segmentation", mappings=[], attachments={"meshes": []})
@@ -118,9 +116,7 @@ def test_empty_segmentation_extras_are_left_out():
 
 
 def test_float_and_double_layers():
-    doc = document(
-        layer_json(elementClass="float"), layer_json(name="d", elementClass="double", numChannels=2)
-    )
+    doc = document(layer_json(elementClass="float"), layer_json(name="d", elementClass="double", numChannels=2))
     props = dataset_properties_from_json(doc)
     assert [(layer.dtype, layer.num_channels) for layer in props.data_layers] == [
         ("float32", 1),

@@ -65,13 +65,9 @@ def test_wk_testdata_reads_and_rewrites_stably(path):
     written = dataset_properties_to_json(props)
     assert dataset_properties_from_json(written) == props
     assert dataset_properties_to_json(dataset_properties_from_json(written)) == written
-    assert [layer["name"] for layer in written["dataLayers"]] == [
-        layer["name"] for layer in original["dataLayers"]
-    ]
+    assert [layer["name"] for layer in written["dataLayers"]] == [layer["name"] for layer in original["dataLayers"]]
     for old, new in zip(original["dataLayers"], written["dataLayers"]):
-        assert new["boundingBox"] == {
-            k: old["boundingBox"][k] for k in ("topLeft", "width", "height", "depth")
-        }
+        assert new["boundingBox"] == {k: old["boundingBox"][k] for k in ("topLeft", "width", "height", "depth")}
         if "mags" in old:
             assert [m["mag"] for m in new["mags"]] == [m["mag"] for m in old["mags"]]
 
@@ -142,9 +138,7 @@ def test_complex_property_ds_keeps_transformations_and_mappings():
     assert written["dataLayers"][1]["mappings"] == original["dataLayers"][1]["mappings"]
 
 
-@pytest.mark.parametrize(
-    "name", ["simple_wkw_dataset", "e2006_knossos", "simple_zarr3_dataset", "simple_n5_dataset"]
-)
+@pytest.mark.parametrize("name", ["simple_wkw_dataset", "e2006_knossos", "simple_zarr3_dataset", "simple_n5_dataset"])
 def test_view_configurations_and_rgb(name):
     props = read_dataset_properties(TESTDATA / name)
     assert props.default_view_configuration.position == (12, 12, 12)

@@ -24,9 +24,7 @@ BOX = BoundingBox((32, 64, 16), (200, 150, 60))
 
 
 def make_layer(name="color", **kwargs):
-    return LayerProperties(
-        name, COLOR_CATEGORY, BOX, "zarr3", [MagViewProperties(Mag(1), "./color/1")], **kwargs
-    )
+    return LayerProperties(name, COLOR_CATEGORY, BOX, "zarr3", [MagViewProperties(Mag(1), "./color/1")], **kwargs)
 
 
 def test_enums_compare_equal_to_their_json_strings():
@@ -174,9 +172,7 @@ def test_attachments_iterate_over_every_kind():
 
 
 def test_update_for_layer_replaces_and_renames():
-    props = DatasetProperties(
-        {"name": "ds", "team": ""}, VoxelSize((1, 1, 1)), [make_layer("a"), make_layer("b")]
-    )
+    props = DatasetProperties({"name": "ds", "team": ""}, VoxelSize((1, 1, 1)), [make_layer("a"), make_layer("b")])
     assert props.version == 1
     props.update_for_layer("a", make_layer("renamed"))
     assert [layer.name for layer in props.data_layers] == ["renamed", "b"]

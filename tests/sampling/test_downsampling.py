@@ -164,9 +164,9 @@ def test_existing_mag_needs_allow_overwrite(tmp_path):
     layer = ds.get_layer("color")
     layer.add_mag("2-2-1").write(np.full((1, 100, 75, 60), 7, np.uint8), absolute_offset=TOPLEFT)
     with pytest.raises(AssertionError, match="already has Mag 2-2-1"):
-        layer.downsample(coarsest_mag=wk.Mag("4-4-2"))
+        layer.downsample(from_mag=wk.Mag(1), coarsest_mag=wk.Mag("4-4-2"))
     assert _names(layer) == ["1", "2-2-1"]  # nothing was created before the error
-    layer.downsample(coarsest_mag=wk.Mag("4-4-2"), allow_overwrite=True)
+    layer.downsample(from_mag=wk.Mag(1), coarsest_mag=wk.Mag("4-4-2"), allow_overwrite=True)
     np.testing.assert_array_equal(layer.get_mag("2-2-1").read(), _expected("color__2-2-1"))
     np.testing.assert_array_equal(layer.get_mag("4-4-2").read(), _expected("color__4-4-2"))
 
@@ -191,6 +191,8 @@ def test_downsample_mag_list_and_from_mag(tmp_path):
     np.testing.assert_array_equal(layer.get_mag("4-4-2").read(), _expected("color__4-4-2"))
     layer.downsample(from_mag=wk.Mag("4-4-2"), coarsest_mag=wk.Mag(8))
     assert _names(layer) == ["1", "2-2-1", "4-4-2", "8-8-4"]
+    layer.downsample(coarsest_mag=wk.Mag(16))  # from_mag defaults to the highest (coarsest) mag
+    assert _names(layer) == ["1", "16-16-8", "2-2-1", "4-4-2", "8-8-4"]
 
 
 def test_from_mag_view_of_another_layer(tmp_path):
@@ -234,7 +236,7 @@ def test_upsample_unaligned_finest(tmp_path):
     ds = wk.Dataset(tmp_path / "ds", voxel_size=(1, 1, 1))
     bbox = wk.BoundingBox((3, 5, 1), (9, 7, 5))
     layer = ds.add_layer("seg", wk.SEGMENTATION_CATEGORY, dtype="uint16", bounding_box=bbox)
-    coarse = np.arange(3 * 3 * 2, dtype=np.uint16).reshape(1, 3, 3, 2)  # Mag 4 voxels (0..2, 1..3, 0..1)
+    coarse = np.arange(3 * 2 * 2, dtype=np.uint16).reshape(1, 3, 2, 2)  # Mag 4 voxels x 0..2, y 1..2, z 0..1
     layer.add_mag(4).write(coarse, absolute_bounding_box=bbox)
     layer.upsample(wk.Mag(4), finest_mag=wk.Mag(1), sampling_mode="isotropic")
     full = coarse.repeat(4, axis=1).repeat(4, axis=2).repeat(4, axis=3)  # starts at (0, 4, 0)
