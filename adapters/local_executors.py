@@ -2,11 +2,52 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import multiprocessing
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor as _BaseExecutor
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from typing import Any
+
+try:  # cloudpickle sends lambdas and functions defined in __main__ (scripts, notebooks, `python -`)
+    import cloudpickle as _task_pickle
+except ImportError:  # pragma: no cover - fall back to plain pickle: importable functions only
+    import pickle as _task_pickle
+
+
+def call_pickled(payload: bytes) -> bytes:
+    """Worker-side trampoline: unpickle ``(fn, args, kwargs)``, call it and return the pickled result."""
+    fn, args, kwargs = _task_pickle.loads(payload)
+    return _task_pickle.dumps(fn(*args, **kwargs))
+
+
+class _UnpicklingFuture(Future):
+    """The caller's view of a pool future whose result is pickled bytes: settles with the unpickled value."""
+
+    def __init__(self, inner: Future) -> None:
+        super().__init__()
+        self._inner = inner
+        inner.add_done_callback(self._settle)
+
+    def cancel(self) -> bool:
+        """Cancel the pool task if it has not started (then this future is cancelled too)."""
+        return self._inner.cancel()
+
+    def _settle(self, inner: Future) -> None:
+        if inner.cancelled():
+            super().cancel()
+            self.set_running_or_notify_cancel()
+            return
+        error = inner.exception()
+        if error is not None:
+            self.set_exception(error)
+            return
+        try:
+            self.set_result(_task_pickle.loads(inner.result()))
+        except BaseException as unpickling_error:  # noqa: BLE001 - the caller sees why the result is unusable
+            self.set_exception(unpickling_error)
 
 
 class _FuturesMixin:
@@ -51,8 +92,49 @@ class ThreadExecutor(_FuturesMixin, ThreadPoolExecutor):
         super().__init__(max_workers=max_workers)
 
 
+@contextlib.contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Hide ``__main__.__file__`` while a worker starts, so spawn does not re-run the caller's script.
+
+    Tasks travel by value (cloudpickle), so workers never need ``__main__``; hiding it makes scripts without an
+    ``if __name__ == "__main__"`` guard and ``python -`` (whose ``__file__`` is ``<stdin>``) work.
+    """
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None or not hasattr(main, "__file__"):
+        yield
+        return
+    path = main.__dict__.pop("__file__")
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
+class _SpawnProcessWithoutMain(multiprocessing.context.SpawnProcess):
+    """A spawn process that starts with ``__main__`` hidden (see ``_main_script_hidden``)."""
+
+    def start(self) -> None:
+        """Start the process without re-running the caller's script in it."""
+        with _main_script_hidden():
+            super().start()
+
+
+def _context_without_main(start_method: str) -> Any:
+    """The multiprocessing context for ``start_method``; for spawn, one whose processes skip ``__main__``."""
+    base = multiprocessing.get_context(start_method)
+    if start_method != "spawn":
+        return base
+    context = copy.copy(base)
+    context.Process = _SpawnProcessWithoutMain  # type: ignore[attr-defined]
+    return context
+
+
 class MultiprocessingExecutor(_FuturesMixin, ProcessPoolExecutor):
     """A process pool using the ``spawn`` start method, safe from scripts, notebooks and ``python -``."""
 
     def __init__(self, max_workers: int | None = None, start_method: str = "spawn", **_: Any) -> None:
-        super().__init__(max_workers=max_workers, mp_context=multiprocessing.get_context(start_method))
+        super().__init__(max_workers=max_workers, mp_context=_context_without_main(start_method))
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        """Send ``fn(*args, **kwargs)`` to a worker, serialized with cloudpickle (lambdas, ``__main__`` functions)."""
+        return _UnpicklingFuture(super().submit(call_pickled, _task_pickle.dumps((fn, args, kwargs))))

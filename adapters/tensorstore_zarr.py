@@ -710,7 +710,14 @@ class TensorstoreZarrArray:
         keys = layout.cells(stored_lo, stored_hi)[0] if self._location.bridged else ()
         with self._location.reading(keys):
             data = handle[presented_slices[1:] if layout.virtual_channel else presented_slices]
-            data = data.read(order="F").result()
+            try:
+                data = data.read(order="F").result()
+            except ValueError as error:  # tensorstore names the key, not the array: add both
+                touched = keys or layout.cells(stored_lo, stored_hi)[0]
+                raise ValueError(
+                    f"Cannot read {self.path} (storage keys {list(touched)[:8]}): {error}. A chunk or shard file "
+                    "is corrupt; delete or restore it."
+                ) from error
         if layout.virtual_channel:
             data = data[np.newaxis]
         if lo == offset and hi == [o + s for o, s in zip(offset, shape)]:

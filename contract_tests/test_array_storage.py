@@ -30,6 +30,7 @@ def storage(request):
 @pytest.fixture
 def layout(storage, tmp_path):
     """The smallest (chunk, shard) edges the adapter accepts."""
+    require(storage, "independent_arrays", "arrays created side by side share metadata in this format")
     for chunk, shard in LAYOUTS:
         try:
             storage.create(UPath(tmp_path / f"probe-{chunk[0]}"), make_info(storage, chunk=chunk, shard=shard))
@@ -37,6 +38,17 @@ def layout(storage, tmp_path):
             continue
         return chunk, shard
     pytest.fail(f"{storage!r} accepts neither chunk 8^3 / shard 16^3 nor chunk 32^3 / shard 64^3.")
+
+
+def capability(storage, name: str, default=True):
+    """An optional capability attribute of an adapter (``stores_shape``, ``supports_extra_axes``, ...)."""
+    return getattr(storage, name, default)
+
+
+def require(storage, name: str, reason: str) -> None:
+    """Skip the current case for adapters that declare they lack capability ``name``."""
+    if not capability(storage, name):
+        pytest.skip(f"{storage!r} declares {name}=False: {reason}")
 
 
 def make_info(
@@ -57,7 +69,7 @@ def make_info(
         voxel_type=dtype,
         chunk_shape=chunk,
         shard_shape=shard,
-        compression_mode=compressed,
+        compression_mode=compressed and capability(storage, "supports_compression"),
         shape=(channels, *(n for _, n in extra), *(s * n for s, n in zip(shard, shards))),
         dimension_names=("c", *(name for name, _ in extra), "x", "y", "z"),
     )
@@ -101,6 +113,9 @@ def test_adapter_implements_the_port(storage):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_round_trip_every_dtype(storage, layout, tmp_path, dtype):
+    voxel_types = capability(storage, "voxel_types", None)
+    if voxel_types is not None and np.dtype(dtype) not in [np.dtype(t) for t in voxel_types]:
+        pytest.skip(f"{storage!r} declares voxel_types without {dtype}: the format cannot store it")
     array = create(storage, tmp_path, layout, dtype=dtype)
     assert array.info.voxel_type == np.dtype(dtype)
     data = random_data(array.info.shape, dtype)
@@ -134,6 +149,7 @@ def test_multi_channel(storage, layout, tmp_path, dtype):
 
 
 def test_extra_axis(storage, layout, tmp_path):
+    require(storage, "supports_extra_axes", "the format stores only (c, x, y, z) arrays")
     array = create(storage, tmp_path, layout, dtype="uint16", extra=(("t", 3),))
     assert array.info.dimension_names == ("c", "t", "x", "y", "z")
     data = random_data(array.info.shape, "uint16", seed=3)
@@ -239,16 +255,27 @@ def test_exists_open_and_create_twice(storage, layout, tmp_path):
     created = storage.create(path, requested)
     assert storage.exists(path)
     opened = storage.open(path)
-    assert opened.info == created.info
-    for field in ("data_format", "num_channels", "voxel_type", "chunk_shape", "compression_mode", "shape"):
+    for field in ("data_format", "num_channels", "voxel_type", "chunk_shape", "compression_mode"):
         assert getattr(opened.info, field) == getattr(requested, field), field
     assert tuple(opened.info.dimension_names) == tuple(requested.dimension_names)
     assert tuple(opened.info.shard_shape) in (tuple(requested.shard_shape), tuple(requested.chunk_shape))
     with pytest.raises((FileExistsError, ValueError)):
         storage.create(path, requested)
+    assert created.info.shape == requested.shape
+
+
+def test_open_reports_the_created_shape(storage, layout, tmp_path):
+    require(storage, "stores_shape", "the format keeps no shape; an array presents the files on disk")
+    chunk, shard = layout
+    requested = make_info(storage, chunk=chunk, shard=shard, dtype="uint16", channels=3, compressed=False)
+    created = storage.create(UPath(tmp_path / "array"), requested)
+    opened = storage.open(UPath(tmp_path / "array"))
+    assert opened.info == created.info
+    assert opened.info.shape == requested.shape
 
 
 def test_compressed_flag_round_trips(storage, layout, tmp_path):
+    require(storage, "supports_compression", "the format writes only raw chunks")
     compressed = create(storage, tmp_path, layout, name="compressed", compressed=True)
     raw = create(storage, tmp_path, layout, name="raw", compressed=False)
     assert compressed.info.compression_mode is True

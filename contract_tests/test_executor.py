@@ -1,17 +1,42 @@
 """Contract suite for the Executor port, run over every executor the plugin manager knows."""
 
+import importlib.util
 import operator
+import sys
 from concurrent.futures import Future
+from pathlib import Path
 
 import pytest
+from daedalus.core.ports import ExecutorUnavailableError
 from daedalus.plugins import get_plugin_manager
 
 EXECUTOR_NAMES = get_plugin_manager().executor_names()
 
 
+def _slurm_unavailable_reason() -> str | None:
+    """Start the local SLURM test cluster if needed (contract_tests/slurm_cluster.py); None when it runs."""
+    name = "daedalus_contract_tests_slurm_cluster"
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("slurm_cluster.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return module.slurm_unavailable_reason()
+
+
 @pytest.fixture(params=EXECUTOR_NAMES)
-def executor(request: pytest.FixtureRequest):
-    instance = get_plugin_manager().executor(request.param, max_workers=2)
+def executor(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("DAEDALUS_SLURM_JOB_DIR", str(tmp_path / "slurm-jobs"))
+    reason = _slurm_unavailable_reason() if request.param == "slurm" else None
+    if reason is not None:
+        print(f"skipping the slurm executor: {reason}")
+        pytest.skip(reason)
+    try:
+        instance = get_plugin_manager().executor(request.param, max_workers=2)
+    except ExecutorUnavailableError as error:
+        print(f"skipping the {request.param} executor: {error}")
+        pytest.skip(str(error))
     yield instance
     instance.shutdown(wait=True)
 

@@ -84,6 +84,17 @@ class AttachmentStorage(Protocol):
         """Write the named arrays and attributes as a new attachment at ``path``."""
         ...
 
+    def list_arrays(self, path: Any) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+        """Shape and dtype of every array in the attachment at ``path`` (without reading the data).
+
+        Raises FileNotFoundError naming ``path`` if nothing is stored there, ValueError if it cannot be read.
+        """
+        ...
+
+    def read_attributes(self, path: Any) -> dict[str, Any]:
+        """The attributes stored with the attachment at ``path`` (``{}`` when it has none)."""
+        ...
+
 
 @runtime_checkable
 class AnnotationCodec(Protocol):
@@ -130,6 +141,10 @@ class Executor(Protocol):
         ...
 
 
+class ExecutorUnavailableError(RuntimeError):
+    """An executor cannot run here (its library or scheduler is missing); the message says what to install/start."""
+
+
 @runtime_checkable
 class ImageReader(Protocol):
     """Turns image files of one family (TIFF, PNG, JPEG, ...) into arrays for import."""
@@ -158,6 +173,14 @@ class Registry(Protocol):
 
     def image_reader(self, name_or_suffix: str) -> ImageReader:
         """The ImageReader registered under a name or file suffix."""
+        ...
+
+    def annotation_codec(self, file_format: str) -> AnnotationCodec:
+        """The AnnotationCodec for a file format (``nml``, ``zip``)."""
+        ...
+
+    def attachment_storage(self, data_format: str) -> AttachmentStorage:
+        """The AttachmentStorage for an attachment data format (``zarr3``, ``hdf5``, ``json``)."""
         ...
 
 
@@ -194,6 +217,16 @@ def resolve_executor(name: str, **kwargs: Any) -> Executor:
 def resolve_image_reader(name_or_suffix: str) -> ImageReader:
     """The ImageReader registered under a name or file suffix."""
     return current_registry().image_reader(name_or_suffix)
+
+
+def resolve_annotation_codec(file_format: str) -> AnnotationCodec:
+    """The AnnotationCodec that reads and writes ``file_format`` (``nml``, ``zip``)."""
+    return current_registry().annotation_codec(str(file_format))
+
+
+def resolve_attachment_storage(data_format: Any) -> AttachmentStorage:
+    """The AttachmentStorage adapter for an attachment data format (an AttachmentDataFormat or its value)."""
+    return current_registry().attachment_storage(str(getattr(data_format, "value", data_format)))
 
 
 class ProgressReporter(Protocol):

@@ -13,7 +13,18 @@ from daedalus.core.dataset import (
     MagView,
     SamplingModes,
     SegmentationLayer,
+    TransferMode,
     View,
+)
+from daedalus.core.dataset.attachments import (
+    AgglomerateAttachment,
+    AgglomerateGraph,
+    Attachment,
+    Attachments,
+    ConnectomeAttachment,
+    CumsumAttachment,
+    MeshAttachment,
+    SegmentIndexAttachment,
 )
 from daedalus.core.geometry import (
     BoundingBox,
@@ -45,6 +56,7 @@ from daedalus.core.properties import (
     SegmentationLayerProperties,
     VoxelSize,
 )
+from daedalus.core.skeleton import Group, Node, Skeleton, Tree
 from daedalus.plugins import configure_plugins, get_plugin_manager, set_engine
 
 __version__ = "0.1.0"
@@ -63,15 +75,22 @@ __all__ = [
     "DEFAULT_DATA_FORMAT",
     "DEFAULT_SHARD_SHAPE",
     "SEGMENTATION_CATEGORY",
+    "AgglomerateAttachment",
+    "AgglomerateGraph",
     "ArrayInfo",
+    "Attachment",
     "AttachmentDataFormat",
     "AttachmentProperties",
     "AttachmentsProperties",
+    "Attachments",
     "BoundingBox",
+    "ConnectomeAttachment",
+    "CumsumAttachment",
     "DataFormat",
     "Dataset",
     "DatasetProperties",
     "DatasetViewConfiguration",
+    "Group",
     "Layer",
     "LayerCategoryType",
     "LayerProperties",
@@ -81,11 +100,17 @@ __all__ = [
     "MagLike",
     "MagView",
     "MagViewProperties",
+    "MeshAttachment",
     "NDBoundingBox",
+    "Node",
     "NormalizedBoundingBox",
     "SamplingModes",
+    "SegmentIndexAttachment",
     "SegmentationLayer",
     "SegmentationLayerProperties",
+    "Skeleton",
+    "TransferMode",
+    "Tree",
     "Vec3Float",
     "Vec3FloatLike",
     "Vec3Int",

@@ -8,7 +8,13 @@ from typing import Any
 from .hookspecs import hookimpl
 
 # (adapter module, factory names) in preference order: the first engine per format is the default.
-_STORAGE_ADAPTERS = (("daedalus.adapters.tensorstore_zarr", ("Zarr3Storage", "ZarrStorage")),)
+_STORAGE_ADAPTERS = (
+    ("daedalus.adapters.tensorstore_zarr", ("Zarr3Storage", "ZarrStorage")),
+    ("daedalus.adapters.wkw_storage", ("WkwStorage",)),
+    ("daedalus.adapters.tensorstore_n5", ("N5Storage",)),
+    ("daedalus.adapters.tensorstore_precomputed", ("PrecomputedStorage",)),
+    ("daedalus.adapters.zarrpython_zarr", ("ZarrPythonZarr3Storage", "ZarrPythonZarrStorage")),
+)
 
 
 def _load(module_name: str, names: tuple[str, ...]) -> list[Any]:

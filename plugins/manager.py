@@ -24,6 +24,8 @@ BUILTIN_PLUGINS = (
     "daedalus.plugins.builtin_storage",
     "daedalus.plugins.builtin_executors",
     "daedalus.plugins.builtin_cli",
+    "daedalus.plugins.builtin_attachments",
+    "daedalus.plugins.builtin_annotations",
 )
 _FALSY = {"0", "false", "no", "off"}
 

@@ -5,6 +5,7 @@ from .layer import Layer, SegmentationLayer
 from .mag_view import MagView
 from .sampling_modes import SamplingModes
 from .storage_defaults import DEFAULT_CHUNK_SHAPE, DEFAULT_DATA_FORMAT, DEFAULT_SHARD_SHAPE
+from .transfer_mode import TransferMode
 from .view import View
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "MagView",
     "SamplingModes",
     "SegmentationLayer",
+    "TransferMode",
     "View",
 ]

@@ -25,8 +25,10 @@ from ..properties import (
     read_dataset_properties,
     write_dataset_properties,
 )
+from .deprecation import deprecated as _deprecated
 from .layer import Layer, SegmentationLayer, remove_tree
 from .layer_discovery import discover_layer_properties
+from .locations import check_writable_location, is_read_only_location
 from .ome_metadata import write_dataset_group, write_layer_metadata
 from .paths import is_local, local_path, resolve_mag_path, to_upath
 from .storage_defaults import DEFAULT_DATA_FORMAT
@@ -69,7 +71,7 @@ class Dataset:
             raise ValueError("Give voxel_size or voxel_size_with_unit, not both.")
         wanted_size = VoxelSize(voxel_size) if voxel_size is not None else voxel_size_with_unit
         self._path = path
-        self._read_only = read_only
+        self._read_only = read_only or is_read_only_location(path)
         if properties_file_path(path).exists():
             if wanted_size is not None and not exist_ok and not read_only:
                 raise RuntimeError(
@@ -90,6 +92,7 @@ class Dataset:
                     "nanometers or voxel_size_with_unit=VoxelSize(...). To open an existing dataset, "
                     "check the path."
                 )
+            check_writable_location(path)
             path.mkdir(parents=True, exist_ok=True)
             self._properties = DatasetProperties(
                 id={"name": name or path.name, "team": ""}, scale=wanted_size, data_layers=[], version=1
@@ -230,6 +233,7 @@ class Dataset:
                 f"Unknown data format {data_format!r}; use one of {[f.value for f in DataFormat]}."
             ) from None
         ports.resolve_storage(data_format)
+        check_writable_location(self._path, data_format)
         if bounding_box is None:
             bounding_box = BoundingBox((0, 0, 0), (0, 0, 0))
         common = dict(
@@ -412,11 +416,139 @@ class Dataset:
             result = result.extended_by(bbox)
         return result
 
+    # ------------------------------------------------------------------ copies and references
+
+    def add_layer_as_copy(
+        self,
+        foreign_layer: Any,
+        new_layer_name: str | None = None,
+        *,
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        chunks_per_shard: Any = None,
+        data_format: Any = None,
+        compress: Any = None,
+        exists_ok: bool = False,
+        executor: Any = None,
+        with_attachments: bool = True,
+    ) -> Layer:
+        """Copy a layer of another dataset (a Layer or its path) into this one.
+
+        Mags whose format and layout already match are copied file by file; others are recoded.
+        """
+        from .copying import add_layer_as_copy
+
+        return add_layer_as_copy(
+            self,
+            foreign_layer,
+            new_layer_name,
+            chunk_shape=chunk_shape,
+            shard_shape=shard_shape,
+            chunks_per_shard=chunks_per_shard,
+            data_format=data_format,
+            compress=compress,
+            exists_ok=exists_ok,
+            executor=executor,
+            with_attachments=with_attachments,
+        )
+
+    def add_layer_as_ref(self, foreign_layer: Any, new_layer_name: str | None = None) -> Layer:
+        """Add a layer of another dataset by reference: its mags are named by absolute path or URL."""
+        from .references import add_layer_as_ref
+
+        return add_layer_as_ref(self, foreign_layer, new_layer_name)
+
+    def copy_dataset(
+        self,
+        new_dataset_path: Any,
+        *,
+        voxel_size: tuple[float, float, float] | None = None,
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        chunks_per_shard: Any = None,
+        data_format: Any = None,
+        compress: Any = None,
+        exists_ok: bool = False,
+        executor: Any = None,
+        voxel_size_with_unit: VoxelSize | None = None,
+        layers_to_ignore: Any = None,
+    ) -> Dataset:
+        """An independent copy of the dataset at ``new_dataset_path`` (storage settings may change)."""
+        from .copying import copy_dataset
+
+        return copy_dataset(
+            self,
+            new_dataset_path,
+            voxel_size=voxel_size,
+            chunk_shape=chunk_shape,
+            shard_shape=shard_shape,
+            chunks_per_shard=chunks_per_shard,
+            data_format=data_format,
+            compress=compress,
+            exists_ok=exists_ok,
+            executor=executor,
+            voxel_size_with_unit=voxel_size_with_unit,
+            layers_to_ignore=layers_to_ignore,
+        )
+
+    def shallow_copy_dataset(
+        self,
+        new_dataset_path: Any,
+        *,
+        name: str | None = None,
+        layers_to_ignore: Any = None,
+        make_relative: bool | None = None,
+    ) -> Dataset:
+        """A new dataset whose layers reference this dataset's mags and attachments."""
+        from .references import shallow_copy_dataset
+
+        return shallow_copy_dataset(
+            self, new_dataset_path, name=name, layers_to_ignore=layers_to_ignore, make_relative=make_relative
+        )
+
+    def fs_copy_dataset(
+        self, new_dataset_path: Any, *, exists_ok: bool = False, layers_to_ignore: Any = None
+    ) -> Dataset:
+        """Deprecated: use ``copy_dataset`` (which copies files whenever it can)."""
+        _deprecated("Dataset.fs_copy_dataset", "Dataset.copy_dataset")
+        return self.copy_dataset(new_dataset_path, exists_ok=exists_ok, layers_to_ignore=layers_to_ignore)
+
+    def add_copy_layer(self, foreign_layer: Any, new_layer_name: str | None = None, **kwargs: Any) -> Layer:
+        """Deprecated: use ``add_layer_as_copy``."""
+        _deprecated("Dataset.add_copy_layer", "Dataset.add_layer_as_copy")
+        return self.add_layer_as_copy(foreign_layer, new_layer_name, **kwargs)
+
+    def add_fs_copy_layer(self, foreign_layer: Any, new_layer_name: str | None = None) -> Layer:
+        """Deprecated: use ``add_layer_as_copy`` (which copies files whenever it can)."""
+        _deprecated("Dataset.add_fs_copy_layer", "Dataset.add_layer_as_copy")
+        return self.add_layer_as_copy(foreign_layer, new_layer_name)
+
+    def add_remote_layer(self, foreign_layer: Any, new_layer_name: str | None = None) -> Layer:
+        """Deprecated: use ``add_layer_as_ref``."""
+        _deprecated("Dataset.add_remote_layer", "Dataset.add_layer_as_ref")
+        return self.add_layer_as_ref(foreign_layer, new_layer_name)
+
+    def add_symlink_layer(
+        self, foreign_layer: Any, new_layer_name: str | None = None, *, make_relative: bool = False
+    ) -> Layer:
+        """Deprecated: use ``add_layer_as_ref`` (the mags are referenced, relative with ``make_relative``)."""
+        from .references import add_layer_as_ref
+
+        _deprecated("Dataset.add_symlink_layer", "Dataset.add_layer_as_ref")
+        return add_layer_as_ref(self, foreign_layer, new_layer_name, make_relative=make_relative)
+
+    def compress(self, *, executor: Any = None) -> None:
+        """Compress every uncompressed mag of the dataset in place."""
+        from .compression import compress_dataset
+
+        compress_dataset(self, executor=executor)
+
     # ------------------------------------------------------------------ persistence
 
     def _check_writable(self) -> None:
         if self._read_only:
-            raise RuntimeError(f"Cannot change the dataset at {self._path}: it is opened read-only.")
+            why = "http(s) locations are read-only" if is_read_only_location(self._path) else "it is opened read-only"
+            raise RuntimeError(f"Cannot change the dataset at {self._path}: {why}.")
 
     def _save_properties(self) -> None:
         """Write the properties atomically and refresh the zarr layer metadata."""

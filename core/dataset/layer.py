@@ -19,6 +19,7 @@ from ..properties import (
     MagViewProperties,
     SegmentationLayerProperties,
 )
+from .deprecation import deprecated
 from .downsampling import DownsamplingMixin
 from .layer_discovery import axis_order_of
 from .mag_view import MagView
@@ -26,6 +27,7 @@ from .paths import is_local, is_relative_to, resolve_mag_path
 from .storage_defaults import default_chunk_shape, default_shard_shape
 
 if TYPE_CHECKING:
+    from .attachments import Attachments
     from .dataset import Dataset
 
 
@@ -259,6 +261,91 @@ class Layer(DownsamplingMixin):
         if not self.is_mag_view_foreign(mag_view):
             remove_tree(mag_view.path)
 
+    # ------------------------------------------------------------------ copies and references
+
+    def add_mag_as_copy(
+        self,
+        foreign_mag_view_or_path: Any,
+        *,
+        extend_layer_bounding_box: bool = True,
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        chunks_per_shard: Any = None,
+        compress: Any = None,
+        exists_ok: bool = False,
+        executor: Any = None,
+        progress_desc: str | None = None,
+    ) -> MagView:
+        """Copy a mag of another dataset (a MagView or its path) into this layer.
+
+        The files are copied when format and layout match; otherwise the data is recoded.
+        """
+        from .copying import add_mag_as_copy
+
+        return add_mag_as_copy(
+            self,
+            foreign_mag_view_or_path,
+            extend_layer_bounding_box=extend_layer_bounding_box,
+            chunk_shape=chunk_shape,
+            shard_shape=shard_shape,
+            chunks_per_shard=chunks_per_shard,
+            compress=compress,
+            exists_ok=exists_ok,
+            executor=executor,
+            progress_desc=progress_desc,
+        )
+
+    def add_mag_as_ref(
+        self, foreign_mag_view_or_path: Any, *, mag: Any = None, extend_layer_bounding_box: bool = True
+    ) -> MagView:
+        """Add a mag of another dataset by reference (its absolute path or URL goes into the properties)."""
+        from .references import add_mag_as_ref
+
+        return add_mag_as_ref(
+            self, foreign_mag_view_or_path, mag=mag, extend_layer_bounding_box=extend_layer_bounding_box
+        )
+
+    def add_mag_from_zarrarray(
+        self, mag: Any, path: Any, *, move: bool = False, extend_layer_bounding_box: bool = True
+    ) -> MagView:
+        """Copy (or with ``move`` move) the array at ``path`` into this layer as ``mag``."""
+        from .copying import add_mag_from_zarrarray
+
+        return add_mag_from_zarrarray(self, mag, path, move=move, extend_layer_bounding_box=extend_layer_bounding_box)
+
+    def add_copy_mag(self, foreign_mag_view_or_path: Any, **kwargs: Any) -> MagView:
+        """Deprecated: use ``add_mag_as_copy``."""
+        deprecated("Layer.add_copy_mag", "Layer.add_mag_as_copy")
+        return self.add_mag_as_copy(foreign_mag_view_or_path, **kwargs)
+
+    def add_fs_copy_mag(
+        self, foreign_mag_view_or_path: Any, *, extend_layer_bounding_box: bool = True, exists_ok: bool = False
+    ) -> MagView:
+        """Deprecated: use ``add_mag_as_copy`` (which copies files whenever it can)."""
+        deprecated("Layer.add_fs_copy_mag", "Layer.add_mag_as_copy")
+        return self.add_mag_as_copy(
+            foreign_mag_view_or_path, extend_layer_bounding_box=extend_layer_bounding_box, exists_ok=exists_ok
+        )
+
+    def add_remote_mag(self, foreign_mag_view_or_path: Any, *, extend_layer_bounding_box: bool = True) -> MagView:
+        """Deprecated: use ``add_mag_as_ref``."""
+        deprecated("Layer.add_remote_mag", "Layer.add_mag_as_ref")
+        return self.add_mag_as_ref(foreign_mag_view_or_path, extend_layer_bounding_box=extend_layer_bounding_box)
+
+    def add_symlink_mag(
+        self, foreign_mag_view_or_path: Any, *, make_relative: bool = False, extend_layer_bounding_box: bool = True
+    ) -> MagView:
+        """Deprecated: use ``add_mag_as_ref`` (the mag is referenced, relative with ``make_relative``)."""
+        from .references import add_mag_as_ref
+
+        deprecated("Layer.add_symlink_mag", "Layer.add_mag_as_ref")
+        return add_mag_as_ref(
+            self,
+            foreign_mag_view_or_path,
+            extend_layer_bounding_box=extend_layer_bounding_box,
+            make_relative=make_relative,
+        )
+
     # ------------------------------------------------------------------ conversion and helpers
 
     def as_segmentation_layer(self) -> SegmentationLayer:
@@ -299,6 +386,13 @@ class SegmentationLayer(Layer):
     def mappings(self) -> list[str]:
         """Names of the layer's mappings."""
         return list(self._properties.mappings)
+
+    @property
+    def attachments(self) -> Attachments:
+        """Access, add and remove the layer's attachments (meshes, agglomerates, segment index, cumsum, connectomes)."""
+        from .attachments import Attachments
+
+        return Attachments(self)
 
     @property
     def category(self) -> str:

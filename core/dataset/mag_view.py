@@ -11,6 +11,7 @@ from upath import UPath
 from .. import ports
 from ..array_info import ArrayInfo
 from ..geometry import Mag, NDBoundingBox, Vec3Int
+from .chunk_runner import run_on_chunks
 from .region import array_box
 from .view import View, views_on_disk
 
@@ -193,12 +194,92 @@ class MagView(View):
         """A view for every shard on disk (clipped to the layer's box): natural units for parallel work."""
         return views_on_disk(self, self.get_bounding_boxes_on_disk(), read_only)
 
+    def compress(self, *, target_path: Any = None, executor: Any = None) -> None:
+        """Compress the mag's data in place (local only; no-op if compressed) or into ``target_path``."""
+        from .compression import compress_mag
+
+        compress_mag(self, target_path=target_path, executor=executor)
+
+    def rechunk(
+        self,
+        *,
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        compress: Any = None,
+        target_path: Any = None,
+        executor: Any = None,
+        _progress_desc: str | None = None,
+    ) -> None:
+        """Rewrite the mag with a new chunk shape, shard shape or compression, in place or into ``target_path``."""
+        from .compression import rechunk_mag
+
+        rechunk_mag(
+            self,
+            chunk_shape=chunk_shape,
+            shard_shape=shard_shape,
+            compress=compress,
+            target_path=target_path,
+            executor=executor,
+            progress_desc=_progress_desc,
+        )
+
     def get_zarr_array(self) -> Any:
         """The engine's own handle of the array (a tensorstore.TensorStore for the tensorstore engine)."""
         native = getattr(self._array, "native", None)
         if native is None:
             raise ValueError(f"The storage engine of {self._path} offers no direct array handle.")
         return native
+
+    # ------------------------------------------------------------------ merging
+
+    def merge_with_view(self, other: MagView, executor: Any = None) -> None:
+        """Overlay ``other``'s non-zero voxels onto this mag, one task per target shard on ``executor``.
+
+        Both mags must have the same mag and voxel type; this layer's bounding box grows to cover ``other``'s.
+        """
+        if Mag(self.mag) != Mag(other.mag):
+            raise ValueError(f"Cannot merge mag {other.mag} of {other.path} into mag {self.mag} of {self.path}.")
+        if np.dtype(self.info.voxel_type) != np.dtype(other.info.voxel_type):
+            raise ValueError(
+                f"Cannot merge {other.path} (voxel type {other.info.voxel_type}) into {self.path} "
+                f"(voxel type {self.info.voxel_type}); convert one of them first."
+            )
+        self._check_writable()
+        source_boxes = list(other.get_bounding_boxes_on_disk())
+        if not source_boxes:
+            return
+        own = self.layer.bounding_box
+        grown = own.extended_by(other.bounding_box) if not own.is_empty() else other.bounding_box
+        if grown != own:
+            self.layer.bounding_box = grown
+        self._ensure_shape_for(grown)
+        shard = self.info.shard_shape * Vec3Int(Mag(self.mag).to_list())
+        target = self.bounding_box
+        tasks = []
+        for shard_box in target.chunk(shard, shard):
+            overlapping = [b for b in source_boxes if not b.intersected_with(shard_box, dont_assert=True).is_empty()]
+            if overlapping:
+                tasks.append((other, shard_box, overlapping))
+        run_on_chunks(self.merge_chunk, tasks, executor, None)
+
+    def merge_chunk(self, args: tuple[MagView, NDBoundingBox, list[NDBoundingBox]]) -> None:
+        """Merge ``other``'s non-zero voxels inside ``bboxes`` into the target ``shard`` (one task of a merge)."""
+        other, shard, bboxes = args
+        data = self.read(absolute_bounding_box=shard)
+        factors = dict(zip(("x", "y", "z"), Mag(self.mag).to_list()))
+        for bbox in bboxes:
+            overlap = bbox.intersected_with(shard, dont_assert=True)
+            if overlap.is_empty():
+                continue
+            incoming = other.read(absolute_bounding_box=overlap)
+            starts = [
+                (overlap.get_bounds(axis)[0] - shard.get_bounds(axis)[0]) // factors.get(axis, 1)
+                for axis in array_axes(shard)[1:]
+            ]
+            region = data[(slice(None), *(slice(s, s + n) for s, n in zip(starts, incoming.shape[1:])))]
+            mask = incoming != 0
+            region[mask] = incoming[mask]
+        self.write_cxyz(data, absolute_bounding_box=shard)
 
 
 def array_axes(bbox: NDBoundingBox) -> tuple[str, ...]:

@@ -1,0 +1,445 @@
+"""NML codec: reads and writes WEBKNOSSOS NML (XML) annotations; DTDs and entities are rejected.
+
+Reading streams the file through expat straight into a Skeleton (no DOM); writing streams preformatted
+lines in WEBKNOSSOS's element order, to a temp file renamed into place.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from pathlib import Path
+from typing import Any, BinaryIO
+from xml.parsers import expat
+
+from daedalus.core.geometry import BoundingBox, Vec3Float, Vec3Int
+from daedalus.core.nml.document import NmlDocument
+from daedalus.core.nml.model import Meta, Nml, Parameters, Segment, Volume, metadata_entries
+from daedalus.core.properties import VoxelSize
+from daedalus.core.skeleton import Group, Skeleton, Tree
+from daedalus.core.skeleton.node import NodeAttributes
+
+from .nml_writer import write_document
+
+_tnew = tuple.__new__
+_TRUE = {"true", "True", "TRUE", "1"}
+
+
+class NmlFormatError(ValueError):
+    """An NML file is malformed, unsafe (DTD/entities) or inconsistent (duplicate ids, dangling edges)."""
+
+
+def _int_from_float_text(text: str) -> int:
+    return int(float(text))
+
+
+def _number(text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def _color(a: dict, prefix: str = "color.") -> tuple[float, float, float, float] | None:
+    r = a.get(prefix + "r")
+    if r is None:
+        return None
+    return (float(r), float(a.get(prefix + "g", 0)), float(a.get(prefix + "b", 0)), float(a.get(prefix + "a", 1)))
+
+
+def _vec3(a: dict, keys: tuple[str, str, str]) -> tuple[float, float, float]:
+    return tuple(float(a.get(k, 0)) for k in keys)  # type: ignore[return-value]
+
+
+def _bounding_box(a: dict) -> BoundingBox:
+    topleft = tuple(_int_from_float_text(a.get(k, "0")) for k in ("topLeftX", "topLeftY", "topLeftZ"))
+    size = tuple(_int_from_float_text(a.get(k, "0")) for k in ("width", "height", "depth"))
+    kwargs: dict[str, Any] = {"is_visible": a.get("isVisible", "true") in _TRUE, "color": _color(a)}
+    if "name" in a:
+        kwargs["name"] = a["name"]
+    return BoundingBox(topleft, size, **kwargs)
+
+
+def _metadata_value(a: dict) -> Any:
+    if "stringValue" in a:
+        return a["stringValue"]
+    if "numberValue" in a:
+        return _number(a["numberValue"])
+    if "boolValue" in a:
+        return a["boolValue"] in _TRUE
+    items = sorted((int(k.rsplit("-", 1)[1]), v) for k, v in a.items() if k.startswith("stringListValue-"))
+    return [v for _, v in items]
+
+
+def _reject(kind: str, label: str) -> Any:
+    def handler(*_args: Any) -> None:
+        raise NmlFormatError(
+            f"{label} contains {kind}, which NML files never need; it is rejected to protect against entity "
+            "expansion (billion laughs) and external-entity attacks. Remove the DOCTYPE/ENTITY declarations."
+        )
+
+    return handler
+
+
+def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
+    """Parse the NML in the binary ``stream`` (``label`` names it in errors) into an NmlDocument."""
+    skeleton = Skeleton(voxel_size=(1.0, 1.0, 1.0), dataset_name="")
+    params: dict[str, Any] = {}
+    user_boxes: list[BoundingBox] = []
+    meta: list[Meta] = []
+    trees: list[tuple[Tree, int | None]] = []
+    tree_ids: set[int] = set()
+    branchpoints: list[tuple[int, str | None]] = []
+    comments: list[tuple[int, str]] = []
+    root_groups: list[list] = []
+    group_stack: list[list] = []
+    volumes: list[Volume] = []
+    volume: dict[str, Any] | None = None
+    segment: dict[str, Any] | None = None
+    cur_nodes: dict | None = None
+    cur_adj: dict | None = None
+    cur_edges: list = []
+    cur_tree: Tree | None = None
+    metadata_target: dict | None = None
+
+    def start(name: str, a: dict) -> None:
+        nonlocal cur_nodes, cur_adj, cur_edges, cur_tree, metadata_target, volume, segment
+        if name == "node":
+            node_id = int(a["id"])
+            if node_id in cur_nodes:  # type: ignore[operator]
+                raise NmlFormatError(f"{label}: node id {node_id} occurs more than once; node ids must be unique.")
+            x = a["x"]
+            y = a["y"]
+            z = a["z"]
+            try:
+                position = _tnew(Vec3Int, (int(x), int(y), int(z)))
+            except ValueError:
+                position = _tnew(Vec3Int, (_int_from_float_text(x), _int_from_float_text(y), _int_from_float_text(z)))
+            d = NodeAttributes(position=position)
+            get = a.get
+            v = get("radius")
+            if v is not None:
+                d["radius"] = float(v)
+                if len(a) == 5:  # id, radius, x, y, z: nothing else to read
+                    cur_nodes[node_id] = d  # type: ignore[index]
+                    cur_adj[node_id] = {}  # type: ignore[index]
+                    return
+            elif len(a) == 4:
+                cur_nodes[node_id] = d  # type: ignore[index]
+                cur_adj[node_id] = {}  # type: ignore[index]
+                return
+            v = get("rotX")
+            if v is not None:
+                d["rotation"] = _tnew(Vec3Float, (float(v), float(get("rotY", 0)), float(get("rotZ", 0))))
+            v = get("inVp")
+            if v is not None:
+                d["inVp"] = int(v)
+            v = get("inMag")
+            if v is not None:
+                d["inMag"] = int(v)
+            v = get("bitDepth")
+            if v is not None:
+                d["bitDepth"] = int(v)
+            v = get("interpolation")
+            if v is not None:
+                d["interpolation"] = v in _TRUE
+            v = get("time")
+            if v is not None:
+                d["time"] = int(v)
+            cur_nodes[node_id] = d  # type: ignore[index]
+            cur_adj[node_id] = {}  # type: ignore[index]
+        elif name == "edge":
+            cur_edges.append((a["source"], a["target"]))
+        elif name == "thing":
+            if cur_tree is not None:
+                finish_tree()
+            tree_id = int(a["id"])
+            if tree_id in tree_ids:
+                raise NmlFormatError(f"{label}: tree id {tree_id} occurs more than once; tree ids must be unique.")
+            tree_ids.add(tree_id)
+            cur_tree = Tree(
+                name=a.get("name", ""),
+                color=_color(a),
+                enforced_id=tree_id,
+                is_visible=a.get("isVisible", "true") in _TRUE,
+            )
+            cur_tree._skeleton = skeleton
+            group_id = a.get("groupId")
+            trees.append((cur_tree, None if group_id in (None, "") else int(group_id)))
+            cur_nodes = cur_tree._node._data
+            cur_adj = cur_tree._adj._data
+            cur_edges = []
+            metadata_target = cur_tree.metadata
+        elif name == "metadataEntry":
+            if metadata_target is not None:
+                metadata_target[a["key"]] = _metadata_value(a)
+        elif name == "comment":
+            comments.append((int(a["node"]), a.get("content", "")))
+        elif name == "branchpoint":
+            branchpoints.append((int(a["id"]), a.get("time")))
+        elif name == "groups":
+            parser.EndElementHandler = end
+        elif name == "group":
+            if volume is None:
+                is_expanded = a.get("isExpanded")
+                group = [int(a["id"]), a.get("name", ""), None if is_expanded is None else is_expanded in _TRUE, []]
+                (group_stack[-1][3] if group_stack else root_groups).append(group)
+                group_stack.append(group)
+        elif name == "meta":
+            meta.append(Meta(a.get("name", ""), a.get("content", "")))
+        elif name == "experiment":
+            params["name"] = a.get("name", "")
+            params["organization"] = a.get("organization")
+            params["description"] = a.get("description")
+            params["dataset_id"] = a.get("datasetId")
+        elif name == "scale":
+            unit = a.get("unit")
+            factor = _vec3(a, ("x", "y", "z"))
+            params["scale"] = VoxelSize(factor) if unit is None else VoxelSize(factor, unit)
+        elif name == "offset":
+            params["offset"] = _vec3(a, ("x", "y", "z"))
+        elif name == "editPosition":
+            params["editPosition"] = _vec3(a, ("x", "y", "z"))
+        elif name == "editRotation":
+            params["editRotation"] = _vec3(a, ("xRot", "yRot", "zRot"))
+        elif name == "time":
+            params["time"] = int(a["ms"])
+        elif name == "zoomLevel":
+            params["zoomLevel"] = float(a["zoom"])
+        elif name == "taskBoundingBox":
+            params["taskBoundingBox"] = _bounding_box(a)
+        elif name == "userBoundingBox":
+            user_boxes.append(_bounding_box(a))
+        elif name == "volume":
+            parser.EndElementHandler = end
+            largest = a.get("largestSegmentId")
+            volume = {
+                "id": int(a.get("id", len(volumes))),
+                "location": a.get("location"),
+                "fallback_layer": a.get("fallbackLayer"),
+                "name": a.get("name"),
+                "segments": [],
+                "format": a.get("format"),
+                "largest_segment_id": None if largest in (None, "") else int(largest),
+            }
+        elif name == "segment" and volume is not None:
+            anchor = None
+            if "anchorPositionX" in a:
+                anchor = Vec3Int(
+                    *(_int_from_float_text(a[k]) for k in ("anchorPositionX", "anchorPositionY", "anchorPositionZ"))
+                )
+            created = a.get("created")
+            segment = {
+                "id": int(a["id"]),
+                "name": a.get("name"),
+                "anchor_position": anchor,
+                "color": _color(a),
+                "metadata": {},
+                "created": None if created is None else int(created),
+            }
+            metadata_target = segment["metadata"]
+
+    def finish_tree() -> None:
+        """Connect the edges of the tree read last (called when the next tree starts and at the end)."""
+        nonlocal cur_nodes, cur_adj, cur_edges, cur_tree, metadata_target
+        adj = cur_adj
+        for source, target in cur_edges:
+            u = int(source)
+            v = int(target)
+            try:
+                neighbours_u = adj[u]  # type: ignore[index]
+                neighbours_v = adj[v]  # type: ignore[index]
+            except KeyError as error:
+                raise NmlFormatError(
+                    f"{label}: edge ({u}, {v}) of tree {cur_tree.id} refers to node {error.args[0]}, "  # type: ignore[union-attr]
+                    "which is not a node of that tree."
+                ) from None
+            data: dict = {}
+            neighbours_u[v] = data
+            neighbours_v[u] = data
+        cur_nodes = cur_adj = cur_tree = metadata_target = None
+        cur_edges = []
+
+    def end(name: str) -> None:
+        """End-tag handler, installed only inside <groups> and <volume> (the only nesting that matters)."""
+        nonlocal metadata_target, volume, segment
+        if name == "groups" and volume is None:
+            parser.EndElementHandler = None
+        elif name == "group":
+            if volume is None:
+                group_stack.pop()
+        elif name == "segment" and segment is not None and volume is not None:
+            segment["metadata"] = metadata_entries(segment["metadata"])
+            volume["segments"].append(Segment(**segment))
+            segment = None
+            metadata_target = None
+        elif name == "volume" and volume is not None:
+            volumes.append(Volume(**volume))
+            volume = None
+            parser.EndElementHandler = None
+
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _reject("a DOCTYPE declaration", label)
+    parser.EntityDeclHandler = _reject("an ENTITY declaration", label)
+    parser.ExternalEntityRefHandler = _reject("an external entity reference", label)
+    parser.StartElementHandler = start
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of new dicts would trigger many full collections; nothing here forms cycles
+    try:
+        parser.ParseFile(stream)
+        if cur_tree is not None:
+            finish_tree()
+    except NmlFormatError:
+        raise
+    except expat.ExpatError as error:
+        raise NmlFormatError(f"{label} is not well-formed XML ({error}); is it really an NML file?") from None
+    except (KeyError, ValueError, TypeError) as error:
+        raise NmlFormatError(
+            f"{label}, line {parser.CurrentLineNumber}: invalid or missing attribute ({type(error).__name__}: {error})."
+        ) from None
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return _assemble(label, skeleton, params, user_boxes, meta, trees, branchpoints, comments, root_groups, volumes)
+
+
+def _assemble(
+    label: str,
+    skeleton: Skeleton,
+    params: dict[str, Any],
+    user_boxes: list[BoundingBox],
+    meta: list[Meta],
+    trees: list[tuple[Tree, int | None]],
+    branchpoints: list[tuple[int, str | None]],
+    comments: list[tuple[int, str]],
+    root_groups: list[list],
+    volumes: list[Volume],
+) -> NmlDocument:
+    if "scale" not in params:
+        raise NmlFormatError(f"{label} has no <parameters><scale .../>; an NML needs the dataset's voxel size.")
+    if user_boxes:
+        params["userBoundingBoxes"] = user_boxes
+    params.setdefault("name", "")
+    parameters = Parameters(**params)
+    skeleton.voxel_size_with_unit = parameters.scale
+    skeleton.dataset_name = parameters.name
+    skeleton.organization_id = parameters.organization
+    skeleton.description = parameters.description
+    skeleton.dataset_id = parameters.dataset_id
+
+    groups: dict[int, Group] = {}
+    max_id = 0
+
+    def build(parent: Group, children: list[list]) -> None:
+        nonlocal max_id
+        for group_id, name, is_expanded, grandchildren in children:
+            if group_id in groups or group_id == 0:
+                raise NmlFormatError(f"{label}: group id {group_id} occurs more than once or is reserved (0).")
+            group = Group(group_id, name, skeleton, is_expanded is not False)
+            groups[group_id] = group
+            max_id = max(max_id, group_id)
+            parent._child_groups.append(group)
+            build(group, grandchildren)
+
+    build(skeleton, root_groups)
+    for tree, group_id in trees:
+        if group_id is None:
+            parent: Group = skeleton
+        else:
+            parent = groups.get(group_id)  # type: ignore[assignment]
+            if parent is None:
+                raise NmlFormatError(
+                    f"{label}: tree {tree.id} ({tree.name!r}) belongs to group {group_id}, which is not declared "
+                    "in <groups>."
+                )
+        tree.group = parent
+        parent._child_trees.append(tree)
+        max_id = max(max_id, tree.id)
+    owner: dict[int, dict] = {}
+    total = 0
+    for tree, _ in trees:
+        owner.update(tree._node._data)
+        total += len(tree._node._data)
+    if len(owner) != total:
+        seen: set[int] = set()
+        for tree, _ in trees:
+            duplicates = seen.intersection(tree._node._data)
+            if duplicates:
+                raise NmlFormatError(
+                    f"{label}: node id {min(duplicates)} occurs more than once (again in tree {tree.id}); node ids "
+                    "must be unique across the file."
+                )
+            seen.update(tree._node._data)
+    for node_id, content in comments:
+        attributes = owner.get(node_id)
+        if attributes is not None:
+            attributes["comment"] = content
+    for node_id, time in branchpoints:
+        attributes = owner.get(node_id)
+        if attributes is not None:
+            attributes["is_branchpoint"] = True
+            if time is not None:
+                attributes["branchpoint_time"] = int(time)
+    if owner:
+        max_id = max(max_id, max(owner))
+    skeleton._next_id = max_id + 1
+    return NmlDocument(skeleton, parameters, meta, volumes)
+
+
+def _as_document(annotation: Any) -> NmlDocument:
+    if isinstance(annotation, NmlDocument):
+        return annotation
+    if isinstance(annotation, Skeleton):
+        return NmlDocument.from_skeleton(annotation)
+    if isinstance(annotation, Nml):
+        return NmlDocument.from_nml(annotation)
+    if hasattr(annotation, "skeleton") and hasattr(annotation, "parameters"):
+        return NmlDocument(
+            annotation.skeleton,
+            annotation.parameters,
+            list(getattr(annotation, "meta", [])),
+            list(getattr(annotation, "volumes", [])),
+        )
+    raise TypeError(f"The NML codec writes an NmlDocument, Skeleton or Nml, not {type(annotation).__name__}.")
+
+
+def _is_remote(path: Any) -> bool:
+    return hasattr(path, "protocol") and getattr(path, "protocol", "") not in ("", "file", "local")
+
+
+class NmlCodec:
+    """The AnnotationCodec for ``.nml`` files: ``load`` returns an NmlDocument, ``dump`` writes one."""
+
+    file_format = "nml"
+
+    def load(self, source: Any) -> NmlDocument:
+        """Parse an NML from a path (str, PathLike, UPath) or a binary stream."""
+        if hasattr(source, "read"):
+            return parse_nml(source, str(getattr(source, "name", None) or "<NML stream>"))
+        path = source if hasattr(source, "protocol") else Path(source)
+        if not path.exists():
+            raise FileNotFoundError(f"NML file {source} does not exist.")
+        with path.open("rb") as stream:
+            return parse_nml(stream, str(source))
+
+    def dump(self, annotation: Any, target: Any) -> None:
+        """Write an NmlDocument, Skeleton or Nml as NML to a path (atomically) or a binary stream."""
+        document = _as_document(annotation)
+        if hasattr(target, "write"):
+            write_document(document, target)
+            return
+        if _is_remote(target):
+            with target.open("wb") as stream:
+                write_document(document, stream)
+            return
+        path = Path(target)
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with open(temp, "wb") as stream:
+                write_document(document, stream)
+            os.replace(temp, path)
+        finally:
+            if temp.exists():
+                temp.unlink()

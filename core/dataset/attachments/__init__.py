@@ -1,0 +1,27 @@
+"""Segmentation-layer attachments: attachment values, the layer's Attachments API and agglomerate graphs."""
+
+from .agglomerate_attachment import AgglomerateAttachment
+from .agglomerate_graph import AgglomerateGraph, AgglomerateGraphData
+from .attachment import (
+    Attachment,
+    ConnectomeAttachment,
+    CumsumAttachment,
+    MeshAttachment,
+    SegmentIndexAttachment,
+)
+from .attachments import Attachments
+from .transfer import copy_attachments, reference_attachments
+
+__all__ = [
+    "AgglomerateAttachment",
+    "AgglomerateGraph",
+    "AgglomerateGraphData",
+    "Attachment",
+    "Attachments",
+    "ConnectomeAttachment",
+    "CumsumAttachment",
+    "MeshAttachment",
+    "SegmentIndexAttachment",
+    "copy_attachments",
+    "reference_attachments",
+]

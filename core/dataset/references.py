@@ -1,0 +1,107 @@
+"""Referencing data instead of copying it: mags and layers of other datasets, and shallow dataset copies.
+
+A referenced mag's properties ``path`` is absolute (or a URL), or relative to the dataset with
+``make_relative``; its data stays where it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..geometry import Mag
+from .layer import SegmentationLayer
+from .mag_registration import (
+    check_compatible,
+    extended,
+    reference_path,
+    register_mag,
+    resolve_foreign_layer,
+    resolve_foreign_mag,
+    saves_deferred,
+    source_layer_bbox,
+    staged_layer_properties,
+)
+from .paths import to_upath
+
+
+def add_mag_as_ref(
+    layer: Any,
+    foreign_mag_view_or_path: Any,
+    *,
+    mag: Any = None,
+    extend_layer_bounding_box: bool = True,
+    make_relative: bool = False,
+) -> Any:
+    """Add a foreign mag to ``layer`` by reference (see ``Layer.add_mag_as_ref``)."""
+    layer._check_writable()
+    source = resolve_foreign_mag(foreign_mag_view_or_path)
+    if str(source._data_format.value) != str(layer.data_format.value):
+        raise ValueError(
+            f"Cannot reference the {source._data_format.value} mag at {source.path} from the "
+            f"{layer.data_format.value} layer {layer.name!r}: a layer holds one data format. Use "
+            "add_mag_as_copy to convert it."
+        )
+    check_compatible(layer, source)
+    mag = Mag(mag) if mag is not None else source.mag
+    if mag in layer._mags:
+        raise IndexError(f"Adding mag {mag.to_layer_name()} to layer {layer.name!r} failed: it exists.")
+    entry_path = reference_path(source.path, layer.dataset.path, make_relative)
+    current = layer.bounding_box
+    new_bbox = extended(current, source_layer_bbox(source)) if extend_layer_bounding_box else current
+    return register_mag(layer, mag, source.path, entry_path, new_bbox)
+
+
+def add_layer_as_ref(
+    dataset: Any, foreign_layer: Any, new_layer_name: str | None = None, *, make_relative: bool = False
+) -> Any:
+    """Add a foreign layer to ``dataset`` by referencing its mags and attachments."""
+    from .dataset import _check_layer_name
+
+    dataset._check_writable()
+    foreign = resolve_foreign_layer(foreign_layer)
+    name = new_layer_name or foreign.name
+    _check_layer_name(name)
+    if name in dataset.layers:
+        raise IndexError(
+            f"Adding layer {name!r} by reference failed: the dataset at {dataset.path} has it already; "
+            "choose another new_layer_name."
+        )
+    properties = staged_layer_properties(foreign, name, foreign.data_format)
+    layer = dataset._layer_for(properties)
+    with saves_deferred(layer, "_save"):
+        for mag_view in foreign.mags.values():
+            add_mag_as_ref(layer, mag_view, extend_layer_bounding_box=False, make_relative=make_relative)
+        if isinstance(foreign, SegmentationLayer):
+            from .attachments import reference_attachments
+
+            reference_attachments(foreign, layer, make_relative=make_relative)
+    dataset._properties.data_layers.append(properties)
+    dataset._layers[name] = layer
+    dataset._save_properties()
+    return layer
+
+
+def shallow_copy_dataset(
+    dataset: Any,
+    new_dataset_path: Any,
+    *,
+    name: str | None = None,
+    layers_to_ignore: Iterable[str] | None = None,
+    make_relative: bool | None = None,
+) -> Any:
+    """A new dataset at ``new_dataset_path`` whose layers reference this dataset's mags and attachments."""
+    from .dataset import Dataset
+
+    ignored = set(layers_to_ignore or ())
+    target = Dataset(
+        to_upath(new_dataset_path), voxel_size_with_unit=dataset.voxel_size_with_unit, name=name or dataset.name
+    )
+    with saves_deferred(target, "_save_properties"):
+        for layer_name, layer in dataset.layers.items():
+            if layer_name not in ignored:
+                add_layer_as_ref(target, layer, make_relative=bool(make_relative))
+        if dataset.default_view_configuration is not None:
+            target._properties.default_view_configuration = dataset.default_view_configuration
+    target._save_properties()
+    return target

@@ -1,0 +1,211 @@
+"""Group: a named container of trees and subgroups inside a skeleton; ids are unique skeleton-wide."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Union
+
+from daedalus.core.nml.model import Group as NmlGroup
+
+from .node import Node, NodeAttributes, make_node
+from .tree import Tree
+
+if TYPE_CHECKING:
+    from .skeleton import Skeleton
+
+GroupOrTree = Union["Group", Tree]
+
+
+class Group:
+    """A hierarchical container of trees and subgroups in a skeleton annotation.
+
+    Create groups with ``Skeleton.add_group`` / ``Group.add_group`` and trees with ``add_tree``;
+    the ``flattened_*`` methods walk the whole hierarchy below this group.
+    """
+
+    name: str
+    is_expanded: bool
+
+    def __init__(self, group_id: int, name: str, skeleton: Skeleton, is_expanded: bool = True) -> None:
+        self._id = int(group_id)
+        self.name = name
+        self.is_expanded = bool(is_expanded)
+        self._skeleton = skeleton
+        self._child_groups: list[Group] = []
+        self._child_trees: list[Tree] = []
+
+    @property
+    def id(self) -> int:
+        """The group id (read-only)."""
+        return self._id
+
+    @property
+    def children(self) -> Iterator[GroupOrTree]:
+        """All immediate children: trees, then groups."""
+        yield from self._child_trees
+        yield from self._child_groups
+
+    @property
+    def groups(self) -> Iterator[Group]:
+        """The immediate subgroups (use ``flattened_groups`` for all nested ones)."""
+        return iter(list(self._child_groups))
+
+    @property
+    def trees(self) -> Iterator[Tree]:
+        """The immediate trees (use ``flattened_trees`` for trees in subgroups too)."""
+        return iter(list(self._child_trees))
+
+    # ------------------------------------------------------------------ building
+
+    def add_group(self, name: str, _enforced_id: int | None = None) -> Group:
+        """Create a subgroup named ``name`` and return it."""
+        group = Group(self._skeleton._claim_group_id(_enforced_id), name, self._skeleton)
+        self._child_groups.append(group)
+        return group
+
+    def add_tree(
+        self,
+        name_or_tree: str | Tree,
+        color: Sequence[float] | None = None,
+        _enforced_id: int | None = None,
+        metadata: dict[str, Any] | None = None,
+        is_visible: bool = True,
+    ) -> Tree:
+        """Add a new tree named ``name_or_tree``, or a copy of the given Tree, to this group.
+
+        A copy keeps the original's ids when they are still free in this skeleton and gets new ids
+        otherwise; ``color`` and ``metadata`` override the original's when given.
+        """
+        if isinstance(name_or_tree, Tree):
+            return self._copy_tree(name_or_tree, color, _enforced_id, metadata, is_visible)
+        tree = Tree(
+            name=str(name_or_tree),
+            group=self,
+            skeleton=self._skeleton,
+            color=color,
+            enforced_id=_enforced_id,
+            metadata=metadata,
+            is_visible=is_visible,
+        )
+        self._child_trees.append(tree)
+        return tree
+
+    def _copy_tree(
+        self,
+        source: Tree,
+        color: Sequence[float] | None,
+        enforced_id: int | None,
+        metadata: dict[str, Any] | None,
+        is_visible: bool,
+    ) -> Tree:
+        skeleton = self._skeleton
+        if enforced_id is None and not skeleton.has_tree_id(source.id):
+            enforced_id = source.id
+        tree = Tree(
+            name=source.name,
+            group=self,
+            skeleton=skeleton,
+            color=source.color if color is None else color,
+            enforced_id=enforced_id,
+            metadata=dict(source.metadata) if not metadata else metadata,
+            is_visible=source.is_visible and is_visible,
+        )
+        source_nodes = source._node._data
+        taken = skeleton._node_ids()
+        keep_ids = taken.isdisjoint(source_nodes)
+        mapping = {}
+        nodes = tree._node._data
+        adj = tree._adj._data
+        for old_id, attributes in source_nodes.items():
+            new_id = skeleton._claim_node_id(old_id if keep_ids else None, check=False)
+            mapping[old_id] = new_id
+            nodes[new_id] = NodeAttributes(attributes)
+            adj[new_id] = {}
+        for u, neighbours in source._adj._data.items():
+            for v, data in neighbours.items():
+                if u <= v:
+                    copied = dict(data)
+                    adj[mapping[u]][mapping[v]] = copied
+                    adj[mapping[v]][mapping[u]] = copied
+        self._child_trees.append(tree)
+        return tree
+
+    # ------------------------------------------------------------------ walking
+
+    def flattened_groups(self) -> Iterator[Group]:
+        """All groups below this one (depth first)."""
+        for group in list(self._child_groups):
+            yield group
+            yield from group.flattened_groups()
+
+    def flattened_trees(self) -> Iterator[Tree]:
+        """All trees in this group and its subgroups."""
+        yield from list(self._child_trees)
+        for group in list(self._child_groups):
+            yield from group.flattened_trees()
+
+    def get_group_by_id(self, group_id: int) -> Group:
+        """The group with id ``group_id`` (this group or one below it); ValueError if there is none."""
+        if self._id == group_id:
+            return self
+        for group in self.flattened_groups():
+            if group._id == group_id:
+                return group
+        raise ValueError(f"No group with id {group_id} was found in group {self.name!r}.")
+
+    def get_tree_by_id(self, tree_id: int) -> Tree:
+        """The tree with id ``tree_id`` in this group or below; ValueError if there is none."""
+        for tree in self.flattened_trees():
+            if tree._id == tree_id:
+                return tree
+        raise ValueError(f"No tree with id {tree_id} was found in group {self.name!r}.")
+
+    def has_tree_id(self, tree_id: int) -> bool:
+        """Whether a tree with id ``tree_id`` exists in this group or below."""
+        return any(tree._id == tree_id for tree in self.flattened_trees())
+
+    def remove_tree_by_id(self, tree_id: int) -> None:
+        """Remove the tree with id ``tree_id`` from this group or the subgroup holding it."""
+        for group in (self, *self.flattened_groups()):
+            for index, tree in enumerate(group._child_trees):
+                if tree._id == tree_id:
+                    del group._child_trees[index]
+                    tree.group = None
+                    return
+        raise ValueError(f"No tree with id {tree_id} was found in group {self.name!r}; nothing was removed.")
+
+    def get_node_by_id(self, node_id: int) -> Node:
+        """The node with id ``node_id`` in any tree of this group or below; ValueError if there is none."""
+        node_id = int(node_id)
+        for tree in self.flattened_trees():
+            attributes = tree._node._data.get(node_id)
+            if attributes is not None:
+                return make_node(node_id, attributes)
+        raise ValueError(f"No node with id {node_id} was found in group {self.name!r}.")
+
+    def get_max_node_id(self) -> int:
+        """The highest node id of all trees in this group and below (0 if there are no nodes)."""
+        return max((tree.get_max_node_id() for tree in self.flattened_trees()), default=0)
+
+    def get_max_tree_id(self) -> int:
+        """The highest tree id in this group and below (0 if there are no trees)."""
+        return max((tree._id for tree in self.flattened_trees()), default=0)
+
+    def get_total_node_count(self) -> int:
+        """The number of nodes of all trees in this group and below."""
+        return sum(len(tree._node._data) for tree in self.flattened_trees())
+
+    def as_nml_group(self) -> NmlGroup:
+        """This group and its subgroups as an ``_nml.Group`` (for serialisation)."""
+        return NmlGroup(
+            id=self._id,
+            name=self.name,
+            children=[group.as_nml_group() for group in self._child_groups],
+            is_expanded=None if self.is_expanded else False,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Group(id={self._id}, name={self.name!r}, groups={len(self._child_groups)}, "
+            f"trees={len(self._child_trees)})"
+        )

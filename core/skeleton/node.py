@@ -1,0 +1,166 @@
+"""Node: a view on one skeleton node whose attributes live in its tree's networkx node-attribute dict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from daedalus.core.geometry import Vec3Float, Vec3Int
+
+# Attributes a node may carry besides its position, with the value a node has when it is not set.
+NODE_DEFAULTS: dict[str, Any] = {
+    "comment": None,
+    "radius": None,
+    "rotation": None,
+    "inVp": None,
+    "inMag": None,
+    "bitDepth": None,
+    "interpolation": None,
+    "time": None,
+    "is_branchpoint": False,
+    "branchpoint_time": None,
+}
+NODE_ATTRIBUTES = ("position", *NODE_DEFAULTS)
+
+
+def _optional_int(value: Any) -> int:
+    return int(value)
+
+
+NODE_CONVERTERS: dict[str, Any] = {
+    "position": Vec3Int,
+    "comment": str,
+    "radius": float,
+    "rotation": Vec3Float,
+    "inVp": _optional_int,
+    "inMag": _optional_int,
+    "bitDepth": _optional_int,
+    "interpolation": bool,
+    "time": _optional_int,
+    "is_branchpoint": bool,
+    "branchpoint_time": _optional_int,
+}
+
+
+class NodeAttributes(dict):
+    """The attribute dict of one node; unset attributes are absent and read as their default."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: str) -> Any:
+        if key in NODE_DEFAULTS:
+            return NODE_DEFAULTS[key]
+        raise KeyError(key)
+
+
+def set_node_attribute(attributes: dict, key: str, value: Any) -> None:
+    """Store ``value`` (converted) under ``key``; a default value removes the key (storage stays sparse)."""
+    if value is None or (key == "is_branchpoint" and not value):
+        if key == "position":
+            raise ValueError("A node's position cannot be None; pass (x, y, z).")
+        attributes.pop(key, None)
+        return
+    attributes[key] = NODE_CONVERTERS[key](value)
+
+
+def _attribute_property(key: str, doc: str) -> property:
+    default = NODE_DEFAULTS.get(key)
+
+    def fget(self: Node) -> Any:
+        return self._attrs.get(key, default)
+
+    def fset(self: Node, value: Any) -> None:
+        set_node_attribute(self._attrs, key, value)
+
+    return property(fget, fset, doc=doc)
+
+
+class Node:
+    """A node of a skeleton tree: an id, a 3D position and optional metadata.
+
+    Nodes are created with ``Tree.add_node``. A Node is a light view: its attributes are stored in the
+    tree's node-attribute dict (``tree.nodes[node]``), so setting e.g. ``node.comment`` changes the tree.
+    Nodes hash like their id and compare equal to their id, so ``tree.nodes[node]`` and
+    ``tree.nodes[node.id]`` find the same node.
+    """
+
+    __slots__ = ("_id", "_attrs")
+
+    position: Vec3Int = _attribute_property("position", "3D coordinates (x, y, z) of the node.")  # type: ignore[assignment]
+    comment: str | None = _attribute_property("comment", "Text comment shown in WEBKNOSSOS.")  # type: ignore[assignment]
+    radius: float | None = _attribute_property("radius", "Node radius.")  # type: ignore[assignment]
+    rotation: Vec3Float | None = _attribute_property("rotation", "Rotation (x, y, z) of the viewport.")  # type: ignore[assignment]
+    inVp: int | None = _attribute_property("inVp", "Viewport the node was created in.")  # type: ignore[assignment]
+    inMag: int | None = _attribute_property("inMag", "Magnification the node was created in.")  # type: ignore[assignment]
+    bitDepth: int | None = _attribute_property("bitDepth", "Bit depth of the data at creation.")  # type: ignore[assignment]
+    interpolation: bool | None = _attribute_property("interpolation", "Whether interpolation was on.")  # type: ignore[assignment]
+    time: int | None = _attribute_property("time", "Creation timestamp (ms).")  # type: ignore[assignment]
+    is_branchpoint: bool = _attribute_property("is_branchpoint", "Whether the node is a branchpoint.")  # type: ignore[assignment]
+    branchpoint_time: int | None = _attribute_property("branchpoint_time", "When it became a branchpoint.")  # type: ignore[assignment]
+
+    def __init__(self, node_id: int, attributes: dict) -> None:
+        """Wrap the attribute dict ``attributes`` of node ``node_id`` (use ``Tree.add_node`` to create nodes)."""
+        self._id = int(node_id)
+        self._attrs = attributes
+
+    @property
+    def id(self) -> int:
+        """The node id (unique within the skeleton); read-only."""
+        return self._id
+
+    def get_dict(self) -> dict[str, Any]:
+        """All attributes of the node (unset ones with their default) as a new dict."""
+        result = {"position": self._attrs["position"]}
+        for key, default in NODE_DEFAULTS.items():
+            result[key] = self._attrs.get(key, default)
+        return result
+
+    def __hash__(self) -> int:
+        return hash(self._id)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is Node:
+            return self._id == other._id and (self._attrs is other._attrs or self._attrs == other._attrs)
+        if isinstance(other, int) and not isinstance(other, bool):
+            return self._id == other
+        return NotImplemented
+
+    def __lt__(self, other: Node | int) -> bool:
+        return self._id < (other._id if type(other) is Node else other)
+
+    def __int__(self) -> int:
+        return self._id
+
+    def __index__(self) -> int:
+        return self._id
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self._attrs.items() if k != "position")
+        return f"Node(id={self._id}, position={self._attrs.get('position')!r}{', ' if shown else ''}{shown})"
+
+
+_new = object.__new__
+
+
+def make_node(node_id: int, attributes: dict) -> Node:
+    """Build a Node view without argument checks (hot path)."""
+    node = _new(Node)
+    node._id = node_id
+    node._attrs = attributes
+    return node
+
+
+def node_key(key: Any) -> int:
+    """The int id for a Node, an int or a numpy integer; rejects anything else with a clear error."""
+    if type(key) is int:
+        return key
+    if type(key) is Node:
+        return key._id
+    try:
+        import operator
+
+        return operator.index(key)
+    except TypeError:
+        raise TypeError(
+            f"Skeleton tree nodes are identified by int ids or Node objects, not {key!r}; "
+            "create nodes with Tree.add_node(position=...)."
+        ) from None

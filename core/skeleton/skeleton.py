@@ -1,0 +1,227 @@
+"""Skeleton: the root group of a skeleton annotation, with dataset metadata, id allocation, load and save."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from daedalus.core.geometry import Vec3Float
+from daedalus.core.properties import VoxelSize
+
+from .group import Group
+from .node import NODE_ATTRIBUTES
+from .tree import Tree
+
+
+class SkeletonFileSuffixError(ValueError, AssertionError):
+    """The path given to ``Skeleton.save``/``load`` does not end with .nml or .zip."""
+
+
+def _to_voxel_size(voxel_size: Any) -> VoxelSize:
+    if isinstance(voxel_size, VoxelSize):
+        return voxel_size
+    return VoxelSize(tuple(voxel_size))
+
+
+class Skeleton(Group):
+    """The root of a skeleton annotation: groups and trees plus the dataset they belong to.
+
+    ``Skeleton(voxel_size=(11, 11, 24), dataset_name="cortex")``; ``Skeleton.load("a.nml")`` reads an NML
+    (or the NML inside an annotation zip). Node, tree and group ids are unique within the skeleton.
+    """
+
+    dataset_name: str
+    dataset_id: str | None
+    organization_id: str | None
+    description: str | None
+
+    def __init__(
+        self,
+        voxel_size: Any,
+        dataset_name: str,
+        dataset_id: str | None = None,
+        organization_id: str | None = None,
+        description: str | None = None,
+    ) -> None:
+        self._next_id = 1
+        super().__init__(0, "Root", self)
+        self._voxel_size = _to_voxel_size(voxel_size)
+        self.dataset_name = dataset_name
+        self.dataset_id = dataset_id
+        self.organization_id = organization_id
+        self.description = description
+
+    # ------------------------------------------------------------------ dataset metadata
+
+    @property
+    def voxel_size(self) -> Vec3Float:
+        """Voxel size (x, y, z) in the unit of ``voxel_size_with_unit`` (nanometers by default)."""
+        return Vec3Float(self._voxel_size.factor)
+
+    @voxel_size.setter
+    def voxel_size(self, value: Any) -> None:
+        self._voxel_size = _to_voxel_size(value)
+
+    @property
+    def voxel_size_with_unit(self) -> VoxelSize:
+        """Voxel size with its length unit."""
+        return self._voxel_size
+
+    @voxel_size_with_unit.setter
+    def voxel_size_with_unit(self, value: VoxelSize) -> None:
+        self._voxel_size = _to_voxel_size(value)
+
+    # ------------------------------------------------------------------ ids
+
+    def _reserve_id(self, element_id: int) -> None:
+        if element_id >= self._next_id:
+            self._next_id = element_id + 1
+
+    def _new_id(self) -> int:
+        element_id = self._next_id
+        self._next_id = element_id + 1
+        return element_id
+
+    def _claim_tree_id(self, enforced_id: int | None) -> int:
+        if enforced_id is None:
+            return self._new_id()
+        enforced_id = int(enforced_id)
+        if self.has_tree_id(enforced_id):
+            raise ValueError(f"A tree with id {enforced_id} already exists in this skeleton; choose another id.")
+        self._reserve_id(enforced_id)
+        return enforced_id
+
+    def _claim_group_id(self, enforced_id: int | None) -> int:
+        if enforced_id is None:
+            return self._new_id()
+        enforced_id = int(enforced_id)
+        if enforced_id == 0 or any(g._id == enforced_id for g in self.flattened_groups()):
+            raise ValueError(f"A group with id {enforced_id} already exists in this skeleton; choose another id.")
+        self._reserve_id(enforced_id)
+        return enforced_id
+
+    def _claim_node_id(self, enforced_id: int | None, check: bool = True) -> int:
+        if enforced_id is None:
+            element_id = self._next_id
+            self._next_id = element_id + 1
+            return element_id
+        enforced_id = int(enforced_id)
+        if check and any(enforced_id in tree._node._data for tree in self.flattened_trees()):
+            raise ValueError(f"A node with id {enforced_id} already exists in this skeleton; choose another id.")
+        self._reserve_id(enforced_id)
+        return enforced_id
+
+    def _node_ids(self) -> set[int]:
+        ids: set[int] = set()
+        for tree in self.flattened_trees():
+            ids.update(tree._node._data)
+        return ids
+
+    # ------------------------------------------------------------------ import
+
+    def add_nx_graphs(self, tree_dict: list[nx.Graph] | dict[str, list[nx.Graph]]) -> None:
+        """Add networkx graphs as trees: a list goes into a new group ``main_group``, a dict maps group names
+        to lists of graphs. Every graph node needs a ``position``; other node attributes are kept."""
+        if isinstance(tree_dict, dict):
+            items = list(tree_dict.items())
+        elif isinstance(tree_dict, (list, tuple)):
+            items = [("main_group", list(tree_dict))]
+        else:
+            raise TypeError(
+                f"add_nx_graphs expects a list of networkx graphs or a dict of group name -> list of graphs, "
+                f"got {type(tree_dict).__name__}."
+            )
+        for group_name, graphs in items:
+            group = self.add_group(group_name)
+            for index, graph in enumerate(graphs):
+                _add_nx_graph(group, graph, index)
+
+    # ------------------------------------------------------------------ files
+
+    @classmethod
+    def load(cls, file_path: str | os.PathLike) -> Skeleton:
+        """Load a skeleton from an .nml file or from the NML inside an annotation .zip."""
+        from daedalus.core.ports import resolve_annotation_codec
+
+        path = file_path if hasattr(file_path, "protocol") else Path(file_path)
+        suffix = path.suffix.lower()
+        if suffix not in (".nml", ".zip"):
+            raise SkeletonFileSuffixError(
+                f"Cannot load a skeleton from {file_path}: the file must end with .nml or .zip."
+            )
+        if not path.exists():
+            raise FileNotFoundError(f"Skeleton file {file_path} does not exist.")
+        codec = resolve_annotation_codec("nml")
+        if suffix == ".nml":
+            return codec.load(path).skeleton
+        with path.open("rb") as raw, zipfile.ZipFile(raw) as archive:
+            members = [n for n in archive.namelist() if n.lower().endswith(".nml")]
+            if not members:
+                raise ValueError(f"Annotation zip {file_path} contains no .nml file.")
+            member = min(members, key=lambda n: (n.count("/"), n))
+            with archive.open(member) as stream:
+                stream.name = f"{file_path}/{member}"
+                return codec.load(stream).skeleton
+
+    def save(self, out_path: str | os.PathLike) -> None:
+        """Save the skeleton as an .nml file, or as a .zip holding ``<stem>.nml``; never leaves a partial file."""
+        from daedalus.core.nml.document import NmlDocument
+        from daedalus.core.ports import resolve_annotation_codec
+
+        path = out_path if hasattr(out_path, "protocol") else Path(out_path)
+        suffix = path.suffix.lower()
+        if suffix not in (".nml", ".zip"):
+            raise SkeletonFileSuffixError(
+                f"Cannot save the skeleton to {out_path}: the file name must end with .nml or .zip."
+            )
+        codec = resolve_annotation_codec("nml")
+        document = NmlDocument.from_skeleton(self)
+        if suffix == ".nml":
+            codec.dump(document, path)
+            return
+        _write_zip_atomically(path, f"{path.stem}.nml", lambda stream: codec.dump(document, stream))
+
+    def __repr__(self) -> str:
+        return (
+            f"Skeleton(dataset_name={self.dataset_name!r}, voxel_size={tuple(self.voxel_size)}, "
+            f"groups={len(self._child_groups)}, trees={len(self._child_trees)})"
+        )
+
+
+def _write_zip_atomically(path: Any, member: str, write_member: Any) -> None:
+    """Write a zip with one member at ``path`` through a temp file + rename (local paths)."""
+    if hasattr(path, "protocol") and path.protocol not in ("", "file", "local"):
+        with path.open("wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+            with archive.open(member, "w") as stream:
+                write_member(stream)
+        return
+    path = Path(path)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
+            with archive.open(member, "w") as stream:
+                write_member(stream)
+        os.replace(temp, path)
+    finally:
+        if temp.exists():
+            temp.unlink()
+
+
+def _add_nx_graph(group: Group, graph: nx.Graph, index: int) -> Tree:
+    name = graph.graph.get("name") or f"tree_{index}"
+    tree = group.add_tree(name)
+    mapping = {}
+    for node, data in graph.nodes(data=True):
+        if data.get("position") is None:
+            raise ValueError(
+                f"Node {node!r} of networkx graph {name!r} has no 'position' attribute; every node needs "
+                "position=(x, y, z)."
+            )
+        kwargs = {key: data[key] for key in NODE_ATTRIBUTES if key in data}
+        mapping[node] = tree.add_node(**kwargs)
+    for u, v in graph.edges():
+        tree.add_edge(mapping[u], mapping[v])
+    return tree
