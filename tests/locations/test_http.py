@@ -65,3 +65,16 @@ def test_copy_from_http_to_local(base_url, tmp_path):
     copy = ds.copy_dataset(tmp_path / "copy", data_format="zarr3", layers_to_ignore=["color", "segmentation"])
     expected = np.load(FIXTURES / "expected" / "rgb__1.npy")
     np.testing.assert_array_equal(wk.Dataset.open(copy.path).get_layer("rgb").get_mag(1).read(), expected)
+
+
+def test_copy_from_http_keeps_attachment_folders(base_url, tmp_path):
+    ds = wk.Dataset.open(f"{base_url}/zarr3_sharded")
+    copy = ds.copy_dataset(tmp_path / "copy", layers_to_ignore=["color", "rgb"])
+    layer = wk.Dataset.open(copy.path).get_segmentation_layer("segmentation")
+    (agglomerate,) = layer.attachments.agglomerates
+    assert agglomerate.name == "agglomerate_view_5"
+    assert (copy.path / "segmentation" / "agglomerates" / "agglomerate_view_5" / "segment_to_agglomerate").is_dir()
+    graph = agglomerate.to_graph()
+    assert graph.number_of_nodes() > 0
+    expected = np.load(FIXTURES / "expected" / "segmentation__1.npy")
+    np.testing.assert_array_equal(layer.get_mag(1).read(), expected)

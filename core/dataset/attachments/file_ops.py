@@ -21,12 +21,13 @@ def copy_entry(source: UPath, target: UPath) -> None:
             shutil.copy2(src, dst)
         return
     if source.is_dir():
-        for child in source.rglob("*"):
-            if child.is_file():
-                relative = str(child.path)[len(str(source.path).rstrip("/")) + 1 :]
-                destination = target.joinpath(*relative.split("/"))
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                destination.write_bytes(child.read_bytes())
+        # fs.find lists files only; rglob + is_file cannot tell folders from files over http
+        base = str(source.path).rstrip("/")
+        for file_path in source.fs.find(base):
+            relative = str(file_path)[len(base) + 1 :]
+            destination = target.joinpath(*relative.split("/"))
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(source.fs.cat_file(file_path))
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(source.read_bytes())
