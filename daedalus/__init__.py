@@ -3,6 +3,7 @@
 ``import daedalus as wk`` offers the names of the WEBKNOSSOS Python library's API reference.
 """
 
+from daedalus.core.annotation import Annotation, AnnotationState, AnnotationType, SegmentInformation
 from daedalus.core.array_info import ArrayInfo
 from daedalus.core.dataset import (
     DEFAULT_CHUNK_SHAPE,
@@ -77,6 +78,9 @@ __all__ = [
     "SEGMENTATION_CATEGORY",
     "AgglomerateAttachment",
     "AgglomerateGraph",
+    "Annotation",
+    "AnnotationState",
+    "AnnotationType",
     "ArrayInfo",
     "Attachment",
     "AttachmentDataFormat",
@@ -106,6 +110,7 @@ __all__ = [
     "NormalizedBoundingBox",
     "SamplingModes",
     "SegmentIndexAttachment",
+    "SegmentInformation",
     "SegmentationLayer",
     "SegmentationLayerProperties",
     "Skeleton",

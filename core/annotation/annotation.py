@@ -1,0 +1,391 @@
+"""Annotation: a WEBKNOSSOS annotation (skeleton, view state, bounding boxes, volume layers) with load/save."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time as _time
+import weakref
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+from daedalus.core.geometry import NDBoundingBox, Vec3Float
+from daedalus.core.nml import Meta, Parameters
+from daedalus.core.nml.document import NmlDocument
+from daedalus.core.properties import DataFormat, VoxelSize
+from daedalus.core.skeleton import Skeleton
+
+from .annotation_files import read_annotation_zip, read_nml, write_annotation
+from .segment_information import SegmentInformation
+from .volume_data import extract_volume_dataset, replace_volume_data
+from .volume_layer import VolumeLayer, ZipMemberSource, source_is_empty
+
+
+class AnnotationPathError(ValueError, AssertionError):
+    """An annotation path does not end with .nml or .zip, or does not exist."""
+
+
+class VolumeLayerSelectionError(ValueError, AssertionError):
+    """The requested volume layer does not exist, or it is ambiguous which one is meant."""
+
+
+_RESERVED_META = ("annotationId", "username")
+
+
+def _now_ms() -> int:
+    return int(_time.time() * 1000)
+
+
+def _vec3_or_none(value: Any) -> Vec3Float | None:
+    return None if value is None else Vec3Float(value)
+
+
+def _path(value: Any) -> Path:
+    if hasattr(value, "protocol") and value.protocol not in ("", "file", "local"):
+        raise AnnotationPathError(f"Annotations are read and written on the local file system only, got {value}.")
+    return Path(os.fspath(value))
+
+
+@attrs.define(init=False, eq=False)
+class Annotation:
+    """A WEBKNOSSOS annotation: a Skeleton plus view state, bounding boxes, metadata and volume layers.
+
+    ``Annotation(name="a", dataset_name="ds", voxel_size=(11.2, 11.2, 25))``; ``Annotation.load("a.zip")``.
+    """
+
+    name: str
+    skeleton: Skeleton
+    owner_name: str | None
+    annotation_id: str | None
+    time: int | None
+    edit_position: Vec3Float | None = attrs.field(converter=_vec3_or_none)
+    edit_rotation: Vec3Float | None = attrs.field(converter=_vec3_or_none)
+    zoom_level: float | None
+    metadata: dict[str, str]
+    task_bounding_box: NDBoundingBox | None
+    user_bounding_boxes: list[NDBoundingBox]
+    _volume_layers: list[VolumeLayer]
+    _scratch: Path | None
+    _finalizer: Any
+
+    def __init__(
+        self,
+        name: str,
+        skeleton: Skeleton | None = None,
+        dataset_name: str | None = None,
+        voxel_size: Any = None,
+        organization_id: str | None = None,
+        description: str | None = None,
+        owner_name: str | None = None,
+        annotation_id: str | None = None,
+        time: int | None = attrs.NOTHING,  # type: ignore[assignment]
+        edit_position: Any = None,
+        edit_rotation: Any = None,
+        zoom_level: float | None = None,
+        metadata: dict[str, str] | None = None,
+        task_bounding_box: NDBoundingBox | None = None,
+        user_bounding_boxes: list[NDBoundingBox] | None = None,
+    ) -> None:
+        if skeleton is None:
+            if dataset_name is None or voxel_size is None:
+                raise ValueError(f"Annotation {name!r} needs either a skeleton or both dataset_name and voxel_size.")
+            skeleton = Skeleton(
+                voxel_size=voxel_size,
+                dataset_name=dataset_name,
+                organization_id=organization_id,
+                description=description,
+            )
+        elif any(v is not None for v in (dataset_name, voxel_size, organization_id, description)):
+            raise ValueError(
+                f"Annotation {name!r}: pass dataset_name, voxel_size, organization_id and description either "
+                "through the skeleton or as arguments, not both."
+            )
+        self.__attrs_init__(  # type: ignore[attr-defined]
+            name=name,
+            skeleton=skeleton,
+            owner_name=owner_name,
+            annotation_id=annotation_id,
+            time=_now_ms() if time is attrs.NOTHING else time,
+            edit_position=edit_position,
+            edit_rotation=edit_rotation,
+            zoom_level=zoom_level,
+            metadata=dict(metadata or {}),
+            task_bounding_box=task_bounding_box,
+            user_bounding_boxes=list(user_bounding_boxes or []),
+            volume_layers=[],
+            scratch=None,
+            finalizer=None,
+        )
+
+    # ------------------------------------------------------------------ skeleton proxies
+
+    @property
+    def dataset_name(self) -> str:
+        """Name of the dataset this annotation belongs to (the skeleton's)."""
+        return self.skeleton.dataset_name
+
+    @dataset_name.setter
+    def dataset_name(self, value: str) -> None:
+        self.skeleton.dataset_name = value
+
+    @property
+    def dataset_id(self) -> str | None:
+        """Id of the dataset this annotation belongs to (the skeleton's)."""
+        return self.skeleton.dataset_id
+
+    @dataset_id.setter
+    def dataset_id(self, value: str | None) -> None:
+        self.skeleton.dataset_id = value
+
+    @property
+    def organization_id(self) -> str | None:
+        """Id of the organization owning the dataset (the skeleton's)."""
+        return self.skeleton.organization_id
+
+    @organization_id.setter
+    def organization_id(self, value: str | None) -> None:
+        self.skeleton.organization_id = value
+
+    @property
+    def description(self) -> str | None:
+        """Description of the annotation (the skeleton's)."""
+        return self.skeleton.description
+
+    @description.setter
+    def description(self, value: str | None) -> None:
+        self.skeleton.description = value
+
+    @property
+    def voxel_size(self) -> tuple[float, float, float]:
+        """Voxel size (x, y, z) in nanometers (the skeleton's)."""
+        return self.skeleton.voxel_size
+
+    @voxel_size.setter
+    def voxel_size(self, value: Any) -> None:
+        self.skeleton.voxel_size = value
+
+    @property
+    def voxel_size_with_unit(self) -> VoxelSize:
+        """Voxel size with its length unit (the skeleton's)."""
+        return self.skeleton.voxel_size_with_unit
+
+    @voxel_size_with_unit.setter
+    def voxel_size_with_unit(self, value: VoxelSize) -> None:
+        self.skeleton.voxel_size_with_unit = value
+
+    # ------------------------------------------------------------------ files
+
+    @classmethod
+    def load(cls, annotation_path: Any) -> Annotation:
+        """Load an annotation from an .nml file or an annotation .zip (NML plus volume data zips)."""
+        path = _path(annotation_path)
+        suffix = path.suffix.lower()
+        if suffix not in (".nml", ".zip"):
+            raise AnnotationPathError(f"Cannot load annotation {annotation_path}: the file must end with .nml or .zip.")
+        if not path.is_file():
+            raise AnnotationPathError(f"Cannot load annotation {annotation_path}: the file does not exist.")
+        if suffix == ".nml":
+            name, document, sources = path.stem, read_nml(path), {}
+        else:
+            name, document, sources = read_annotation_zip(path)
+        return cls._from_document(name, document, sources)
+
+    @classmethod
+    def _from_document(cls, name: str, document: NmlDocument, sources: dict[int, Any]) -> Annotation:
+        params = document.parameters
+        meta = {m.name: m.content for m in document.meta}
+        annotation = cls(
+            name=name,
+            skeleton=document.skeleton,
+            owner_name=meta.get("username"),
+            annotation_id=meta.get("annotationId"),
+            time=params.time,
+            edit_position=params.editPosition,
+            edit_rotation=params.editRotation,
+            zoom_level=params.zoomLevel,
+            metadata={k: v for k, v in meta.items() if k not in _RESERVED_META},
+            task_bounding_box=params.taskBoundingBox,
+            user_bounding_boxes=params.userBoundingBoxes or [],
+        )
+        for volume in document.volumes:
+            source = sources.get(volume.id)
+            if source is not None and source_is_empty(source):
+                source = None
+            layer = VolumeLayer.from_nml_volume(volume, annotation.voxel_size, source)
+            annotation._volume_layers.append(layer)
+        return annotation
+
+    def _document(self, with_locations: bool) -> NmlDocument:
+        meta = [Meta(key, str(value)) for key, value in self.metadata.items() if key not in _RESERVED_META]
+        if self.annotation_id is not None:
+            meta.append(Meta("annotationId", self.annotation_id))
+        if self.owner_name is not None:
+            meta.append(Meta("username", self.owner_name))
+        parameters = Parameters(
+            name=self.dataset_name,
+            scale=self.voxel_size_with_unit,
+            time=self.time,
+            editPosition=None if self.edit_position is None else tuple(self.edit_position),
+            editRotation=None if self.edit_rotation is None else tuple(self.edit_rotation),
+            zoomLevel=self.zoom_level,
+            taskBoundingBox=self.task_bounding_box,
+            userBoundingBoxes=list(self.user_bounding_boxes) or None,
+        )
+        volumes = [v.to_nml_volume(with_locations and v.has_data) for v in self._volume_layers]
+        return NmlDocument(self.skeleton, parameters, meta, volumes)
+
+    def save(self, path: Any) -> None:
+        """Save as .nml (only without volume data) or .zip; an existing file is replaced only on success."""
+        target = _path(path)
+        suffix = target.suffix.lower()
+        if suffix not in (".nml", ".zip"):
+            raise AnnotationPathError(f"Cannot save annotation to {path}: the file name must end with .nml or .zip.")
+        with_data = [v.name for v in self._volume_layers if v.has_data]
+        if suffix == ".nml" and with_data:
+            raise AnnotationPathError(
+                f"Cannot save annotation to {path}: volume layers {with_data} hold data, which an .nml cannot "
+                "store. Save to a .zip instead."
+            )
+        write_annotation(target, self._document(suffix == ".zip"), self._volume_layers, self.name)
+        if suffix == ".zip":
+            resolved = target.resolve()
+            for volume in self._volume_layers:
+                source = volume.source
+                if isinstance(source, ZipMemberSource) and source.path.resolve() == resolved:
+                    volume.source = ZipMemberSource(source.path, volume.location())
+
+    # ------------------------------------------------------------------ volume layers
+
+    def get_volume_layer_names(self) -> Iterable[str]:
+        """The names of all volume layers."""
+        return (volume.name for volume in self._volume_layers)
+
+    def get_volume_layer(self, volume_layer_name: str | None = None, volume_layer_id: int | None = None) -> VolumeLayer:
+        """The volume layer with this name or id (the only one when neither is given)."""
+        layers = self._volume_layers
+        if volume_layer_name is not None:
+            layers = [v for v in layers if v.name == volume_layer_name]
+        if volume_layer_id is not None:
+            layers = [v for v in layers if v.id == volume_layer_id]
+        wanted = f"name={volume_layer_name!r}, id={volume_layer_id!r}"
+        if not layers:
+            known = [(v.name, v.id) for v in self._volume_layers]
+            raise VolumeLayerSelectionError(
+                f"Annotation {self.name!r} has no volume layer with {wanted}; it has {known}."
+            )
+        if len(layers) > 1:
+            raise VolumeLayerSelectionError(
+                f"Annotation {self.name!r} has several volume layers matching {wanted} "
+                f"({[v.name for v in layers]}); pass volume_layer_name or volume_layer_id."
+            )
+        return layers[0]
+
+    def add_volume_layer(
+        self, name: str, dtype: Any, fallback_layer: Any = None, volume_layer_id: int | None = None
+    ) -> VolumeLayer:
+        """Add an empty volume layer (data in zarr3) named ``name``; ``fallback_layer`` is a layer or its name."""
+        if volume_layer_id is None:
+            volume_layer_id = max((v.id for v in self._volume_layers), default=-1) + 1
+        elif any(v.id == volume_layer_id for v in self._volume_layers):
+            raise VolumeLayerSelectionError(
+                f"A volume layer with id {volume_layer_id} already exists in {self.name!r}."
+            )
+        if fallback_layer is not None and not isinstance(fallback_layer, str):
+            if getattr(fallback_layer, "category", None) != "segmentation":
+                raise VolumeLayerSelectionError(
+                    f"The fallback layer {getattr(fallback_layer, 'name', fallback_layer)!r} is not a segmentation "
+                    "layer; pass a segmentation layer or its name."
+                )
+            fallback_layer = fallback_layer.name
+        volume = VolumeLayer(
+            id=volume_layer_id,
+            name=name,
+            fallback_layer_name=fallback_layer,
+            data_format=DataFormat.Zarr3,
+            segments={},
+            largest_segment_id=None,
+            voxel_size=self.voxel_size,
+            dtype=np.dtype(dtype),
+        )
+        self._volume_layers.append(volume)
+        return volume
+
+    def delete_volume_layer(self, volume_layer_name: str | None = None, volume_layer_id: int | None = None) -> None:
+        """Remove the volume layer with this name or id (the only one when neither is given)."""
+        self._volume_layers.remove(self.get_volume_layer(volume_layer_name, volume_layer_id))
+
+    def get_volume_layer_segments(
+        self, volume_layer_name: str | None = None, volume_layer_id: int | None = None
+    ) -> dict[int, SegmentInformation]:
+        """The mutable segment id -> SegmentInformation mapping of a volume layer; changes are saved."""
+        return self.get_volume_layer(volume_layer_name, volume_layer_id).segments
+
+    def _scratch_dir(self) -> Path:
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="daedalus-annotation-"))
+            self._finalizer = weakref.finalize(self, shutil.rmtree, str(self._scratch), True)
+        return self._scratch
+
+    @contextmanager
+    def temporary_volume_layer_copy(
+        self, volume_layer_name: str | None = None, volume_layer_id: int | None = None, read_only: bool = True
+    ) -> Iterator[Any]:
+        """A SegmentationLayer of a temporary dataset holding the volume data; changes to a writable copy
+        (``read_only=False``) become the layer's data when the block ends without error."""
+        volume = self.get_volume_layer(volume_layer_name, volume_layer_id)
+        folder = Path(tempfile.mkdtemp(prefix="volume-", dir=self._scratch_dir()))
+        try:
+            dataset = extract_volume_dataset(volume, folder / "dataset", self.voxel_size_with_unit)
+            layer_name = "volumeAnnotationData"
+            if read_only:
+                dataset = type(dataset).open(dataset.path, read_only=True)
+            yield dataset.get_segmentation_layer(layer_name)
+            if not read_only:
+                replace_volume_data(volume, type(dataset).open(dataset.path), self._scratch_dir())
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def export_volume_layer_to_dataset(
+        self,
+        dataset: Any,
+        layer_name: str = "volume_layer",
+        volume_layer_name: str | None = None,
+        volume_layer_id: int | None = None,
+    ) -> Any:
+        """Copy a volume layer's data into ``dataset`` as segmentation layer ``layer_name``."""
+        volume = self.get_volume_layer(volume_layer_name, volume_layer_id)
+        if not volume.has_data:
+            raise VolumeLayerSelectionError(
+                f"Volume layer {volume.name!r} of {self.name!r} has no data to export (it was saved without data)."
+            )
+        with self.temporary_volume_layer_copy(volume_layer_id=volume.id) as source:
+            layer = dataset.add_layer_as_copy(source, layer_name)
+        segmentation = layer.as_segmentation_layer()
+        if volume.largest_segment_id is not None:
+            segmentation.largest_segment_id = volume.largest_segment_id
+        elif segmentation.largest_segment_id is None and segmentation.mags:
+            segmentation.refresh_largest_segment_id()
+        return segmentation
+
+    def merge_fallback_layer(
+        self, target: Any, dataset_directory: Any, volume_layer_name: str | None = None, executor: Any = None
+    ) -> None:
+        """Write a dataset at ``target``: the volume layer's fallback layer from ``dataset_directory`` with the
+        annotated (non-zero) voxels of the volume layer written over it."""
+        from .merge import merge_with_fallback
+
+        if not self._volume_layers:
+            raise VolumeLayerSelectionError(f"Annotation {self.name!r} has no volume layers to merge.")
+        volume = self.get_volume_layer(volume_layer_name)
+        merge_with_fallback(self, volume, target, dataset_directory, executor)
+
+    def __repr__(self) -> str:
+        return (
+            f"Annotation(name={self.name!r}, dataset_name={self.dataset_name!r}, "
+            f"volume_layers={list(self.get_volume_layer_names())})"
+        )

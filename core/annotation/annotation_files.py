@@ -1,0 +1,81 @@
+"""Reading and writing annotation files: a bare ``.nml``, or a ``.zip`` with the NML and one data zip per volume."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from daedalus.core.nml.document import NmlDocument
+from daedalus.core.ports import resolve_annotation_codec
+
+from .safe_zip import UnsafeZipError, check_zip_bomb, copy_member, safe_member_path
+from .volume_layer import VolumeLayer, ZipMemberSource
+
+MAX_NML_BYTES = 4 * 1024**3
+"""Largest NML (uncompressed) read from an annotation zip."""
+
+
+class AnnotationFileError(RuntimeError):
+    """An annotation file cannot be read: not a zip, no NML, or a volume's data is missing."""
+
+
+def read_nml(path: Path) -> NmlDocument:
+    """Parse the NML file at ``path``."""
+    return resolve_annotation_codec("nml").load(path)
+
+
+def read_annotation_zip(path: Path) -> tuple[str, NmlDocument, dict[int, Any]]:
+    """Parse an annotation zip: (NML member stem, document, volume id -> data source or None)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise AnnotationFileError(f"Cannot load annotation {path}: it is not a valid zip file ({exc}).") from exc
+    with archive:
+        infos = archive.infolist()
+        for info in infos:
+            safe_member_path(info.filename)
+        check_zip_bomb(archive, str(path))
+        nmls = [i for i in infos if i.filename.lower().endswith(".nml") and not i.is_dir()]
+        if not nmls:
+            raise AnnotationFileError(f"Cannot load annotation {path}: the zip contains no .nml file.")
+        nml = min(nmls, key=lambda i: (i.filename.count("/"), i.filename))
+        if nml.file_size > MAX_NML_BYTES:
+            raise UnsafeZipError(f"Refusing {nml.filename!r} of {path}: {nml.file_size} bytes is too large an NML.")
+        buffer = io.BytesIO()
+        copy_member(archive, nml, buffer, str(path))
+        buffer.seek(0)
+        buffer.name = f"{path}/{nml.filename}"
+        document = resolve_annotation_codec("nml").load(buffer)
+        members = {i.filename for i in infos}
+    sources: dict[int, Any] = {}
+    for volume in document.volumes:
+        location = volume.location
+        sources[volume.id] = ZipMemberSource(path, location) if location and location in members else None
+    return PurePosixPath(nml.filename).stem, document, sources
+
+
+def write_annotation(path: Path, document: NmlDocument, volumes: list[VolumeLayer], nml_name: str) -> None:
+    """Write a .nml (no volume data) or .zip annotation at ``path`` via a temp file + rename."""
+    codec = resolve_annotation_codec("nml")
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if path.suffix.lower() == ".nml":
+            codec.dump(document, temp)
+        else:
+            with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
+                with archive.open(f"{nml_name}.nml", "w") as stream:
+                    codec.dump(document, stream)
+                for volume in volumes:
+                    if volume.source is not None:
+                        # data zips are already compressed: store them as they are
+                        with archive.open(
+                            zipfile.ZipInfo(volume.location(), date_time=(1980, 1, 1, 0, 0, 0)), "w", force_zip64=True
+                        ) as stream:
+                            volume.source.copy_to(stream)
+        os.replace(temp, path)
+    finally:
+        if temp.exists():
+            temp.unlink()

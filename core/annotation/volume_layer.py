@@ -1,0 +1,132 @@
+"""VolumeLayer: one volume layer of an annotation; its data stays a zip (a member of the annotation zip
+or a private temp file) until it is extracted."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import attrs
+import numpy as np
+from daedalus.core.geometry import Vec3Float
+from daedalus.core.nml import Volume
+from daedalus.core.properties import DataFormat
+
+from .safe_zip import UnsafeZipError, check_zip_bomb, copy_member
+from .segment_information import SegmentInformation
+
+VOLUME_LAYER_NAME = "volumeAnnotationData"
+"""Name of the layer inside a volume layer's data (and of its temporary dataset)."""
+
+
+@attrs.frozen
+class ZipMemberSource:
+    """Volume data stored as member ``member`` of the zip file at ``path``."""
+
+    path: Path
+    member: str
+
+    @contextmanager
+    def open(self) -> Iterator[BinaryIO]:
+        """The inner zip's bytes as a binary stream (checked against zip bombs)."""
+        with zipfile.ZipFile(self.path) as outer:
+            info = outer.getinfo(self.member)
+            check_zip_bomb(outer, str(self.path))
+            with outer.open(info) as stream:
+                yield stream
+
+    def copy_to(self, target: BinaryIO) -> None:
+        """Copy the inner zip's bytes to ``target``."""
+        with zipfile.ZipFile(self.path) as outer:
+            check_zip_bomb(outer, str(self.path))
+            copy_member(outer, outer.getinfo(self.member), target, str(self.path))
+
+
+@attrs.frozen
+class FileSource:
+    """Volume data stored as the zip file ``path`` (a private temp file of the annotation)."""
+
+    path: Path
+
+    @contextmanager
+    def open(self) -> Iterator[BinaryIO]:
+        """The zip's bytes as a binary stream."""
+        with self.path.open("rb") as stream:
+            yield stream
+
+    def copy_to(self, target: BinaryIO) -> None:
+        """Copy the zip's bytes to ``target``."""
+        with self.path.open("rb") as stream:
+            shutil.copyfileobj(stream, target, 1024**2)
+
+
+@attrs.define
+class VolumeLayer:
+    """A volume layer of an annotation: id, name, fallback layer, format, segments and (optional) data."""
+
+    id: int
+    name: str
+    fallback_layer_name: str | None
+    data_format: DataFormat
+    segments: dict[int, SegmentInformation]
+    largest_segment_id: int | None
+    voxel_size: Vec3Float | None
+    dtype: Any = None
+    layer_name: str = VOLUME_LAYER_NAME
+    source: ZipMemberSource | FileSource | None = attrs.field(default=None, repr=False)
+
+    @property
+    def has_data(self) -> bool:
+        """Whether the layer holds a (possibly empty) data zip."""
+        return self.source is not None
+
+    @classmethod
+    def from_nml_volume(cls, volume: Volume, voxel_size: Vec3Float | None, source: Any) -> VolumeLayer:
+        """The layer described by an NML ``<volume>`` whose data zip is ``source`` (or None)."""
+        fmt = DataFormat(volume.format) if volume.format else DataFormat.WKW
+        return cls(
+            id=volume.id,
+            name=volume.name if volume.name is not None else "Volume",
+            fallback_layer_name=volume.fallback_layer,
+            data_format=fmt,
+            segments={s.id: SegmentInformation.from_nml_segment(s) for s in volume.segments},
+            largest_segment_id=volume.largest_segment_id,
+            voxel_size=voxel_size,
+            source=source,
+        )
+
+    def location(self) -> str:
+        """The member name of this layer's data zip in a saved annotation zip."""
+        return f"data_{self.id}_{self.name}.zip"
+
+    def to_nml_volume(self, with_location: bool) -> Volume:
+        """This layer as an NML ``<volume>`` (with ``location`` when its data is saved)."""
+        return Volume(
+            id=self.id,
+            location=self.location() if with_location else None,
+            fallback_layer=self.fallback_layer_name,
+            name=self.name,
+            segments=[info.to_nml_segment(segment_id) for segment_id, info in self.segments.items()],
+            format=self.data_format.value,
+            largest_segment_id=self.largest_segment_id,
+        )
+
+    def dtype_or_default(self) -> np.dtype:
+        """The layer's voxel type (uint32 when unknown)."""
+        return np.dtype(self.dtype if self.dtype is not None else "uint32")
+
+
+def source_is_empty(source: Any) -> bool:
+    """Whether a data zip holds no members at all (WEBKNOSSOS writes such zips for data-less volumes)."""
+    if source is None:
+        return True
+    with source.open() as stream:
+        try:
+            with zipfile.ZipFile(stream) as inner:
+                return not inner.infolist()
+        except zipfile.BadZipFile as exc:
+            raise UnsafeZipError(f"The volume data {source} is not a valid zip file: {exc}") from exc
