@@ -12,17 +12,18 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from xml.parsers import expat
 
-from daedalus.core.geometry import BoundingBox, Vec3Float, Vec3Int
+from daedalus.core.geometry import BoundingBox, Vec3Int
 from daedalus.core.nml.document import NmlDocument
 from daedalus.core.nml.model import Meta, Nml, Parameters, Segment, Volume, metadata_entries
+from daedalus.core.nml.node_rows import NodeRowError, add_edge_rows, add_node_rows, connect
 from daedalus.core.properties import VoxelSize
 from daedalus.core.skeleton import Group, Skeleton, Tree
-from daedalus.core.skeleton.node import NodeAttributes
+from daedalus.core.skeleton.node import materialize
 
 from .nml_writer import write_document
 
-_tnew = tuple.__new__
 _TRUE = {"true", "True", "TRUE", "1"}
+_BATCH = 65536  # <node>/<edge> elements collected before they are converted in one go
 
 
 class NmlFormatError(ValueError):
@@ -98,61 +99,31 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
     segment: dict[str, Any] | None = None
     cur_nodes: dict | None = None
     cur_adj: dict | None = None
-    cur_edges: list = []
+    node_rows: list[dict] = []  # <node>/<edge> attribute dicts of the current tree, converted in batches
+    edge_rows: list[dict] = []
+    sources: list[int] = []
+    targets: list[int] = []
     cur_tree: Tree | None = None
     metadata_target: dict | None = None
 
     def start(name: str, a: dict) -> None:
-        nonlocal cur_nodes, cur_adj, cur_edges, cur_tree, metadata_target, volume, segment
+        nonlocal cur_nodes, cur_adj, cur_tree, metadata_target, volume, segment
         if name == "node":
-            node_id = int(a["id"])
-            if node_id in cur_nodes:  # type: ignore[operator]
-                raise NmlFormatError(f"{label}: node id {node_id} occurs more than once; node ids must be unique.")
-            x = a["x"]
-            y = a["y"]
-            z = a["z"]
-            try:
-                position = _tnew(Vec3Int, (int(x), int(y), int(z)))
-            except ValueError:
-                position = _tnew(Vec3Int, (_int_from_float_text(x), _int_from_float_text(y), _int_from_float_text(z)))
-            d = NodeAttributes(position=position)
-            get = a.get
-            v = get("radius")
-            if v is not None:
-                d["radius"] = float(v)
-                if len(a) == 5:  # id, radius, x, y, z: nothing else to read
-                    cur_nodes[node_id] = d  # type: ignore[index]
-                    cur_adj[node_id] = {}  # type: ignore[index]
-                    return
-            elif len(a) == 4:
-                cur_nodes[node_id] = d  # type: ignore[index]
-                cur_adj[node_id] = {}  # type: ignore[index]
-                return
-            v = get("rotX")
-            if v is not None:
-                d["rotation"] = _tnew(Vec3Float, (float(v), float(get("rotY", 0)), float(get("rotZ", 0))))
-            v = get("inVp")
-            if v is not None:
-                d["inVp"] = int(v)
-            v = get("inMag")
-            if v is not None:
-                d["inMag"] = int(v)
-            v = get("bitDepth")
-            if v is not None:
-                d["bitDepth"] = int(v)
-            v = get("interpolation")
-            if v is not None:
-                d["interpolation"] = v in _TRUE
-            v = get("time")
-            if v is not None:
-                d["time"] = int(v)
-            cur_nodes[node_id] = d  # type: ignore[index]
-            cur_adj[node_id] = {}  # type: ignore[index]
+            node_rows.append(a)
+            if len(node_rows) >= _BATCH:
+                flush_nodes()
         elif name == "edge":
-            cur_edges.append((a["source"], a["target"]))
+            edge_rows.append(a)
+            if len(edge_rows) >= _BATCH:
+                flush_edges()
+        elif name == "edges":
+            flush_nodes()
         elif name == "thing":
             if cur_tree is not None:
                 finish_tree()
+            else:  # elements before the first tree: nodes are an error, edges are ignored
+                flush_nodes()
+                edge_rows.clear()
             tree_id = int(a["id"])
             if tree_id in tree_ids:
                 raise NmlFormatError(f"{label}: tree id {tree_id} occurs more than once; tree ids must be unique.")
@@ -168,7 +139,6 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
             trees.append((cur_tree, None if group_id in (None, "") else int(group_id)))
             cur_nodes = cur_tree._node._data
             cur_adj = cur_tree._adj._data
-            cur_edges = []
             metadata_target = cur_tree.metadata
         elif name == "metadataEntry":
             if metadata_target is not None:
@@ -239,26 +209,31 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
             }
             metadata_target = segment["metadata"]
 
+    def where() -> str:
+        tree = "no tree" if cur_tree is None else f"tree {cur_tree.id}"
+        return f"{label} ({tree}, before line {parser.CurrentLineNumber})"
+
+    def flush_nodes() -> None:
+        if node_rows:
+            if cur_nodes is None:
+                raise NmlFormatError(f"{where()}: a <node> element outside a <thing>; nodes belong to a tree.")
+            add_node_rows(node_rows, cur_nodes, cur_adj, where())  # type: ignore[arg-type]
+            node_rows.clear()
+
+    def flush_edges() -> None:
+        add_edge_rows(edge_rows, sources, targets, where())
+        edge_rows.clear()
+
     def finish_tree() -> None:
-        """Connect the edges of the tree read last (called when the next tree starts and at the end)."""
-        nonlocal cur_nodes, cur_adj, cur_edges, cur_tree, metadata_target
-        adj = cur_adj
-        for source, target in cur_edges:
-            u = int(source)
-            v = int(target)
-            try:
-                neighbours_u = adj[u]  # type: ignore[index]
-                neighbours_v = adj[v]  # type: ignore[index]
-            except KeyError as error:
-                raise NmlFormatError(
-                    f"{label}: edge ({u}, {v}) of tree {cur_tree.id} refers to node {error.args[0]}, "  # type: ignore[union-attr]
-                    "which is not a node of that tree."
-                ) from None
-            data: dict = {}
-            neighbours_u[v] = data
-            neighbours_v[u] = data
+        """Add the remaining nodes and all edges of the tree read last (called when the next tree starts and
+        at the end)."""
+        nonlocal cur_nodes, cur_adj, cur_tree, metadata_target
+        flush_nodes()
+        flush_edges()
+        connect(sources, targets, cur_adj, where())  # type: ignore[arg-type]
+        sources.clear()
+        targets.clear()
         cur_nodes = cur_adj = cur_tree = metadata_target = None
-        cur_edges = []
 
     def end(name: str) -> None:
         """End-tag handler, installed only inside <groups> and <volume> (the only nesting that matters)."""
@@ -291,8 +266,10 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
         parser.ParseFile(stream)
         if cur_tree is not None:
             finish_tree()
-    except NmlFormatError:
-        raise
+        elif node_rows:
+            flush_nodes()
+    except (NmlFormatError, NodeRowError) as error:
+        raise NmlFormatError(str(error)) from None
     except expat.ExpatError as error:
         raise NmlFormatError(f"{label} is not well-formed XML ({error}); is it really an NML file?") from None
     except (KeyError, ValueError, TypeError) as error:
@@ -372,6 +349,11 @@ def _assemble(
                     "must be unique across the file."
                 )
             seen.update(tree._node._data)
+    if comments or branchpoints:  # nodes with a comment or branchpoint need a full attribute dict
+        for tree, _ in trees:
+            store = tree._node._data
+            for node_id in _compact_ids(store, comments, branchpoints):
+                owner[node_id] = materialize(store, node_id)
     for node_id, content in comments:
         attributes = owner.get(node_id)
         if attributes is not None:
@@ -386,6 +368,13 @@ def _assemble(
         max_id = max(max_id, max(owner))
     skeleton._next_id = max_id + 1
     return NmlDocument(skeleton, parameters, meta, volumes)
+
+
+def _compact_ids(store: dict, comments: list[tuple[int, str]], branchpoints: list[tuple[int, str | None]]) -> list[int]:
+    """Ids of the compact node entries in a tree's raw node ``store`` that a comment or branchpoint refers to."""
+    ids = [node_id for node_id, _ in comments if type(store.get(node_id)) is tuple]
+    ids.extend(node_id for node_id, _ in branchpoints if type(store.get(node_id)) is tuple)
+    return ids
 
 
 def _as_document(annotation: Any) -> NmlDocument:

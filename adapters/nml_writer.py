@@ -124,6 +124,16 @@ def _write_tree(tree: Tree, root: Group, write: Any) -> None:
     ]
     append = out.append
     for node_id, a in tree._node._data.items():
+        if type(a) is tuple:  # compact node: position and radius only
+            x, y, z, radius = a
+            if radius is None:
+                append(f'      <node id="{node_id}" x="{x}" y="{y}" z="{z}" />\n')
+            else:
+                append(f'      <node id="{node_id}" radius="{radius!r}" x="{x}" y="{y}" z="{z}" />\n')
+            if len(out) >= _CHUNK_LINES:
+                write("".join(out).encode())
+                out.clear()
+            continue
         x, y, z = a["position"]
         radius = a.get("radius")
         if radius is None:
@@ -228,7 +238,7 @@ def write_document(document: NmlDocument, stream: BinaryIO) -> None:
     comments = []
     for tree in trees:
         for node_id, a in tree._node._data.items():
-            if len(a) > 1:
+            if type(a) is not tuple and len(a) > 1:
                 if a.get("is_branchpoint"):
                     time = a.get("branchpoint_time")
                     tail.append(

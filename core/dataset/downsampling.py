@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 _XYZ = ("x", "y", "z")
 _UNIT_MIN_EDGE = 256  # work units hold whole shards and reach at least this many target voxels per axis
-_BLOCK_MAX_BYTES = 32 * 1024 * 1024  # default size of the target block computed at once
+_BLOCK_MAX_BYTES = 64 * 1024 * 1024  # default bound of the voxels (source + target) held per block
 
 
 class MagNotFoundError(KeyError, IndexError):
@@ -122,8 +122,12 @@ def _pieces(start: int, stop: int, step: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
 
 
-def _block_shape(buffer_shape: Any, info: Any) -> tuple[int, int, int]:
-    """Target voxels computed at once: ``buffer_shape`` rounded up to whole chunks, or a bounded default."""
+def _block_shape(buffer_shape: Any, info: Any, source_per_target: int = 1) -> tuple[int, int, int]:
+    """Target voxels computed at once: ``buffer_shape`` rounded up to whole chunks, or a bounded default.
+
+    The default keeps a block's source voxels (``source_per_target`` per target voxel) and target voxels
+    under ``_BLOCK_MAX_BYTES``, so the memory of a step is bounded by the block, not the shard or layer.
+    """
     chunk = [int(c) for c in info.chunk_shape]
     if buffer_shape is not None:
         wanted = Vec3Int.from_vec_or_int(buffer_shape)
@@ -132,7 +136,7 @@ def _block_shape(buffer_shape: Any, info: Any) -> tuple[int, int, int]:
         return tuple(max(c, _ceildiv(v, c) * c) for v, c in zip(wanted, chunk))  # type: ignore[return-value]
     block = [max(int(s), _UNIT_MIN_EDGE // int(s) * int(s)) for s in info.shard_shape]
     voxel_bytes = max(1, int(info.num_channels) * np.dtype(info.voxel_type).itemsize)
-    while math.prod(block) * voxel_bytes > _BLOCK_MAX_BYTES:
+    while math.prod(block) * voxel_bytes * (1 + source_per_target) > _BLOCK_MAX_BYTES:
         axis = max(range(3), key=lambda i: (block[i] > chunk[i], block[i]))
         if block[axis] <= chunk[axis]:
             break
@@ -567,7 +571,8 @@ class DownsamplingMixin:
         target_info = target_view.info
         source = source_view.get_view(absolute_bounding_box=layer_bbox, read_only=True)
         unit = _unit_shape(target_info, target_view.mag)
-        block = _block_shape(buffer_shape, target_info)
+        ratio = [max(s, t) // min(s, t) for s, t in zip(source_view.mag.to_list(), target_view.mag.to_list())]
+        block = _block_shape(buffer_shape, target_info, math.prod(ratio) if interpolation_mode is not None else 1)
         common = {
             "source": source,
             "source_mag": source_view.mag,

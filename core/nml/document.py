@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 from daedalus.core.geometry import Vec3Int
 from daedalus.core.skeleton import Skeleton
-from daedalus.core.skeleton.node import NodeAttributes, set_node_attribute
+from daedalus.core.skeleton.node import NodeAttributes, expand_compact, set_node_attribute
 
 from .model import (
     Branchpoint,
@@ -62,6 +62,8 @@ class NmlDocument:
         for tree in self.skeleton.flattened_trees():
             nodes = []
             for node_id, a in tree._node._data.items():
+                if type(a) is tuple:
+                    a = expand_compact(a)
                 nodes.append(Node(node_id, a["position"], *(a.get(key) for key in _NODE_FIELDS)))
                 if a.get("is_branchpoint"):
                     branchpoints.append(Branchpoint(node_id, a.get("branchpoint_time")))

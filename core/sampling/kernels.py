@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 _MODE_BATCH_ELEMENTS = 1 << 22  # voxels per batch of the mode kernel (bounds its temporary memory)
+_CACHE_BATCH_ELEMENTS = 1 << 16  # output voxels per batch of the column-wise kernels (fits the CPU cache)
 _SMALL_BLOCK = 16  # blocks up to this many voxels are reduced column-wise (no sort, no transposed copy)
 _CUBIC_WEIGHTS = (-1.0 / 16.0, 9.0 / 16.0, 9.0 / 16.0, -1.0 / 16.0)  # Keys (a=-0.5) at offsets -1.5..1.5
 
@@ -121,20 +122,45 @@ def _sorted_columns(columns: list[np.ndarray]) -> list[np.ndarray]:
 
 
 def _median_small(columns: list[np.ndarray]) -> np.ndarray:
-    ordered = _sorted_columns(columns)
-    n = len(ordered)
-    k = n // 2
-    if n % 2:
-        return ordered[k].copy()
-    lo, hi = ordered[k - 1], ordered[k]
+    """Element-wise median of the columns, computed in cache-sized batches of the (strided) views."""
+    out = np.empty_like(columns[0])  # same memory order as the source
+    for key in _batch_slices(out):
+        out[key] = _median_columns([column[key] for column in columns])
+    return out
+
+
+def _median_columns(columns: list[np.ndarray]) -> np.ndarray:
+    """Element-wise median of equally shaped columns (see the module docstring for even counts)."""
+    n = len(columns)
+    if n == 4:  # the middle two are the larger low and the smaller high of two sorted pairs
+        low_a, high_a = np.minimum(columns[0], columns[1]), np.maximum(columns[0], columns[1])
+        low_b, high_b = np.minimum(columns[2], columns[3]), np.maximum(columns[2], columns[3])
+        middle_a, middle_b = np.maximum(low_a, low_b), np.minimum(high_a, high_b)
+        lo, hi = np.minimum(middle_a, middle_b), np.maximum(middle_a, middle_b)
+    else:
+        ordered = _sorted_columns(columns)
+        k = n // 2
+        if n % 2:
+            return ordered[k].copy()
+        lo, hi = ordered[k - 1], ordered[k]
     if np.issubdtype(lo.dtype, np.integer):
         return _midpoint_towards_zero(lo, hi)
     return ((lo.astype(np.float64) + hi.astype(np.float64)) / 2).astype(lo.dtype)
 
 
-def _mode_small(columns: list[np.ndarray]) -> np.ndarray:
-    """Mode over the columns; ties go to the earliest column (the value occurring first in the block)."""
-    columns = [np.ascontiguousarray(c) for c in columns]
+def _batch_slices(view: np.ndarray) -> list[tuple[slice, ...]]:
+    """Index tuples cutting ``view`` along its outermost (largest-stride) axis into cache-sized batches."""
+    sizes = [n if n > 1 else 0 for n in view.shape]
+    if not any(sizes):
+        return [()]
+    axis = max(range(view.ndim), key=lambda i: (sizes[i] > 0, abs(view.strides[i])))
+    length = view.shape[axis]
+    step = max(1, _CACHE_BATCH_ELEMENTS // max(1, view.size // length))
+    return [(slice(None),) * axis + (slice(start, start + step),) for start in range(0, length, step)]
+
+
+def _mode_counted(columns: list[np.ndarray]) -> np.ndarray:
+    """Mode over equally shaped 1-d columns by pairwise equality counts; ties go to the earliest column."""
     counts = [np.ones(columns[0].shape, dtype=np.uint8) for _ in columns]
     for i in range(len(columns)):
         for j in range(i + 1, len(columns)):
@@ -143,10 +169,33 @@ def _mode_small(columns: list[np.ndarray]) -> np.ndarray:
             counts[j] += equal
     best, best_count = columns[0].copy(), counts[0]
     for column, count in zip(columns[1:], counts[1:]):
-        better = count > best_count
-        best = np.where(better, column, best)
-        best_count = np.maximum(count, best_count)
+        np.copyto(best, column, where=count > best_count)
+        np.maximum(count, best_count, out=best_count)
     return best
+
+
+def _mode_small(columns: list[np.ndarray]) -> np.ndarray:
+    """Mode over the columns; ties go to the earliest column (the value occurring first in the block).
+
+    Works in cache-sized batches of the (strided) column views: a batch's uniform blocks keep the first
+    column's value and only its mixed blocks are gathered and counted pairwise.
+    """
+    out = np.empty_like(columns[0])  # same memory order as the source (F-ordered reads stay F-ordered)
+    if out.size == 0 or len(columns) == 1:
+        np.copyto(out, columns[0])
+        return out
+    for key in _batch_slices(out):
+        batch = [column[key] for column in columns]
+        first, target = batch[0], out[key]
+        np.copyto(target, first)
+        uniform = first == batch[1]
+        for column in batch[2:]:
+            uniform &= first == column
+        if uniform.all():
+            continue
+        mixed = np.nonzero(~uniform)  # index arrays: gathering few voxels from strided views is cheap
+        target[mixed] = _mode_counted([column[mixed] for column in batch])
+    return out
 
 
 def _midpoint_towards_zero(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

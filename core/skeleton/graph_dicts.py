@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import ItemsView, Iterator, MutableMapping, ValuesView
+from itertools import repeat
 from typing import Any
 
-from .node import NodeAttributes, make_node, node_key
+from .node import NodeAttributes, expand_compact, node_key, stored_node
 
 
 class NodeDict(MutableMapping):
-    """``Tree._node``: node id -> attribute dict; iterating yields Node views, lookups accept Nodes or ids."""
+    """``Tree._node``: node id -> attribute dict; iterating yields Node views, lookups accept Nodes or ids.
+
+    The raw store ``_data`` holds an attribute dict or, for nodes with just a position and radius, the
+    compact tuple ``(x, y, z, radius or None)``; every mapping access hands out (and keeps) a dict.
+    """
 
     __slots__ = ("_data",)
 
@@ -17,7 +22,10 @@ class NodeDict(MutableMapping):
         self._data: dict[int, dict] = {}
 
     def __getitem__(self, key: Any) -> dict:
-        return self._data[key]
+        value = self._data[key]
+        if type(value) is tuple:
+            value = self._data[node_key(key)] = expand_compact(value)
+        return value
 
     def __setitem__(self, key: Any, value: dict) -> None:
         self._data[node_key(key)] = value if type(value) is NodeAttributes else NodeAttributes(value)
@@ -30,7 +38,7 @@ class NodeDict(MutableMapping):
 
     def __iter__(self) -> Iterator:
         data = self._data
-        return map(make_node, data, data.values())
+        return map(stored_node, data, data.values(), repeat(data))
 
     def __len__(self) -> int:
         return len(self._data)
@@ -41,32 +49,63 @@ class NodeDict(MutableMapping):
 
     def values(self) -> ValuesView:
         """The attribute dicts."""
-        return self._data.values()  # type: ignore[return-value]
+        data = self._data
+        for node_id, value in data.items():
+            if type(value) is tuple:
+                data[node_id] = expand_compact(value)
+        return data.values()  # type: ignore[return-value]
 
 
 class _NodeItems(ItemsView):
     def __iter__(self) -> Iterator:
-        for node_id, attributes in self._mapping._data.items():  # type: ignore[attr-defined]
-            yield make_node(node_id, attributes), attributes
+        data = self._mapping._data  # type: ignore[attr-defined]
+        for node_id, attributes in data.items():
+            if type(attributes) is tuple:
+                attributes = data[node_id] = expand_compact(attributes)
+            yield stored_node(node_id, attributes, data), attributes
+
+
+def edge_data(adjacency: dict, u: int, v: int) -> dict:
+    """The data dict of edge (u, v) in the raw outer adjacency dict, created (shared by both directions)
+    if the edge still has the lazy placeholder None."""
+    data = adjacency[u][v]
+    if data is None:
+        data = adjacency[u][v] = {}
+        adjacency[v][u] = data
+    return data
 
 
 class AdjacencyDict(MutableMapping):
     """An adjacency mapping (outer: node -> neighbours, inner: neighbour -> edge data) over raw int-keyed dicts.
 
     The outer mapping stores plain dicts and hands out an inner ``AdjacencyDict`` view per lookup; both
-    yield Node views when iterated and accept Nodes or ids as keys.
+    yield Node views when iterated and accept Nodes or ids as keys. In the raw inner dicts an edge without
+    data may hold None instead of an empty dict (so millions of edges cost the cyclic GC nothing); the
+    inner view replaces it with a dict shared by both directions when the edge data is accessed.
     """
 
-    __slots__ = ("_data", "_nodes", "_outer")
+    __slots__ = ("_data", "_nodes", "_outer", "_adj", "_owner")
 
-    def __init__(self, data: dict, nodes: dict, outer: bool) -> None:
+    def __init__(self, data: dict, nodes: dict, outer: bool, adj: dict | None = None, owner: int = 0) -> None:
         self._data = data
         self._nodes = nodes
         self._outer = outer
+        self._adj = adj
+        self._owner = owner
 
     def __getitem__(self, key: Any) -> Any:
         value = self._data[key]
-        return AdjacencyDict(value, self._nodes, False) if self._outer else value
+        if self._outer:
+            return AdjacencyDict(value, self._nodes, False, self._data, node_key(key))
+        if value is None:
+            value = self._materialize(node_key(key))
+        return value
+
+    def _materialize(self, neighbour: int) -> dict:
+        if self._adj is None:
+            value = self._data[neighbour] = {}
+            return value
+        return edge_data(self._adj, self._owner, neighbour)
 
     def __setitem__(self, key: Any, value: Any) -> None:
         if self._outer:
@@ -81,7 +120,7 @@ class AdjacencyDict(MutableMapping):
 
     def __iter__(self) -> Iterator:
         nodes = self._nodes
-        return (make_node(node_id, nodes[node_id]) for node_id in self._data)
+        return (stored_node(node_id, nodes[node_id], nodes) for node_id in self._data)
 
     def __len__(self) -> int:
         return len(self._data)
@@ -98,9 +137,12 @@ class _AdjacencyItems(ItemsView):
     def __iter__(self) -> Iterator:
         mapping: AdjacencyDict = self._mapping  # type: ignore[assignment]
         nodes = mapping._nodes
+        data = mapping._data
         if mapping._outer:
-            for node_id, value in mapping._data.items():
-                yield make_node(node_id, nodes[node_id]), AdjacencyDict(value, nodes, False)
+            for node_id, value in data.items():
+                yield stored_node(node_id, nodes[node_id], nodes), AdjacencyDict(value, nodes, False, data, node_id)
         else:
-            for node_id, value in mapping._data.items():
-                yield make_node(node_id, nodes[node_id]), value
+            for node_id, value in data.items():
+                if value is None:
+                    value = mapping._materialize(node_id)
+                yield stored_node(node_id, nodes[node_id], nodes), value

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from daedalus.core.nml.model import Group as NmlGroup
 
-from .node import Node, NodeAttributes, make_node
+from .node import Node, NodeAttributes, stored_node
 from .tree import Tree
 
 if TYPE_CHECKING:
@@ -119,12 +119,12 @@ class Group:
         for old_id, attributes in source_nodes.items():
             new_id = skeleton._claim_node_id(old_id if keep_ids else None, check=False)
             mapping[old_id] = new_id
-            nodes[new_id] = NodeAttributes(attributes)
+            nodes[new_id] = attributes if type(attributes) is tuple else NodeAttributes(attributes)
             adj[new_id] = {}
         for u, neighbours in source._adj._data.items():
             for v, data in neighbours.items():
                 if u <= v:
-                    copied = dict(data)
+                    copied = None if data is None else dict(data)
                     adj[mapping[u]][mapping[v]] = copied
                     adj[mapping[v]][mapping[u]] = copied
         self._child_trees.append(tree)
@@ -178,9 +178,10 @@ class Group:
         """The node with id ``node_id`` in any tree of this group or below; ValueError if there is none."""
         node_id = int(node_id)
         for tree in self.flattened_trees():
-            attributes = tree._node._data.get(node_id)
+            store = tree._node._data
+            attributes = store.get(node_id)
             if attributes is not None:
-                return make_node(node_id, attributes)
+                return stored_node(node_id, attributes, store)
         raise ValueError(f"No node with id {node_id} was found in group {self.name!r}.")
 
     def get_max_node_id(self) -> int:

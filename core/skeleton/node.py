@@ -41,6 +41,9 @@ NODE_CONVERTERS: dict[str, Any] = {
 }
 
 
+_tnew = tuple.__new__
+
+
 class NodeAttributes(dict):
     """The attribute dict of one node; unset attributes are absent and read as their default."""
 
@@ -50,6 +53,28 @@ class NodeAttributes(dict):
         if key in NODE_DEFAULTS:
             return NODE_DEFAULTS[key]
         raise KeyError(key)
+
+
+def expand_compact(compact: tuple) -> NodeAttributes:
+    """The attribute dict of a node stored compactly as the plain tuple ``(x, y, z, radius or None)``.
+
+    Trees store nodes that carry only a position (and a radius) in this form: a tuple of numbers is
+    invisible to Python's cyclic GC, so building or loading millions of nodes stays cheap. The dict is
+    made on first access through the mapping API and replaces the tuple.
+    """
+    x, y, z, radius = compact
+    attributes = NodeAttributes(position=_tnew(Vec3Int, (x, y, z)))
+    if radius is not None:
+        attributes["radius"] = radius
+    return attributes
+
+
+def materialize(store: dict, node_id: int) -> NodeAttributes:
+    """The attribute dict of ``node_id`` in the raw node store ``store``, expanding a compact entry in place."""
+    value = store[node_id]
+    if type(value) is tuple:
+        value = store[node_id] = expand_compact(value)
+    return value
 
 
 def set_node_attribute(attributes: dict, key: str, value: Any) -> None:
@@ -66,7 +91,14 @@ def _attribute_property(key: str, doc: str) -> property:
     default = NODE_DEFAULTS.get(key)
 
     def fget(self: Node) -> Any:
-        return self._attrs.get(key, default)
+        a = self._a
+        if type(a) is tuple:
+            if key == "position":
+                return _tnew(Vec3Int, a[:3])
+            if key == "radius":
+                return a[3]
+            return default
+        return a.get(key, default)
 
     def fset(self: Node, value: Any) -> None:
         set_node_attribute(self._attrs, key, value)
@@ -83,7 +115,9 @@ class Node:
     ``tree.nodes[node.id]`` find the same node.
     """
 
-    __slots__ = ("_id", "_attrs")
+    # _a: the attribute dict, or the compact tuple the node had when the view was made (then _s is the
+    # tree's raw node store, where the dict is created on the first write or mapping access).
+    __slots__ = ("_id", "_a", "_s")
 
     position: Vec3Int = _attribute_property("position", "3D coordinates (x, y, z) of the node.")  # type: ignore[assignment]
     comment: str | None = _attribute_property("comment", "Text comment shown in WEBKNOSSOS.")  # type: ignore[assignment]
@@ -100,7 +134,23 @@ class Node:
     def __init__(self, node_id: int, attributes: dict) -> None:
         """Wrap the attribute dict ``attributes`` of node ``node_id`` (use ``Tree.add_node`` to create nodes)."""
         self._id = int(node_id)
-        self._attrs = attributes
+        self._a = attributes
+        self._s = None
+
+    @property
+    def _attrs(self) -> NodeAttributes:
+        """The node's attribute dict (created from a compact entry on first use)."""
+        a = self._a
+        if type(a) is not tuple:
+            return a
+        current = self._s.get(self._id)
+        if current is a:
+            current = self._s[self._id] = expand_compact(a)
+        elif type(current) is not NodeAttributes:  # the node left its tree: keep a private dict
+            current = expand_compact(a)
+        self._a = current
+        self._s = None
+        return current
 
     @property
     def id(self) -> int:
@@ -109,9 +159,10 @@ class Node:
 
     def get_dict(self) -> dict[str, Any]:
         """All attributes of the node (unset ones with their default) as a new dict."""
-        result = {"position": self._attrs["position"]}
+        attributes = self._a if type(self._a) is not tuple else expand_compact(self._a)
+        result = {"position": attributes["position"]}
         for key, default in NODE_DEFAULTS.items():
-            result[key] = self._attrs.get(key, default)
+            result[key] = attributes.get(key, default)
         return result
 
     def __hash__(self) -> int:
@@ -119,7 +170,7 @@ class Node:
 
     def __eq__(self, other: object) -> bool:
         if type(other) is Node:
-            return self._id == other._id and (self._attrs is other._attrs or self._attrs == other._attrs)
+            return self._id == other._id and (self._a is other._a or self._attrs == other._attrs)
         if isinstance(other, int) and not isinstance(other, bool):
             return self._id == other
         return NotImplemented
@@ -134,18 +185,29 @@ class Node:
         return self._id
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v!r}" for k, v in self._attrs.items() if k != "position")
-        return f"Node(id={self._id}, position={self._attrs.get('position')!r}{', ' if shown else ''}{shown})"
+        attributes = self._a if type(self._a) is not tuple else expand_compact(self._a)
+        shown = ", ".join(f"{k}={v!r}" for k, v in attributes.items() if k != "position")
+        return f"Node(id={self._id}, position={attributes.get('position')!r}{', ' if shown else ''}{shown})"
 
 
 _new = object.__new__
 
 
 def make_node(node_id: int, attributes: dict) -> Node:
-    """Build a Node view without argument checks (hot path)."""
+    """Build a Node view on an attribute dict without argument checks (hot path)."""
     node = _new(Node)
     node._id = node_id
-    node._attrs = attributes
+    node._a = attributes
+    node._s = None
+    return node
+
+
+def stored_node(node_id: int, value: Any, store: dict) -> Node:
+    """Build a Node view on the entry ``value`` (dict or compact tuple) of ``node_id`` in the raw store."""
+    node = _new(Node)
+    node._id = node_id
+    node._a = value
+    node._s = store
     return node
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from daedalus.core.geometry import Vec3Float, Vec3Int
 
 from .graph_dicts import AdjacencyDict, NodeDict
-from .node import Node, NodeAttributes, make_node, node_key
+from .node import Node, NodeAttributes, node_key, stored_node
 
 if TYPE_CHECKING:
     from .group import Group
@@ -116,47 +116,61 @@ class Tree(nx.Graph):
         """Add a node at ``position`` (x, y, z) with optional attributes; returns the new Node."""
         if type(position) is tuple and len(position) == 3:
             x, y, z = position
-            if type(x) is int and type(y) is int and type(z) is int:
-                position = _tnew(Vec3Int, position)
-            else:
-                position = Vec3Int(position)
+            if type(x) is not int or type(y) is not int or type(z) is not int:
+                x, y, z = Vec3Int(position)
         else:
-            position = Vec3Int(position)
-        attributes = NodeAttributes(position=position)
-        if radius is not None:
-            attributes["radius"] = float(radius)
-        if comment is not None:
-            attributes["comment"] = str(comment)
-        if is_branchpoint:
-            attributes["is_branchpoint"] = True
-        if rotation is not None:
-            attributes["rotation"] = Vec3Float(rotation)
-        if inVp is not None:
-            attributes["inVp"] = int(inVp)
-        if inMag is not None:
-            attributes["inMag"] = int(inMag)
-        if bitDepth is not None:
-            attributes["bitDepth"] = int(bitDepth)
-        if interpolation is not None:
-            attributes["interpolation"] = bool(interpolation)
-        if time is not None:
-            attributes["time"] = int(time)
-        if branchpoint_time is not None:
-            attributes["branchpoint_time"] = int(branchpoint_time)
+            x, y, z = Vec3Int(position)
+        if (
+            comment is None
+            and rotation is None
+            and not is_branchpoint
+            and inVp is None
+            and inMag is None
+            and bitDepth is None
+            and interpolation is None
+            and time is None
+            and branchpoint_time is None
+        ):
+            # Compact entry (see NodeDict): a tuple of numbers, which the cyclic GC stops tracking.
+            attributes: Any = (x, y, z, None if radius is None else float(radius))
+        else:
+            attributes = NodeAttributes(position=_tnew(Vec3Int, (x, y, z)))
+            if radius is not None:
+                attributes["radius"] = float(radius)
+            if comment is not None:
+                attributes["comment"] = str(comment)
+            if is_branchpoint:
+                attributes["is_branchpoint"] = True
+            if rotation is not None:
+                attributes["rotation"] = Vec3Float(rotation)
+            if inVp is not None:
+                attributes["inVp"] = int(inVp)
+            if inMag is not None:
+                attributes["inMag"] = int(inMag)
+            if bitDepth is not None:
+                attributes["bitDepth"] = int(bitDepth)
+            if interpolation is not None:
+                attributes["interpolation"] = bool(interpolation)
+            if time is not None:
+                attributes["time"] = int(time)
+            if branchpoint_time is not None:
+                attributes["branchpoint_time"] = int(branchpoint_time)
         skeleton = self._skeleton
         if _enforced_id is None and skeleton is not None:
             node_id = skeleton._next_id
             skeleton._next_id = node_id + 1
         else:
             node_id = self._claim_node_id(_enforced_id)
-        self._node._data[node_id] = attributes
+        store = self._node._data
+        store[node_id] = attributes
         self._adj._data[node_id] = {}
         cache = self.__networkx_cache__
         if cache:
             cache.clear()
         node = _new_node(Node)
         node._id = node_id
-        node._attrs = attributes
+        node._a = attributes
+        node._s = store
         return node
 
     def _claim_node_id(self, enforced_id: int | None) -> int:
@@ -184,10 +198,11 @@ class Tree(nx.Graph):
                 "part of this tree. Add it with tree.add_node(...) first."
             ) from None
         data = neighbours_u.get(v)
-        if data is None:
-            data = {}
         if attr:
+            if data is None:
+                data = {}
             data.update(attr)
+        # Without attributes a new edge's data stays None until it is accessed (see AdjacencyDict).
         neighbours_u[v] = data
         neighbours_v[u] = data
         cache = self.__networkx_cache__
@@ -206,13 +221,14 @@ class Tree(nx.Graph):
 
     def get_node_positions(self) -> np.ndarray:
         """Positions of all nodes as an (N, 3) int64 array, in node order."""
-        positions = [a["position"] for a in self._node._data.values()]
+        positions = [a[:3] if type(a) is tuple else a["position"] for a in self._node._data.values()]
         return np.array(positions, dtype=np.int64).reshape(-1, 3)
 
     def get_node_by_id(self, node_id: int) -> Node:
         """The node with id ``node_id``; raises KeyError if it is not in this tree."""
         node_id = node_key(node_id)
-        return make_node(node_id, self._node._data[node_id])
+        store = self._node._data
+        return stored_node(node_id, store[node_id], store)
 
     def get_max_node_id(self) -> int:
         """The highest node id in this tree (0 for an empty tree)."""
