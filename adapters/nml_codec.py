@@ -99,24 +99,27 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
     segment: dict[str, Any] | None = None
     cur_nodes: dict | None = None
     cur_adj: dict | None = None
-    node_rows: list[dict] = []  # <node>/<edge> attribute dicts of the current tree, converted in batches
-    edge_rows: list[dict] = []
+    node_rows: list[list[str]] = []  # <node>/<edge> attribute lists of the current tree, converted in batches
+    edge_rows: list[list[str]] = []
     sources: list[int] = []
     targets: list[int] = []
     cur_tree: Tree | None = None
     metadata_target: dict | None = None
 
-    def start(name: str, a: dict) -> None:
+    def start(name: str, attributes: list[str]) -> None:
         nonlocal cur_nodes, cur_adj, cur_tree, metadata_target, volume, segment
         if name == "node":
-            node_rows.append(a)
+            node_rows.append(attributes)
             if len(node_rows) >= _BATCH:
                 flush_nodes()
-        elif name == "edge":
-            edge_rows.append(a)
+            return
+        if name == "edge":
+            edge_rows.append(attributes)
             if len(edge_rows) >= _BATCH:
                 flush_edges()
-        elif name == "edges":
+            return
+        a = dict(zip(attributes[::2], attributes[1::2]))
+        if name == "edges":
             flush_nodes()
         elif name == "thing":
             if cur_tree is not None:
@@ -255,6 +258,7 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
 
     parser = expat.ParserCreate()
     parser.buffer_text = True
+    parser.ordered_attributes = True  # attribute lists are cheaper than dicts for millions of <node>s
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartDoctypeDeclHandler = _reject("a DOCTYPE declaration", label)
     parser.EntityDeclHandler = _reject("an ENTITY declaration", label)

@@ -165,6 +165,9 @@ class Node:
             result[key] = attributes.get(key, default)
         return result
 
+    def __reduce__(self) -> tuple:
+        return (make_node, (self._id, self._attrs))
+
     def __hash__(self) -> int:
         return hash(self._id)
 
