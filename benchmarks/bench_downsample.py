@@ -9,6 +9,7 @@ ru_maxrss of its largest child: the worker processes of a multiprocessing execut
     python benchmarks/bench_downsample.py                   # 1024×1024×512
     python benchmarks/bench_downsample.py --size 512 512 256
     python benchmarks/bench_downsample.py --daedalus-executor multiprocessing
+    python benchmarks/bench_downsample.py --skip-reference --daedalus-cache-bytes 0   # peak RSS without the cache
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import importlib.util
 import inspect
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -129,9 +131,14 @@ def write_dataset(path: Path, shape: tuple[int, int, int]) -> None:
 # --- runners -------------------------------------------------------------------------------------
 
 
-def _daedalus_in_fresh_process(path: Path, layer: str, executor: str | None) -> dict[str, Any]:
+def _daedalus_in_fresh_process(
+    path: Path, layer: str, executor: str | None, cache_bytes: int | None = None
+) -> dict[str, Any]:
     command = [sys.executable, __file__, "--worker", str(path), layer, executor or ""]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    env = dict(os.environ)
+    if cache_bytes is not None:
+        env["DAEDALUS_TENSORSTORE_CACHE_BYTES"] = str(cache_bytes)
+    completed = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if completed.returncode != 0:
         raise RuntimeError(f"daedalus downsample of {layer} failed:\n{completed.stderr[-3000:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
@@ -151,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", nargs=3, type=int, default=DEFAULT_SIZE, metavar=("X", "Y", "Z"))
     parser.add_argument("--daedalus-executor", default="", help="executor name for daedalus (default: none)")
     parser.add_argument("--skip-reference", action="store_true")
+    parser.add_argument(
+        "--daedalus-cache-bytes", type=int, help="tensorstore cache pool of the daedalus run (default: its default)"
+    )
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--write-worker", type=Path, help=argparse.SUPPRESS)
@@ -175,11 +185,15 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, __file__, "--write-worker", str(source), "--size", *size], check=True)
         print(f"wrote {shape} x 2 layers in {time.perf_counter() - start:.1f} s", file=sys.stderr)
         results: dict[str, Any] = {"size": shape, "daedalus_executor": args.daedalus_executor or "sequential"}
+        if args.daedalus_cache_bytes is not None:
+            results["daedalus_cache_bytes"] = args.daedalus_cache_bytes
         for layer, dtype in LAYERS:
             megabytes = float(np.prod(shape)) * np.dtype(dtype).itemsize / 1e6
             ours_path, ref_path = work / f"daedalus-{layer}", work / f"reference-{layer}"
             shutil.copytree(source, ours_path)
-            ours = _daedalus_in_fresh_process(ours_path, layer, args.daedalus_executor or None)
+            ours = _daedalus_in_fresh_process(
+                ours_path, layer, args.daedalus_executor or None, args.daedalus_cache_bytes
+            )
             shutil.rmtree(ours_path)
             ref: Any = "skipped"
             if not args.skip_reference:
@@ -200,7 +214,8 @@ def format_table(results: dict[str, Any]) -> str:
     """A markdown table: per layer and package seconds, MB/s, peak RSS; and daedalus/reference."""
     size = "×".join(str(s) for s in results["size"])
     rows = [
-        f"downsample {size}, daedalus executor: {results['daedalus_executor']}, reference: its default",
+        f"downsample {size}, daedalus executor: {results['daedalus_executor']}, reference: its default"
+        + (f", daedalus cache {results['daedalus_cache_bytes']} bytes" if "daedalus_cache_bytes" in results else ""),
         "",
         "| layer | package | seconds | MB/s | peak RSS MiB (process / largest child) | mags | daedalus/reference |",
         "|---|---|---|---|---|---|---|",
