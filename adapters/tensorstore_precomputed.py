@@ -240,9 +240,8 @@ class PrecomputedStorage:
     supports_extra_axes = False  # capability: precomputed volumes are (x, y, z, channel)
     supports_compression = False  # capability: new scales are written with raw encoding
     voxel_types = _VOXEL_TYPES  # capability: the data types precomputed can store
-    # capability: sibling scales share the volume's data type and channel count (one ``info``), so arrays of
-    # different types cannot sit side by side as the contract suite creates them; see tests/adapters instead
-    independent_arrays = False
+    # sibling scales share the volume's data type and channel count (one ``info`` per layer folder), so
+    # arrays of different types need folders of their own, as the contract suite gives them
 
     def __repr__(self) -> str:
         return f"PrecomputedStorage(data_format={self.data_format!r}, engine={self.engine!r})"

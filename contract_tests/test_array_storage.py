@@ -30,14 +30,18 @@ def storage(request):
 @pytest.fixture
 def layout(storage, tmp_path):
     """The smallest (chunk, shard) edges the adapter accepts."""
-    require(storage, "independent_arrays", "arrays created side by side share metadata in this format")
     for chunk, shard in LAYOUTS:
         try:
-            storage.create(UPath(tmp_path / f"probe-{chunk[0]}"), make_info(storage, chunk=chunk, shard=shard))
+            storage.create(array_path(tmp_path, f"probe-{chunk[0]}"), make_info(storage, chunk=chunk, shard=shard))
         except ValueError:
             continue
         return chunk, shard
     pytest.fail(f"{storage!r} accepts neither chunk 8^3 / shard 16^3 nor chunk 32^3 / shard 64^3.")
+
+
+def array_path(root, name: str) -> UPath:
+    """Each array of a test gets its own layer-like folder (``<name>/1``), as mags do in a dataset."""
+    return UPath(root / name / "1")
 
 
 def capability(storage, name: str, default=True):
@@ -77,7 +81,7 @@ def make_info(
 
 def create(storage, tmp_path, layout, name="array", **kwargs):
     chunk, shard = layout
-    array = storage.create(UPath(tmp_path / name), make_info(storage, chunk=chunk, shard=shard, **kwargs))
+    array = storage.create(array_path(tmp_path, name), make_info(storage, chunk=chunk, shard=shard, **kwargs))
     assert isinstance(array, StoredArray)
     return array
 
@@ -121,7 +125,7 @@ def test_round_trip_every_dtype(storage, layout, tmp_path, dtype):
     data = random_data(array.info.shape, dtype)
     array.write((0,) * len(data.shape), data)
     np.testing.assert_array_equal(array.read((0, 0, 0, 0), data.shape), data)
-    reopened = storage.open(UPath(tmp_path / "array"))
+    reopened = storage.open(array_path(tmp_path, "array"))
     result = reopened.read((0, 0, 0, 0), data.shape)
     assert result.dtype == np.dtype(dtype)
     np.testing.assert_array_equal(result, data)
@@ -133,7 +137,7 @@ def test_round_trip_uncompressed(storage, layout, tmp_path, dtype):
     assert array.info.compression_mode is False
     data = random_data(array.info.shape, dtype, seed=1)
     array.write((0, 0, 0, 0), data)
-    np.testing.assert_array_equal(storage.open(UPath(tmp_path / "array")).read((0, 0, 0, 0), data.shape), data)
+    np.testing.assert_array_equal(storage.open(array_path(tmp_path, "array")).read((0, 0, 0, 0), data.shape), data)
 
 
 @pytest.mark.parametrize("dtype", ["uint8", "uint16"])
@@ -154,7 +158,7 @@ def test_extra_axis(storage, layout, tmp_path):
     assert array.info.dimension_names == ("c", "t", "x", "y", "z")
     data = random_data(array.info.shape, "uint16", seed=3)
     array.write((0,) * 5, data)
-    reopened = storage.open(UPath(tmp_path / "array"))
+    reopened = storage.open(array_path(tmp_path, "array"))
     assert reopened.info.dimension_names == ("c", "t", "x", "y", "z")
     np.testing.assert_array_equal(reopened.read((0,) * 5, data.shape), data)
     np.testing.assert_array_equal(reopened.read((0, 1, 2, 3, 4), (1, 1, 5, 6, 7)), data[:, 1:2, 2:7, 3:9, 4:11])
@@ -175,7 +179,7 @@ def test_unaligned_writes_spanning_shards(storage, layout, tmp_path):
         array.write(offset, data)
         model[box(offset, shape)] = data
         np.testing.assert_array_equal(array.read((0, 0, 0, 0), model.shape), model)
-    np.testing.assert_array_equal(storage.open(UPath(tmp_path / "array")).read((0, 0, 0, 0), model.shape), model)
+    np.testing.assert_array_equal(storage.open(array_path(tmp_path, "array")).read((0, 0, 0, 0), model.shape), model)
 
 
 def test_reads_outside_the_written_region_are_zero(storage, layout, tmp_path):
@@ -226,7 +230,7 @@ def test_resize_grows_and_keeps_data(storage, layout, tmp_path):
     np.testing.assert_array_equal(array.read((0, 0, 0, 0), old), data)
     extra = random_data((1, shard, 5, shard), "uint8", seed=6)
     array.write((0, old[1] + shard, 0, old[3]), extra)
-    reopened = storage.open(UPath(tmp_path / "array"))
+    reopened = storage.open(array_path(tmp_path, "array"))
     assert tuple(reopened.info.shape) == new
     np.testing.assert_array_equal(reopened.read((0, 0, 0, 0), old), data)
     np.testing.assert_array_equal(reopened.read((0, old[1] + shard, 0, old[3]), extra.shape), extra)
@@ -241,13 +245,15 @@ def test_list_bounding_boxes(storage, layout, tmp_path):
     array.write((0, far[1] + 1, far[2] + 1, far[3] + 1), np.full((1, 2, 2, 2), 4, dtype="uint8"))
     boxes = sorted((tuple(o), tuple(s)) for o, s in array.list_bounding_boxes())
     assert boxes == [((0, 0, 0, 0), (1, *shard)), (far, (1, *shard))]
-    reopened = sorted((tuple(o), tuple(s)) for o, s in storage.open(UPath(tmp_path / "array")).list_bounding_boxes())
+    reopened = sorted(
+        (tuple(o), tuple(s)) for o, s in storage.open(array_path(tmp_path, "array")).list_bounding_boxes()
+    )
     assert reopened == boxes
 
 
 def test_exists_open_and_create_twice(storage, layout, tmp_path):
     chunk, shard = layout
-    path = UPath(tmp_path / "array")
+    path = array_path(tmp_path, "array")
     assert not storage.exists(path)
     with pytest.raises(FileNotFoundError):
         storage.open(path)
@@ -268,8 +274,8 @@ def test_open_reports_the_created_shape(storage, layout, tmp_path):
     require(storage, "stores_shape", "the format keeps no shape; an array presents the files on disk")
     chunk, shard = layout
     requested = make_info(storage, chunk=chunk, shard=shard, dtype="uint16", channels=3, compressed=False)
-    created = storage.create(UPath(tmp_path / "array"), requested)
-    opened = storage.open(UPath(tmp_path / "array"))
+    created = storage.create(array_path(tmp_path, "array"), requested)
+    opened = storage.open(array_path(tmp_path, "array"))
     assert opened.info == created.info
     assert opened.info.shape == requested.shape
 
@@ -279,6 +285,6 @@ def test_compressed_flag_round_trips(storage, layout, tmp_path):
     compressed = create(storage, tmp_path, layout, name="compressed", compressed=True)
     raw = create(storage, tmp_path, layout, name="raw", compressed=False)
     assert compressed.info.compression_mode is True
-    assert storage.open(UPath(tmp_path / "compressed")).info.compression_mode is True
-    assert storage.open(UPath(tmp_path / "raw")).info.compression_mode is False
+    assert storage.open(array_path(tmp_path, "compressed")).info.compression_mode is True
+    assert storage.open(array_path(tmp_path, "raw")).info.compression_mode is False
     assert raw.info.compression_mode is False
