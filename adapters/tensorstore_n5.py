@@ -17,6 +17,7 @@ import numpy as np
 import tensorstore as ts
 from daedalus.core.array_info import ArrayInfo
 from daedalus.core.geometry import Vec3Int
+from daedalus.core.process_local import ProcessLocalState
 from daedalus.core.stored_box import check_box, check_write_box, read_clipped
 
 __all__ = ["N5Array", "N5Storage"]
@@ -64,7 +65,7 @@ def _presented_axes(names: Any, ndim: int, where: str) -> tuple[tuple[str, ...],
     return ("c", *(names[i] for i in extra), "x", "y", "z"), order, not channel
 
 
-class N5Array:
+class N5Array(ProcessLocalState):
     """An opened N5 array (implements ``StoredArray``), presented as ``("c", *extra, "x", "y", "z")``."""
 
     def __init__(self, kvstore: Any, local: Path | None, display: str) -> None:
@@ -74,15 +75,7 @@ class N5Array:
         self._handle_pid: int | None = None
         self._load()
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_handle"] = None
-        del state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
+    _process_local = ("_handle",)
 
     def __repr__(self) -> str:
         return f"N5Array({self._display!r}, shape={self._info.shape})"

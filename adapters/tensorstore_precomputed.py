@@ -20,6 +20,7 @@ import numpy as np
 import tensorstore as ts
 from daedalus.core.array_info import ArrayInfo
 from daedalus.core.geometry import Vec3Int
+from daedalus.core.process_local import ProcessLocalState
 from daedalus.core.stored_box import check_box, check_write_box, read_clipped
 
 __all__ = ["PrecomputedArray", "PrecomputedStorage"]
@@ -67,7 +68,7 @@ def _scale_of(info: dict[str, Any] | None, key: str | None) -> dict[str, Any] | 
     return next((s for s in scales if str(s.get("key", "")).strip("/") == key), None)
 
 
-class PrecomputedArray:
+class PrecomputedArray(ProcessLocalState):
     """One opened scale of a precomputed volume (implements ``StoredArray``)."""
 
     def __init__(self, root: Path, key: str | None) -> None:
@@ -77,15 +78,7 @@ class PrecomputedArray:
         self._handle_pid: int | None = None
         self._load()
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_handle"] = None
-        del state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
+    _process_local = ("_handle",)
 
     def __repr__(self) -> str:
         return f"PrecomputedArray({self.path!r}, shape={self._info.shape})"

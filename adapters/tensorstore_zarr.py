@@ -20,6 +20,7 @@ import numpy as np
 import tensorstore as ts
 from daedalus.core.array_info import ArrayInfo
 from daedalus.core.geometry import Vec3Int
+from daedalus.core.process_local import ProcessLocalState
 
 __all__ = [
     "TensorstoreZarrArray",
@@ -133,7 +134,7 @@ class _LocalLocation:
         yield
 
 
-class _FsspecLocation:
+class _FsspecLocation(ProcessLocalState):
     """An array on any fsspec file system (``memory://``, ``s3://``, ...), bridged through tensorstore.
 
     tensorstore cannot call into Python file systems, so the keys one read or write touches are copied into
@@ -150,15 +151,8 @@ class _FsspecLocation:
         self._lock = threading.RLock()
         self._store: Any = None
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_store"] = None
-        del state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.RLock()
+    _process_local = ("_store",)
+    _lock_type = threading.RLock
 
     @property
     def kvstore_spec(self) -> dict[str, Any]:
@@ -603,7 +597,7 @@ def _read_json(location: Any, name: str, where: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the opened array
 
 
-class TensorstoreZarrArray:
+class TensorstoreZarrArray(ProcessLocalState):
     """An opened zarr3 / zarr array (implements ``StoredArray``); the tensorstore handle is opened once."""
 
     def __init__(self, location: Any, fmt: Any, meta: dict[str, Any], names: Any = None) -> None:
@@ -616,15 +610,7 @@ class TensorstoreZarrArray:
         self._handle_pid: int | None = None
         self._set_metadata(meta)
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_handle"] = state["_native"] = None
-        del state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
+    _process_local = ("_handle", "_native")
 
     def __repr__(self) -> str:
         info = self._layout.info

@@ -18,6 +18,7 @@ import numpy as np
 import wkw
 from daedalus.core.array_info import ArrayInfo
 from daedalus.core.geometry import Vec3Int
+from daedalus.core.process_local import ProcessLocalState
 
 __all__ = ["WkwArray", "WkwStorage"]
 
@@ -46,7 +47,7 @@ def _is_power_of_two(value: int) -> bool:
     return value > 0 and value & (value - 1) == 0
 
 
-class WkwArray:
+class WkwArray(ProcessLocalState):
     """An opened WKW array (implements ``StoredArray``), presented as ``("c", "x", "y", "z")``."""
 
     def __init__(self, root: Path, header: Any, shape: Sequence[int] | None = None) -> None:
@@ -59,15 +60,7 @@ class WkwArray:
         self._header_bytes = (root / _HEADER_FILE).read_bytes()
         self._shape = tuple(int(s) for s in shape) if shape is not None else self._shape_on_disk()
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_handle"] = None
-        del state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
+    _process_local = ("_handle",)
 
     def __repr__(self) -> str:
         return f"WkwArray({str(self._root)!r}, shape={self._shape})"
