@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import os
 import threading
 import uuid
@@ -39,7 +40,9 @@ _NON_COMPRESSING_CODECS = {"transpose", "bytes", "endian", "crc32c", "sharding_i
 
 _context_lock = threading.Lock()
 _context: ts.Context | None = None
+_uncached_context: ts.Context | None = None
 _context_pid: int | None = None
+_context_cache_bytes = 0  # cache size of the current shared context
 
 
 def _env_int(name: str, default: int) -> int:
@@ -52,34 +55,40 @@ def _env_int(name: str, default: int) -> int:
         raise ValueError(f"Environment variable {name}={raw!r} is not an integer.") from error
 
 
-def tensorstore_context() -> ts.Context:
+def cache_bytes() -> int:
+    """Size of the decoded-chunk cache (``DAEDALUS_TENSORSTORE_CACHE_BYTES``, default 256 MiB)."""
+    return _env_int("DAEDALUS_TENSORSTORE_CACHE_BYTES", _DEFAULT_CACHE_BYTES)
+
+
+def tensorstore_context(cached: bool = True) -> ts.Context:
     """The tensorstore Context shared by every array of this process (recreated after a fork).
 
     Its cache pool (``DAEDALUS_TENSORSTORE_CACHE_BYTES``, default 256 MiB) keeps decoded chunks and shard
-    indices; copy and file I/O concurrency scale with the CPU count.
+    indices; copy and file I/O concurrency scale with the CPU count. ``cached=False`` gives a child context
+    with the same thread pools and no cache, for large reads that would only churn the cache.
     """
-    global _context, _context_pid
+    global _context, _uncached_context, _context_pid, _context_cache_bytes
     with _context_lock:
         if _context is None or _context_pid != os.getpid():
             cpus = os.cpu_count() or 4
+            _context_cache_bytes = cache_bytes()
             _context = ts.Context(
                 {
-                    "cache_pool": {
-                        "total_bytes_limit": _env_int("DAEDALUS_TENSORSTORE_CACHE_BYTES", _DEFAULT_CACHE_BYTES)
-                    },
+                    "cache_pool": {"total_bytes_limit": _context_cache_bytes},
                     "data_copy_concurrency": {"limit": cpus},
                     "file_io_concurrency": {"limit": max(32, 4 * cpus)},
                 }
             )
+            _uncached_context = ts.Context({"cache_pool": {"total_bytes_limit": 0}}, parent=_context)
             _context_pid = os.getpid()
-        return _context
+        return _context if cached else _uncached_context  # type: ignore[return-value]
 
 
 def reset_tensorstore_context() -> None:
     """Drop the shared Context (and its cache); arrays opened afterwards get a fresh one."""
-    global _context
+    global _context, _uncached_context
     with _context_lock:
-        _context = None
+        _context = _uncached_context = None
 
 
 def _dump_json(value: Any) -> str:
@@ -606,11 +615,12 @@ class TensorstoreZarrArray(ProcessLocalState):
         self._names = names
         self._lock = threading.Lock()
         self._handle: Any = None
+        self._uncached_handle: Any = None
         self._native: Any = None
         self._handle_pid: int | None = None
         self._set_metadata(meta)
 
-    _process_local = ("_handle", "_native")
+    _process_local = ("_handle", "_uncached_handle", "_native")
 
     def __repr__(self) -> str:
         info = self._layout.info
@@ -627,7 +637,7 @@ class TensorstoreZarrArray(ProcessLocalState):
             raise ValueError(f"Cannot read array metadata {where}: missing or invalid entry {error}.") from error
         self._meta = meta
         self._layout = layout
-        self._handle = None
+        self._handle = self._uncached_handle = None
 
     @property
     def info(self) -> ArrayInfo:
@@ -639,6 +649,20 @@ class TensorstoreZarrArray(ProcessLocalState):
         """Where the array lives (as given when opening it)."""
         return self._location.display
 
+    def _open_handle(self, context: ts.Context) -> tuple[Any, Any]:
+        """Open the array with tensorstore in ``context``: (stored-order handle, presented-order handle)."""
+        if self._location.bridged:
+            self._location.stage_metadata(self._format.metadata_file)
+        spec = {"driver": self._format.driver, "kvstore": self._location.kvstore_spec}
+        try:
+            store = ts.open(spec, open=True, read=True, write=True, context=context).result()
+        except ValueError as error:
+            raise ValueError(f"tensorstore cannot open the array at {self._where()}: {error}") from error
+        order = self._layout.order
+        if list(order) != list(range(len(order))):
+            return store, store[ts.d[list(order)].transpose[:]]
+        return store, store
+
     def _tensorstore(self) -> Any:
         """The tensorstore handle in presented axis order (virtual channel excluded), opened once."""
         handle = self._handle
@@ -646,19 +670,30 @@ class TensorstoreZarrArray(ProcessLocalState):
             return handle
         with self._lock:
             if self._handle is None or self._handle_pid != os.getpid():
-                if self._location.bridged:
-                    self._location.stage_metadata(self._format.metadata_file)
-                spec = {"driver": self._format.driver, "kvstore": self._location.kvstore_spec}
-                try:
-                    store = ts.open(spec, open=True, read=True, write=True, context=tensorstore_context()).result()
-                except ValueError as error:
-                    raise ValueError(f"tensorstore cannot open the array at {self._where()}: {error}") from error
-                self._native = store
-                order = self._layout.order
-                if list(order) != list(range(len(order))):
-                    store = store[ts.d[list(order)].transpose[:]]
-                self._handle, self._handle_pid = store, os.getpid()
+                self._uncached_handle = None
+                self._native, self._handle = self._open_handle(tensorstore_context())
+                self._handle_pid = os.getpid()
             return self._handle
+
+    def _reading_handle(self, nbytes: int) -> Any:
+        """The handle for a read of ``nbytes``: large reads skip the decoded-chunk cache.
+
+        A read of at least a sixteenth of the cache would mostly evict chunks that smaller, repeated reads
+        reuse, and copying every chunk into the cache costs time; such reads decode straight into the result.
+        Writes always go through the cached handle, and tensorstore revalidates cached chunks against the
+        files, so both handles see the same data.
+        """
+        handle = self._tensorstore()
+        limit = _context_cache_bytes
+        if limit <= 0 or nbytes * 16 < limit:
+            return handle
+        uncached = self._uncached_handle
+        if uncached is None:
+            with self._lock:
+                if self._uncached_handle is None:
+                    self._uncached_handle = self._open_handle(tensorstore_context(cached=False))[1]
+                uncached = self._uncached_handle
+        return uncached
 
     @property
     def native(self) -> Any:
@@ -691,19 +726,20 @@ class TensorstoreZarrArray(ProcessLocalState):
         if any(h <= low for low, h in zip(lo, hi)):
             return np.zeros(shape, dtype=dtype, order="F")
         presented_slices = tuple(slice(a, b) for a, b in zip(lo, hi))
-        handle = self._tensorstore()
-        stored_lo, stored_hi = self._stored_box(lo, hi)
-        keys = layout.cells(stored_lo, stored_hi)[0] if self._location.bridged else ()
-        with self._location.reading(keys):
-            data = handle[presented_slices[1:] if layout.virtual_channel else presented_slices]
-            try:
-                data = data.read(order="F").result()
-            except ValueError as error:  # tensorstore names the key, not the array: add both
-                touched = keys or layout.cells(stored_lo, stored_hi)[0]
-                raise ValueError(
-                    f"Cannot read {self.path} (storage keys {list(touched)[:8]}): {error}. A chunk or shard file "
-                    "is corrupt; delete or restore it."
-                ) from error
+        handle = self._reading_handle(math.prod([b - a for a, b in zip(lo, hi)]) * dtype.itemsize)
+        box = handle[presented_slices[1:] if layout.virtual_channel else presented_slices]
+        try:
+            if self._location.bridged:
+                with self._location.reading(layout.cells(*self._stored_box(lo, hi))[0]):
+                    data = box.read(order="F").result()
+            else:
+                data = box.read(order="F").result()
+        except ValueError as error:  # tensorstore names the key, not the array: add both
+            touched = layout.cells(*self._stored_box(lo, hi))[0]
+            raise ValueError(
+                f"Cannot read {self.path} (storage keys {list(touched)[:8]}): {error}. A chunk or shard file "
+                "is corrupt; delete or restore it."
+            ) from error
         if layout.virtual_channel:
             data = data[np.newaxis]
         if lo == offset and hi == [o + s for o, s in zip(offset, shape)]:

@@ -209,6 +209,21 @@ def resolve_storage(data_format: str) -> ArrayStorage:
     return current_registry().storage(str(data_format))
 
 
+def prepare_storage(data_format: str) -> None:
+    """Load the engine behind ``data_format`` now (adapters with a ``prepare()`` capability), not at the first read.
+
+    Opening a layer calls this so that importing the engine is part of opening, like in the reference where
+    the engine is imported with the package. Unknown formats are left for the first use to report.
+    """
+    try:
+        storage = resolve_storage(data_format)
+    except Exception:  # noqa: BLE001 - reported, with the available formats, when the data is first used
+        return
+    prepare = getattr(storage, "prepare", None)
+    if callable(prepare):
+        prepare()
+
+
 def resolve_executor(name: str, **kwargs: Any) -> Executor:
     """A new executor registered under ``name``."""
     return current_registry().executor(name, **kwargs)

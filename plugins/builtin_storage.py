@@ -47,6 +47,10 @@ class LazyStorage:
             self._adapter = getattr(module, self._class_name)()
         return self._adapter
 
+    def prepare(self) -> None:
+        """Import the engine now (called when a layer of this format is opened)."""
+        self._real()
+
     def create(self, path: Any, info: Any) -> Any:
         """Create an array (see the ArrayStorage port)."""
         return self._real().create(path, info)

@@ -39,6 +39,8 @@ class Layer(DownsamplingMixin):
         self._properties = properties
         self._read_only = read_only
         self._mags: dict[Mag, MagView] = {}
+        if properties.mags:
+            ports.prepare_storage(self.data_format)
         for entry in properties.mags:
             path = resolve_mag_path(dataset.path, self.path, entry)
             self._mags[entry.mag] = MagView(self, entry.mag, path, read_only)

@@ -25,6 +25,7 @@ class MagView(View):
     def __init__(self, layer: Layer, mag: Any, path: Any, read_only: bool = False) -> None:
         super().__init__(path, None, mag, layer.data_format, read_only)
         self._layer = layer
+        self._aligned: tuple[Any, NDBoundingBox] | None = None  # (layer box, that box aligned to this mag)
 
     @classmethod
     def create(
@@ -64,6 +65,7 @@ class MagView(View):
         state = super().__getstate__()
         state["_bounding_box"] = self.bounding_box  # keep the box, not the live layer, across processes
         state["_layer"] = None
+        state["_aligned"] = None
         return state
 
     @property
@@ -78,7 +80,11 @@ class MagView(View):
         """The layer's bounding box (Mag(1)), grown to whole voxels of this mag (``align_with_mag(ceil=True)``)."""
         if self._layer is None:
             return self._bounding_box  # type: ignore[return-value]
-        return self._layer.bounding_box.align_with_mag(self._mag, ceil=True)
+        layer_box = self._layer.bounding_box
+        aligned = self._aligned
+        if aligned is None or aligned[0] is not layer_box:  # boxes are immutable: same object, same result
+            aligned = self._aligned = (layer_box, layer_box.align_with_mag(self._mag, ceil=True))
+        return aligned[1]
 
     @property
     def name(self) -> str:

@@ -510,3 +510,42 @@ def test_pickled_array_reads_and_writes(tmp_path):
     assert isinstance(clone, TensorstoreZarrArray) and clone.info == array.info
     assert (clone.read((0, 0, 0, 0), (1, 8, 8, 8)) == 9).all()
     assert isinstance(clone.native, ts.TensorStore)
+
+
+@pytest.fixture
+def small_cache(monkeypatch):
+    """A 1 MiB decoded-chunk cache: reads of 64 KiB or more then bypass it."""
+    from daedalus.adapters import tensorstore_zarr
+
+    monkeypatch.setenv("DAEDALUS_TENSORSTORE_CACHE_BYTES", str(1024 * 1024))
+    tensorstore_zarr.reset_tensorstore_context()
+    yield
+    monkeypatch.delenv("DAEDALUS_TENSORSTORE_CACHE_BYTES")
+    tensorstore_zarr.reset_tensorstore_context()
+
+
+def test_large_reads_bypass_the_cache_and_see_every_write(tmp_path, small_cache):
+    storage = Zarr3Storage()
+    array = storage.create(tmp_path / "array", info_for(storage))
+    first = noisy((1, 128, 128, 128), seed=1)
+    array.write((0, 0, 0, 0), first)
+    assert np.array_equal(array.read((0, 10, 10, 10), (1, 16, 16, 16)), first[:, 10:26, 10:26, 10:26])
+    assert array._uncached_handle is None  # small reads use the cached handle only
+    assert np.array_equal(array.read((0, 0, 0, 0), (1, 128, 128, 128)), first)
+    assert array._uncached_handle is not None  # 2 MiB >= 1 MiB / 16: decoded without the cache
+
+    second = noisy((1, 128, 128, 128), seed=2)
+    array.write((0, 0, 0, 0), second)
+    assert np.array_equal(array.read((0, 0, 0, 0), (1, 128, 128, 128)), second)
+    assert np.array_equal(array.read((0, 10, 10, 10), (1, 16, 16, 16)), second[:, 10:26, 10:26, 10:26])
+
+    # a write through a handle with its own cache (as from another process) is seen by both paths
+    from daedalus.adapters import tensorstore_zarr
+
+    tensorstore_zarr.reset_tensorstore_context()
+    other = pickle.loads(pickle.dumps(array))
+    patch = np.full((1, 64, 64, 64), 250, np.uint8)
+    other.write((0, 0, 0, 0), patch)
+    second[:, :64, :64, :64] = 250
+    assert np.array_equal(array.read((0, 10, 10, 10), (1, 16, 16, 16)), second[:, 10:26, 10:26, 10:26])
+    assert np.array_equal(array.read((0, 0, 0, 0), (1, 128, 128, 128)), second)
