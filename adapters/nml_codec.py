@@ -14,6 +14,7 @@ from xml.parsers import expat
 
 from daedalus.core.geometry import BoundingBox, Vec3Int
 from daedalus.core.nml.document import NmlDocument
+from daedalus.core.nml.model import Group as NmlGroup
 from daedalus.core.nml.model import Meta, Nml, Parameters, Segment, Volume, metadata_entries
 from daedalus.core.nml.node_rows import NodeRowError, add_edge_rows, add_node_rows, connect
 from daedalus.core.properties import VoxelSize
@@ -87,6 +88,7 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
     skeleton = Skeleton(voxel_size=(1.0, 1.0, 1.0), dataset_name="")
     params: dict[str, Any] = {}
     user_boxes: list[BoundingBox] = []
+    user_box_ids: list[int | None] = []
     meta: list[Meta] = []
     trees: list[tuple[Tree, int | None]] = []
     tree_ids: set[int] = set()
@@ -94,6 +96,7 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
     comments: list[tuple[int, str]] = []
     root_groups: list[list] = []
     group_stack: list[list] = []
+    segment_group_stack: list[list] = []  # <group>s inside a <volume>'s <groups>
     volumes: list[Volume] = []
     volume: dict[str, Any] | None = None
     segment: dict[str, Any] | None = None
@@ -138,6 +141,9 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
                 is_visible=a.get("isVisible", "true") in _TRUE,
             )
             cur_tree._skeleton = skeleton
+            tree_type = a.get("type")
+            if tree_type is not None:
+                cur_tree._nml_type = tree_type
             group_id = a.get("groupId")
             trees.append((cur_tree, None if group_id in (None, "") else int(group_id)))
             cur_nodes = cur_tree._node._data
@@ -152,12 +158,17 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
             branchpoints.append((int(a["id"]), a.get("time")))
         elif name == "groups":
             parser.EndElementHandler = end
+            if volume is not None and volume["segment_groups"] is None:
+                volume["segment_groups"] = []
         elif name == "group":
+            is_expanded = a.get("isExpanded")
+            group = [int(a["id"]), a.get("name", ""), None if is_expanded is None else is_expanded in _TRUE, []]
             if volume is None:
-                is_expanded = a.get("isExpanded")
-                group = [int(a["id"]), a.get("name", ""), None if is_expanded is None else is_expanded in _TRUE, []]
                 (group_stack[-1][3] if group_stack else root_groups).append(group)
                 group_stack.append(group)
+            else:
+                (segment_group_stack[-1][3] if segment_group_stack else volume["segment_groups"]).append(group)
+                segment_group_stack.append(group)
         elif name == "meta":
             meta.append(Meta(a.get("name", ""), a.get("content", "")))
         elif name == "experiment":
@@ -165,6 +176,9 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
             params["organization"] = a.get("organization")
             params["description"] = a.get("description")
             params["dataset_id"] = a.get("datasetId")
+            params["wkUrl"] = a.get("wkUrl")
+        elif name == "activeNode":
+            params["activeNode"] = int(a["id"])
         elif name == "scale":
             unit = a.get("unit")
             factor = _vec3(a, ("x", "y", "z"))
@@ -183,6 +197,8 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
             params["taskBoundingBox"] = _bounding_box(a)
         elif name == "userBoundingBox":
             user_boxes.append(_bounding_box(a))
+            box_id = a.get("id")
+            user_box_ids.append(None if box_id in (None, "") else int(box_id))
         elif name == "volume":
             parser.EndElementHandler = end
             largest = a.get("largestSegmentId")
@@ -194,6 +210,7 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
                 "segments": [],
                 "format": a.get("format"),
                 "largest_segment_id": None if largest in (None, "") else int(largest),
+                "segment_groups": None,
             }
         elif name == "segment" and volume is not None:
             anchor = None
@@ -246,12 +263,16 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
         elif name == "group":
             if volume is None:
                 group_stack.pop()
+            else:
+                segment_group_stack.pop()
         elif name == "segment" and segment is not None and volume is not None:
             segment["metadata"] = metadata_entries(segment["metadata"])
             volume["segments"].append(Segment(**segment))
             segment = None
             metadata_target = None
         elif name == "volume" and volume is not None:
+            if volume["segment_groups"] is not None:
+                volume["segment_groups"] = _nml_groups(volume["segment_groups"])
             volumes.append(Volume(**volume))
             volume = None
             parser.EndElementHandler = None
@@ -283,7 +304,14 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
     finally:
         if gc_was_enabled:
             gc.enable()
+    if user_boxes and all(box_id is not None for box_id in user_box_ids):
+        params["userBoundingBoxIds"] = user_box_ids
     return _assemble(label, skeleton, params, user_boxes, meta, trees, branchpoints, comments, root_groups, volumes)
+
+
+def _nml_groups(groups: list[list]) -> list[NmlGroup]:
+    """Parsed [id, name, is_expanded, children] lists as ``_nml.Group`` records."""
+    return [NmlGroup(group_id, name, _nml_groups(children), expanded) for group_id, name, expanded, children in groups]
 
 
 def _assemble(
@@ -319,6 +347,8 @@ def _assemble(
             if group_id in groups or group_id == 0:
                 raise NmlFormatError(f"{label}: group id {group_id} occurs more than once or is reserved (0).")
             group = Group(group_id, name, skeleton, is_expanded is not False)
+            if is_expanded is True:
+                group._nml_explicit_expanded = True
             groups[group_id] = group
             max_id = max(max_id, group_id)
             parent._child_groups.append(group)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any, BinaryIO
 
 from daedalus.core.nml.document import NmlDocument
+from daedalus.core.nml.model import Group as NmlGroup
 from daedalus.core.nml.model import MetadataEntry, Parameters, Segment, Volume, metadata_entries
 from daedalus.core.skeleton import Group, Tree
 
@@ -56,6 +57,8 @@ def _parameter_lines(p: Parameters) -> list[str]:
         experiment += f' organization="{_esc(p.organization)}"'
     if p.description is not None:
         experiment += f' description="{_esc(p.description)}"'
+    if p.wkUrl is not None:
+        experiment += f' wkUrl="{_esc(p.wkUrl)}"'
     if p.dataset_id is not None:
         experiment += f' datasetId="{_esc(p.dataset_id)}"'
     sx, sy, sz = p.scale.factor
@@ -71,10 +74,16 @@ def _parameter_lines(p: Parameters) -> list[str]:
         lines.append('    <editRotation xRot="{}" yRot="{}" zRot="{}" />\n'.format(*map(_num, p.editRotation)))
     if p.zoomLevel is not None:
         lines.append(f'    <zoomLevel zoom="{_num(p.zoomLevel)}" />\n')
+    if p.activeNode is not None:
+        lines.append(f'    <activeNode id="{int(p.activeNode)}" />\n')
     if p.taskBoundingBox is not None:
         lines.append(f"    <taskBoundingBox{_bbox_attrs(p.taskBoundingBox)} />\n")
-    for index, box in enumerate(p.userBoundingBoxes or []):
-        lines.append(f'    <userBoundingBox id="{index}"{_bbox_attrs(box)} />\n')
+    boxes = p.userBoundingBoxes or []
+    ids = p.userBoundingBoxIds
+    if ids is None or len(ids) != len(boxes) or len(set(ids)) != len(ids):
+        ids = range(len(boxes))
+    for box_id, box in zip(ids, boxes):
+        lines.append(f'    <userBoundingBox id="{int(box_id)}"{_bbox_attrs(box)} />\n')
     lines.append("  </parameters>\n")
     return lines
 
@@ -118,8 +127,10 @@ def _node_tail(a: dict) -> str:
 def _write_tree(tree: Tree, root: Group, write: Any) -> None:
     group = tree.group
     group_attr = "" if group is None or group is root else f' groupId="{group.id}"'
+    tree_type = tree._nml_type
+    type_attr = "" if tree_type is None else f' type="{_esc(tree_type)}"'
     out = [
-        f'  <thing id="{tree.id}"{_color_attrs(tree.color)} name="{_esc(tree.name)}"{group_attr} '
+        f'  <thing id="{tree.id}"{_color_attrs(tree.color)} name="{_esc(tree.name)}"{group_attr}{type_attr} '
         f'isVisible="{_bool(tree.is_visible)}">\n    <nodes>\n'
     ]
     append = out.append
@@ -169,10 +180,15 @@ def _write_tree(tree: Tree, root: Group, write: Any) -> None:
     write("".join(out).encode())
 
 
-def _group_lines(group: Group, indent: str) -> list[str]:
-    expanded = "" if group.is_expanded else ' isExpanded="false"'
+def _group_lines(group: Group | NmlGroup, indent: str) -> list[str]:
+    """A skeleton group (or an ``_nml.Group`` of segments) with its subgroups as <group> lines."""
+    if isinstance(group, NmlGroup):
+        is_expanded, children = group.is_expanded, group.children
+    else:
+        is_expanded = group.is_expanded and (True if group._nml_explicit_expanded else None)
+        children = list(group.groups)
+    expanded = "" if is_expanded is None else f' isExpanded="{_bool(is_expanded)}"'
     head = f'{indent}<group id="{group.id}" name="{_esc(group.name)}"{expanded}'
-    children = list(group.groups)
     if not children:
         return [head + " />\n"]
     lines = [head + ">\n"]
@@ -219,6 +235,14 @@ def _volume_lines(volume: Volume) -> list[str]:
         lines.extend(_segment_lines(segment))
     if volume.segments:
         lines.append("    </segments>\n")
+    if volume.segment_groups is not None:
+        if volume.segment_groups:
+            lines.append("    <groups>\n")
+            for group in volume.segment_groups:
+                lines.extend(_group_lines(group, "      "))
+            lines.append("    </groups>\n")
+        else:
+            lines.append("    <groups />\n")
     lines.append("  </volume>\n")
     return lines
 

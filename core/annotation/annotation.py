@@ -30,6 +30,10 @@ class AnnotationPathError(ValueError, AssertionError):
     """An annotation path does not end with .nml or .zip, or does not exist."""
 
 
+class AnnotationNotFoundError(AnnotationPathError, FileNotFoundError):
+    """The annotation file to load does not exist (documented AssertionError; FileNotFoundError like the reference)."""
+
+
 class VolumeLayerSelectionError(ValueError, AssertionError):
     """The requested volume layer does not exist, or it is ambiguous which one is meant."""
 
@@ -43,6 +47,39 @@ def _now_ms() -> int:
 
 def _vec3_or_none(value: Any) -> Vec3Float | None:
     return None if value is None else Vec3Float(value)
+
+
+def _kept_parameters(loaded: Parameters | None, boxes: list[NDBoundingBox], skeleton: Skeleton) -> dict[str, Any]:
+    """The NML parameters without an Annotation attribute (offset, wkUrl, activeNode, user bounding box ids)
+    as read from the file, still valid for the annotation as it is now."""
+    if loaded is None:
+        return {}
+    kept: dict[str, Any] = {"offset": loaded.offset, "wkUrl": loaded.wkUrl}
+    if loaded.activeNode is not None and any(loaded.activeNode in t._node._data for t in skeleton.flattened_trees()):
+        kept["activeNode"] = loaded.activeNode
+    if boxes and loaded.userBoundingBoxIds and loaded.userBoundingBoxes:
+        # a box keeps its id while an equal box was loaded with it; other boxes get fresh ids after the largest
+        unused = list(zip(loaded.userBoundingBoxes, loaded.userBoundingBoxIds))
+        ids: list[int | None] = []
+        for box in boxes:
+            match = next((i for i, (old, _) in enumerate(unused) if old == box), None)
+            ids.append(None if match is None else unused.pop(match)[1])
+        next_id = max((i for i in ids if i is not None), default=-1) + 1
+        for index, box_id in enumerate(ids):
+            if box_id is None:
+                ids[index], next_id = next_id, next_id + 1
+        kept["userBoundingBoxIds"] = ids
+    return kept
+
+
+def _drop_clashing_locations(volumes: list[VolumeLayer]) -> None:
+    """Give a layer whose kept data zip name (``location``) another layer also uses its default name instead."""
+    used = {v.location() for v in volumes if v._nml_location is None}
+    for volume in volumes:
+        if volume._nml_location is not None:
+            if volume._nml_location in used:
+                volume._nml_location = None
+            used.add(volume.location())
 
 
 def _path(value: Any) -> Path:
@@ -70,6 +107,7 @@ class Annotation:
     task_bounding_box: NDBoundingBox | None
     user_bounding_boxes: list[NDBoundingBox]
     _volume_layers: list[VolumeLayer]
+    _nml_parameters: Parameters | None  # the <parameters> read from the file: keeps what has no attribute here
     _scratch: Path | None
     _finalizer: Any
 
@@ -118,6 +156,7 @@ class Annotation:
             task_bounding_box=task_bounding_box,
             user_bounding_boxes=list(user_bounding_boxes or []),
             volume_layers=[],
+            nml_parameters=None,
             scratch=None,
             finalizer=None,
         )
@@ -188,7 +227,7 @@ class Annotation:
         if suffix not in (".nml", ".zip"):
             raise AnnotationPathError(f"Cannot load annotation {annotation_path}: the file must end with .nml or .zip.")
         if not path.is_file():
-            raise AnnotationPathError(f"Cannot load annotation {annotation_path}: the file does not exist.")
+            raise AnnotationNotFoundError(f"Cannot load annotation {annotation_path}: the file does not exist.")
         if suffix == ".nml":
             name, document, sources = path.stem, read_nml(path), {}
         else:
@@ -212,6 +251,7 @@ class Annotation:
             task_bounding_box=params.taskBoundingBox,
             user_bounding_boxes=params.userBoundingBoxes or [],
         )
+        annotation._nml_parameters = params
         for volume in document.volumes:
             source = sources.get(volume.id)
             if source is not None and source_is_empty(source):
@@ -235,8 +275,12 @@ class Annotation:
             zoomLevel=self.zoom_level,
             taskBoundingBox=self.task_bounding_box,
             userBoundingBoxes=list(self.user_bounding_boxes) or None,
+            **_kept_parameters(self._nml_parameters, self.user_bounding_boxes, self.skeleton),
         )
-        volumes = [v.to_nml_volume(with_locations and v.has_data) for v in self._volume_layers]
+        _drop_clashing_locations(self._volume_layers)
+        volumes = [
+            v.to_nml_volume(with_locations and (v.has_data or v._nml_location is not None)) for v in self._volume_layers
+        ]
         return NmlDocument(self.skeleton, parameters, meta, volumes)
 
     def save(self, path: Any) -> None:

@@ -18,13 +18,32 @@ MAX_NML_BYTES = 4 * 1024**3
 """Largest NML (uncompressed) read from an annotation zip."""
 
 
+_EMPTY_ZIP = b"PK\x05\x06" + bytes(18)
+"""A zip file without members (what WEBKNOSSOS writes for a volume layer without data)."""
+
+
 class AnnotationFileError(RuntimeError):
     """An annotation file cannot be read: not a zip, no NML, or a volume's data is missing."""
 
 
+class AnnotationFormatError(AnnotationFileError, ValueError):
+    """An annotation's NML is malformed: the RuntimeError the API reference documents, and the codec's ValueError."""
+
+
+def _parse_nml(source: Any, label: Any) -> NmlDocument:
+    """Parse an NML with the registered codec; a malformed file raises AnnotationFormatError naming ``label``."""
+    try:
+        return resolve_annotation_codec("nml").load(source)
+    except (AnnotationFileError, UnsafeZipError):
+        raise
+    except ValueError as exc:
+        message = str(exc) if str(label) in str(exc) else f"{label}: {exc}"
+        raise AnnotationFormatError(f"Cannot load annotation: {message}") from exc
+
+
 def read_nml(path: Path) -> NmlDocument:
     """Parse the NML file at ``path``."""
-    return resolve_annotation_codec("nml").load(path)
+    return _parse_nml(path, path)
 
 
 def read_annotation_zip(path: Path) -> tuple[str, NmlDocument, dict[int, Any]]:
@@ -48,7 +67,7 @@ def read_annotation_zip(path: Path) -> tuple[str, NmlDocument, dict[int, Any]]:
         copy_member(archive, nml, buffer, str(path))
         buffer.seek(0)
         buffer.name = f"{path}/{nml.filename}"
-        document = resolve_annotation_codec("nml").load(buffer)
+        document = _parse_nml(buffer, path)
         members = {i.filename for i in infos}
     sources: dict[int, Any] = {}
     for volume in document.volumes:
@@ -75,6 +94,9 @@ def write_annotation(path: Path, document: NmlDocument, volumes: list[VolumeLaye
                             zipfile.ZipInfo(volume.location(), date_time=(1980, 1, 1, 0, 0, 0)), "w", force_zip64=True
                         ) as stream:
                             volume.source.copy_to(stream)
+                    elif volume._nml_location is not None:  # read without data: keep its (empty) data zip
+                        info = zipfile.ZipInfo(volume.location(), date_time=(1980, 1, 1, 0, 0, 0))
+                        archive.writestr(info, _EMPTY_ZIP)
         os.replace(temp, path)
     finally:
         if temp.exists():

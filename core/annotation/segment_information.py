@@ -34,11 +34,18 @@ class SegmentInformation:
     anchor_position: Vec3Int | None = attrs.field(converter=_to_vec3_int)
     color: tuple[float, float, float, float] | None = attrs.field(converter=_to_color)
     metadata: dict[str, str | int | float | Sequence[str]] = attrs.field(factory=dict)
+    _created: int | None = attrs.field(default=None, eq=False, repr=False)  # NML <segment created>, kept
 
     @classmethod
     def from_nml_segment(cls, segment: Segment) -> SegmentInformation:
         """The information held by an NML ``<segment>``."""
-        return cls(segment.name, segment.anchor_position, segment.color, metadata_dict(segment.metadata))
+        return cls(
+            segment.name,
+            segment.anchor_position,
+            segment.color,
+            metadata_dict(segment.metadata),
+            created=segment.created,
+        )
 
     def to_nml_segment(self, segment_id: int) -> Segment:
         """This information as the NML ``<segment>`` of ``segment_id``."""
@@ -48,4 +55,5 @@ class SegmentInformation:
             anchor_position=self.anchor_position,
             color=self.color,
             metadata=metadata_entries(self.metadata),
+            created=self._created,
         )

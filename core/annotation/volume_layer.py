@@ -78,6 +78,9 @@ class VolumeLayer:
     dtype: Any = None
     layer_name: str = VOLUME_LAYER_NAME
     source: ZipMemberSource | FileSource | None = attrs.field(default=None, repr=False)
+    # kept from the NML <volume> for round trips: its data zip's name and its segments' <groups>
+    _nml_location: str | None = attrs.field(default=None, repr=False, eq=False)
+    _nml_segment_groups: list | None = attrs.field(default=None, repr=False, eq=False)
 
     @property
     def has_data(self) -> bool:
@@ -97,11 +100,13 @@ class VolumeLayer:
             largest_segment_id=volume.largest_segment_id,
             voxel_size=voxel_size,
             source=source,
+            nml_location=volume.location if volume.location and _is_plain_zip_name(volume.location) else None,
+            nml_segment_groups=volume.segment_groups,
         )
 
     def location(self) -> str:
-        """The member name of this layer's data zip in a saved annotation zip."""
-        return f"data_{self.id}_{self.name}.zip"
+        """The member name of this layer's data zip in a saved annotation zip (the one it was read from, if any)."""
+        return self._nml_location or f"data_{self.id}_{self.name}.zip"
 
     def to_nml_volume(self, with_location: bool) -> Volume:
         """This layer as an NML ``<volume>`` (with ``location`` when its data is saved)."""
@@ -113,11 +118,17 @@ class VolumeLayer:
             segments=[info.to_nml_segment(segment_id) for segment_id, info in self.segments.items()],
             format=self.data_format.value,
             largest_segment_id=self.largest_segment_id,
+            segment_groups=self._nml_segment_groups,
         )
 
     def dtype_or_default(self) -> np.dtype:
         """The layer's voxel type (uint32 when unknown)."""
         return np.dtype(self.dtype if self.dtype is not None else "uint32")
+
+
+def _is_plain_zip_name(name: str) -> bool:
+    """Whether ``name`` is a bare ``.zip`` file name (no folders), usable as a member of an annotation zip."""
+    return name.lower().endswith(".zip") and "/" not in name and "\\" not in name and name not in (".zip", "..zip")
 
 
 def source_is_empty(source: Any) -> bool:

@@ -10,13 +10,36 @@ import numpy as np
 from ..geometry import NDBoundingBox, Vec3Int
 
 _AXES = {"x": 0, "y": 1, "z": 2, 0: 0, 1: 1, 2: 2}
-DEFAULT_BUFFER_SLICES = 32
+READ_BUFFER_BYTES = 256 * 1024 * 1024  # a reader's default buffer stays below this (at least one chunk deep)
 
 
 def _axis(dimension: str | int) -> int:
     if dimension not in _AXES:
         raise ValueError(f"dimension must be 'x', 'y', 'z' or 0, 1, 2, not {dimension!r}.")
     return _AXES[dimension]
+
+
+def _check_buffer_size(buffer_size: int | None) -> None:
+    if buffer_size is not None and (not isinstance(buffer_size, (int, np.integer)) or buffer_size < 1):
+        raise ValueError(f"buffer_size must be a positive number of slices, not {buffer_size!r}.")
+
+
+def default_write_slices(view: Any, axis: int) -> int:
+    """A writer's default buffer: the shard's extent along ``axis`` (in the mag's voxels), so blocks fill shards."""
+    return max(1, int(view.info.shard_shape[axis]))
+
+
+def default_read_slices(view: Any, bbox: NDBoundingBox, axis: int) -> int:
+    """A reader's default buffer: the shard's extent along ``axis``, reduced in whole chunks to stay in memory."""
+    info = view.info
+    shard, chunk = int(info.shard_shape[axis]), max(1, int(info.chunk_shape[axis]))
+    mag = view.mag.to_list()
+    plane = info.num_channels * info.voxel_type.itemsize
+    for other in range(3):
+        if other != axis:
+            plane *= max(1, -(-int(bbox.size_xyz[other]) // mag[other]))
+    fitting = max(1, READ_BUFFER_BYTES // max(1, plane))
+    return max(chunk, min(shard, fitting // chunk * chunk))
 
 
 class BufferedSliceReader:
@@ -27,10 +50,11 @@ class BufferedSliceReader:
     """
 
     def __init__(self, view: Any, bbox: NDBoundingBox, buffer_size: int | None, dimension: str | int) -> None:
+        _check_buffer_size(buffer_size)
         self._view = view
         self._bbox = bbox
-        self._buffer = buffer_size or DEFAULT_BUFFER_SLICES
         self._axis = _axis(dimension)
+        self._buffer = buffer_size or default_read_slices(view, bbox, self._axis)
 
     def __enter__(self) -> BufferedSliceReader:
         return self
@@ -57,19 +81,23 @@ class BufferedSliceReader:
 class BufferedSliceWriter:
     """Collects 2-d slices sent with ``send(slice)`` and writes them in blocks of ``buffer_size`` slices.
 
-    Use inside ``with``: leaving the block writes what is still buffered.
+    Blocks end on multiples of ``buffer_size`` in the mag's voxel grid (the first block may be shorter), so
+    with the default buffer (the shard's extent) every block fills whole shards. Use inside ``with``: leaving
+    the block writes what is still buffered.
     """
 
     def __init__(
         self, view: Any, start: Vec3Int, buffer_size: int | None, dimension: str | int, allow_unaligned: bool
     ) -> None:
+        _check_buffer_size(buffer_size)
         self._view = view
         self._start = Vec3Int(start)
-        self._buffer_size = buffer_size or DEFAULT_BUFFER_SLICES
         self._axis = _axis(dimension)
+        self._buffer_size = buffer_size or default_write_slices(view, self._axis)
         self._allow_unaligned = allow_unaligned
         self._pending: list[np.ndarray] = []
         self._written = 0  # slices already flushed (in the mag's voxels)
+        self._first_slice = self._start[self._axis] // view.mag.to_list()[self._axis]  # in the mag's voxels
 
     def __enter__(self) -> BufferedSliceWriter:
         return self
@@ -81,7 +109,8 @@ class BufferedSliceWriter:
     def send(self, data: np.ndarray) -> None:
         """Add one slice (``(a, b)`` or ``(c, a, b)``)."""
         self._pending.append(np.asarray(data))
-        if len(self._pending) >= self._buffer_size:
+        end = self._first_slice + self._written + len(self._pending)
+        if len(self._pending) >= self._buffer_size or end % self._buffer_size == 0:
             self._flush()
 
     def close(self) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import ports
+from ..errors import LayerExistsError
 from ..geometry import BoundingBox, Mag
 from ..properties import DataFormat, properties_file_path
 from .array_copy import copy_mag_array, mag_folder_is_free, target_layout
@@ -113,7 +114,7 @@ def add_layer_as_copy(
     ports.resolve_storage(fmt.value)
     if name in dataset.layers:
         if not exists_ok:
-            raise IndexError(
+            raise LayerExistsError(
                 f"Copying layer {foreign.name!r} failed: the dataset at {dataset.path} has a layer {name!r} "
                 "already. Pass exists_ok=True to replace it, or choose another new_layer_name."
             )

@@ -11,6 +11,13 @@ import numpy as np
 from upath import UPath
 
 from .. import ports
+from ..errors import (
+    DatasetMismatchError,
+    DtypeArgumentsError,
+    InvalidArgumentError,
+    LayerCategoryError,
+    LayerExistsError,
+)
 from ..geometry import BoundingBox, Mag, NDBoundingBox
 from ..properties import (
     COLOR_CATEGORY,
@@ -38,7 +45,7 @@ _FORBIDDEN_NAME_CHARS = set('/\\:*?"<>|')
 
 def _check_layer_name(name: str) -> None:
     if not name or name.startswith(".") or _FORBIDDEN_NAME_CHARS & set(name):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{name!r} is not a valid layer name: it must be non-empty, not start with '.', and contain none "
             f"of {''.join(sorted(_FORBIDDEN_NAME_CHARS))}."
         )
@@ -80,9 +87,12 @@ class Dataset:
                 )
             self._properties = read_dataset_properties(path)
             if wanted_size is not None and not _same_voxel_size(self._properties.scale, wanted_size):
-                raise ValueError(f"The dataset at {path} has voxel size {self._properties.scale}, not {wanted_size}.")
+                raise DatasetMismatchError(
+                    f"The dataset at {path} has voxel size {self._properties.scale}, not {wanted_size}; "
+                    "open it without voxel_size or pass its voxel size."
+                )
             if name is not None and name != self.name:
-                raise ValueError(f"The dataset at {path} is named {self.name!r}, not {name!r}.")
+                raise DatasetMismatchError(f"The dataset at {path} is named {self.name!r}, not {name!r}.")
         else:
             if read_only:
                 raise FileNotFoundError(f"Cannot open {path} read-only: it has no datasource-properties.json.")
@@ -218,11 +228,13 @@ class Dataset:
         self._check_writable()
         _check_layer_name(layer_name)
         if layer_name in self._layers:
-            raise IndexError(f"Adding layer {layer_name!r} failed: the dataset at {self._path} already has it.")
+            raise LayerExistsError(f"Adding layer {layer_name!r} failed: the dataset at {self._path} already has it.")
         if category not in (COLOR_CATEGORY, SEGMENTATION_CATEGORY):
-            raise ValueError(f"Unknown layer category {category!r}; use 'color' or 'segmentation'.")
+            raise LayerCategoryError(f"Unknown layer category {category!r}; use 'color' or 'segmentation'.")
         if dtype is not None and dtype_per_channel is not None:
-            raise ValueError("Give dtype or the deprecated dtype_per_channel, not both.")
+            raise DtypeArgumentsError(
+                f"Adding layer {layer_name!r}: give dtype or the deprecated dtype_per_channel, not both."
+            )
         dtype = np.dtype(dtype if dtype is not None else dtype_per_channel or "uint8")
         if "element_class" in kwargs:
             raise ValueError("element_class is not supported; pass dtype and num_channels instead.")
@@ -297,7 +309,7 @@ class Dataset:
             if want is not None and have != want
         ]
         if mismatches:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"Layer {layer_name!r} exists with "
                 + ", ".join(f"{what}={have} (not {want})" for what, have, want in mismatches)
             )
@@ -339,7 +351,7 @@ class Dataset:
         self._check_writable()
         _check_layer_name(layer_name)
         if layer_name in self._layers:
-            raise IndexError(f"Adding layer {layer_name!r} failed: the dataset at {self._path} already has it.")
+            raise LayerExistsError(f"Adding layer {layer_name!r} failed: the dataset at {self._path} already has it.")
         properties = discover_layer_properties(self._path / layer_name, layer_name, category, **kwargs)
         self._properties.data_layers.append(properties)
         layer = self._layer_for(properties)

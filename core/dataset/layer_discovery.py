@@ -7,6 +7,7 @@ from typing import Any
 from upath import UPath
 
 from .. import ports
+from ..errors import LayerFilesNotFoundError
 from ..geometry import BoundingBox, Mag, NDBoundingBox
 from ..properties import (
     SEGMENTATION_CATEGORY,
@@ -27,7 +28,9 @@ def _parse_mag(name: str) -> Mag | None:
 def discover_layer_properties(layer_path: UPath, layer_name: str, category: str, **overrides: Any) -> LayerProperties:
     """Build layer properties from the mag folders under ``layer_path`` (names like ``1``, ``2-2-1``)."""
     if not layer_path.exists():
-        raise FileNotFoundError(f"Cannot add layer {layer_name!r} for existing files: {layer_path} does not exist.")
+        raise LayerFilesNotFoundError(
+            f"Cannot add layer {layer_name!r} for existing files: {layer_path} does not exist."
+        )
     formats = [DataFormat(overrides.pop("data_format"))] if "data_format" in overrides else list(DataFormat)
     found: list[tuple[Mag, Any, DataFormat, str]] = []
     for child in sorted(layer_path.iterdir(), key=lambda p: p.name):
@@ -43,7 +46,7 @@ def discover_layer_properties(layer_path: UPath, layer_name: str, category: str,
                 found.append((mag, storage.open(child).info, data_format, child.name))
                 break
     if not found:
-        raise ValueError(
+        raise LayerFilesNotFoundError(
             f"No mag arrays found in {layer_path}: expected folders named like '1' or '2-2-1' holding arrays "
             f"of one of {[f.value for f in formats]}."
         )

@@ -10,7 +10,9 @@ from upath import UPath
 
 from .. import ports
 from ..array_info import ArrayInfo
+from ..errors import InvalidArgumentError, ReadOnlyViewError
 from ..geometry import Mag, NDBoundingBox, Vec3Int
+from ..properties import DataFormat
 from .chunk_runner import run_on_chunks
 from .region import array_box
 from .view import View, views_on_disk
@@ -108,7 +110,7 @@ class MagView(View):
 
     def _check_writable(self) -> None:
         if self.read_only:
-            raise RuntimeError(f"Cannot write to {self._path}: the dataset or mag is read-only.")
+            raise ReadOnlyViewError(f"Cannot write to {self._path}: the dataset or mag is read-only.")
 
     # ------------------------------------------------------------------ writing
 
@@ -130,7 +132,7 @@ class MagView(View):
         layer_bbox = self.bounding_box
         if not layer_bbox.contains_bbox(bbox):
             if not allow_resize:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"The write region {bbox} lies outside the bounding box {layer_bbox} of layer "
                     f"{self.layer.name!r}; pass allow_resize=True to grow the layer (not while other "
                     "processes write to it), or set layer.bounding_box first."
@@ -231,6 +233,12 @@ class MagView(View):
 
     def get_zarr_array(self) -> Any:
         """The engine's own handle of the array (a tensorstore.TensorStore for the tensorstore engine)."""
+        if self._data_format not in (DataFormat.Zarr, DataFormat.Zarr3):
+            raise ValueError(
+                f"Cannot get the zarr array of {self._path}: its data format is {self._data_format.value}, "
+                "not zarr or zarr3. Use read()/write(), or convert the layer (e.g. Dataset.copy_dataset with "
+                "data_format='zarr3')."
+            )
         native = getattr(self._array, "native", None)
         if native is None:
             raise ValueError(f"The storage engine of {self._path} offers no direct array handle.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..errors import LayerExistsError
 from ..geometry import Mag
 from .layer import SegmentationLayer
 from .mag_registration import (
@@ -63,7 +64,7 @@ def add_layer_as_ref(
     name = new_layer_name or foreign.name
     _check_layer_name(name)
     if name in dataset.layers:
-        raise IndexError(
+        raise LayerExistsError(
             f"Adding layer {name!r} by reference failed: the dataset at {dataset.path} has it already; "
             "choose another new_layer_name."
         )

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InvalidArgumentError
 from ..geometry import Mag, NDBoundingBox, Vec3Int
 
 _XYZ = ("x", "y", "z")
@@ -61,11 +62,11 @@ def pick_region(
     offsets = [v is not None for v in (relative_offset, absolute_offset)]
     boxes = [v is not None for v in (relative_bounding_box, absolute_bounding_box)]
     if sum(offsets) + sum(boxes) > 1:
-        raise ValueError(
+        raise InvalidArgumentError(
             "Give at most one of relative_offset, absolute_offset, relative_bounding_box and absolute_bounding_box."
         )
     if any(boxes) and size is not None:
-        raise ValueError("size cannot be combined with a bounding box; the box already has a size.")
+        raise InvalidArgumentError("size cannot be combined with a bounding box; the box already has a size.")
     if relative_bounding_box is not None:
         return _as_view_axes(view_bbox, relative_bounding_box).offset(view_bbox.topleft)
     if absolute_bounding_box is not None:
@@ -83,7 +84,7 @@ def pick_region(
     elif relative_offset is None and absolute_offset is None:
         return view_bbox
     else:
-        raise ValueError("An offset needs a size: pass size=(x, y, z) in Mag(1) voxels.")
+        raise InvalidArgumentError("An offset needs a size: pass size=(x, y, z) in Mag(1) voxels.")
     return view_bbox.with_topleft_xyz(topleft).with_size_xyz(size_xyz)
 
 
@@ -104,13 +105,15 @@ def as_full_axes(data: np.ndarray, ndim: int, num_channels: int, path: Any) -> n
     """Add the channel axis to data given without one; check the axis count and channel count."""
     if data.ndim == ndim - 1:
         if num_channels != 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"Data of shape {data.shape} has no channel axis, but {path} has {num_channels} channels; "
                 f"pass an array of shape ({num_channels}, x, y, z)."
             )
         data = data[np.newaxis]
     if data.ndim != ndim:
-        raise ValueError(f"Data of shape {data.shape} does not fit {path}, whose arrays have {ndim} axes.")
+        raise InvalidArgumentError(f"Data of shape {data.shape} does not fit {path}, whose arrays have {ndim} axes.")
     if data.shape[0] != num_channels:
-        raise ValueError(f"Data has {data.shape[0]} channels (shape {data.shape}) but {path} has {num_channels}.")
+        raise InvalidArgumentError(
+            f"Data has {data.shape[0]} channels (shape {data.shape}) but {path} has {num_channels}."
+        )
     return data

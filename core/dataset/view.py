@@ -11,6 +11,7 @@ from upath import UPath
 
 from .. import ports
 from ..array_info import ArrayInfo
+from ..errors import InvalidArgumentError, ReadOnlyViewError
 from ..geometry import Mag, NDBoundingBox, Vec3Int
 from ..properties import DataFormat
 from .chunk_runner import run_on_chunks
@@ -168,7 +169,7 @@ class View:
         info = self.info
         offset, shape = array_box(bbox, self._mag, info.dimension_names, info.shape)
         if any(s <= 0 for s in shape):
-            raise ValueError(f"Cannot read the empty region {bbox} from {self._path}.")
+            raise InvalidArgumentError(f"Cannot read the empty region {bbox} from {self._path}.")
         return self._array.read(offset, shape)
 
     # ------------------------------------------------------------------ writing
@@ -191,7 +192,7 @@ class View:
             data, relative_offset, absolute_offset, relative_bounding_box, absolute_bounding_box
         )
         if not self.bounding_box.contains_bbox(bbox):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"The write region {bbox} lies outside the view {self.bounding_box} of {self._path}; "
                 "write inside the view or get a larger view."
             )
@@ -223,7 +224,7 @@ class View:
 
     def _check_writable(self) -> None:
         if self._read_only:
-            raise RuntimeError(f"Cannot write to {self._path}: this view is read-only.")
+            raise ReadOnlyViewError(f"Cannot write to {self._path}: this view is read-only.")
 
     def _prepare_write(
         self,
@@ -260,7 +261,7 @@ class View:
                     bbox = bbox.with_bounds(axis, lo, extent)
         expected = array_box(bbox, self._mag, info.dimension_names, info.shape)[1]
         if tuple(expected[1:]) != tuple(data.shape[1:]):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"Data of shape {data.shape} does not match the region {bbox} at mag {self._mag} of "
                 f"{self._path}, which needs {expected}."
             )
@@ -317,9 +318,11 @@ class View:
         if read_only is None:
             read_only = self._read_only
         elif self._read_only and not read_only:
-            raise RuntimeError(f"Cannot get a writable view from the read-only view of {self._path}.")
+            raise ReadOnlyViewError(
+                f"Cannot get a writable view from the read-only view of {self._path}; pass read_only=True."
+            )
         if (relative_offset is not None or absolute_offset is not None) and size is None:
-            raise ValueError("get_view with an offset needs a size (Mag(1) voxels).")
+            raise InvalidArgumentError("get_view with an offset needs a size=(x, y, z) in Mag(1) voxels.")
         bbox = pick_region(
             self.bounding_box,
             size=size,
@@ -329,7 +332,7 @@ class View:
             absolute_bounding_box=absolute_bounding_box,
         )
         if not read_only and not self.bounding_box.contains_bbox(bbox):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"The requested view {bbox} extends beyond {self.bounding_box} of {self._path}; only "
                 "read-only views may do that (pass read_only=True)."
             )

@@ -22,8 +22,8 @@ def _parse_mag(args: tuple) -> Vec3Int:
             n = int(arg)
             vec = Vec3Int(n, n, n)
         elif isinstance(arg, str):
-            parts = [p for p in _SEPARATORS.split(arg.strip().strip("()[]")) if p]
-            try:
+            parts = _SEPARATORS.split(arg.strip().strip("()[]").strip())
+            try:  # an empty part (e.g. "3-x", "2--1") is an error, not skipped
                 ints = [int(p) for p in parts]
             except ValueError:
                 raise ValueError(f"Cannot parse a Mag from {arg!r}; use '1', '2' or '2-2-1'.") from None

@@ -81,6 +81,7 @@ class NmlDocument:
                     metadata=metadata_entries(tree.metadata),
                     groupId=None if group is None or group is self.skeleton else group.id,
                     is_visible=tree.is_visible,
+                    type=tree._nml_type,
                 )
             )
         groups = [group.as_nml_group() for group in self.skeleton.groups]
@@ -110,6 +111,8 @@ class NmlDocument:
             for group in groups:
                 created = parent.add_group(group.name, _enforced_id=group.id)
                 created.is_expanded = group.is_expanded is not False
+                if group.is_expanded is True:
+                    created._nml_explicit_expanded = True
                 add_groups(created, group.children)
 
         add_groups(skeleton, nml.groups)
@@ -125,6 +128,8 @@ class NmlDocument:
                 metadata=metadata_dict(nml_tree.metadata),
                 is_visible=nml_tree.is_visible,
             )
+            if nml_tree.type is not None:
+                tree._nml_type = nml_tree.type
             nodes = tree._node._data
             adjacency = tree._adj._data
             for node in nml_tree.nodes:

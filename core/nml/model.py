@@ -35,7 +35,7 @@ class Edge(NamedTuple):
 
 
 class Group(NamedTuple):
-    """``<group id name>`` with nested child groups."""
+    """``<group id name isExpanded>`` with nested child groups (``is_expanded`` None: attribute absent)."""
 
     id: int
     name: str
@@ -73,7 +73,11 @@ class Node(NamedTuple):
 
 
 class Parameters(NamedTuple):
-    """``<parameters>``: dataset, voxel size, view state and bounding boxes of the annotation."""
+    """``<parameters>``: dataset, voxel size, view state and bounding boxes of the annotation.
+
+    ``wkUrl`` (of ``<experiment>``), ``activeNode`` (its node id) and ``userBoundingBoxIds`` (the ``id`` of each
+    ``<userBoundingBox>``, parallel to ``userBoundingBoxes``; None: numbered from 0) keep the rest of the file.
+    """
 
     name: str
     scale: VoxelSize
@@ -87,6 +91,9 @@ class Parameters(NamedTuple):
     organization: str | None = None
     description: str | None = None
     dataset_id: str | None = None
+    wkUrl: str | None = None
+    activeNode: int | None = None
+    userBoundingBoxIds: list[int] | None = None
 
 
 class Segment(NamedTuple):
@@ -101,7 +108,7 @@ class Segment(NamedTuple):
 
 
 class Tree(NamedTuple):
-    """``<thing>``: one tree with its nodes, edges and metadata."""
+    """``<thing>``: one tree with its nodes, edges and metadata (``type``: WEBKNOSSOS' tree type, e.g. DEFAULT)."""
 
     id: int
     color: Vector4 | None
@@ -111,10 +118,14 @@ class Tree(NamedTuple):
     metadata: list[MetadataEntry]
     groupId: int | None = None
     is_visible: bool = True
+    type: str | None = None
 
 
 class Volume(NamedTuple):
-    """``<volume>``: a volume layer of the annotation (data lives in the zip entry ``location``)."""
+    """``<volume>``: a volume layer of the annotation (data lives in the zip entry ``location``).
+
+    ``segment_groups`` are the ``<groups>`` of its segments (None: the file has no such element).
+    """
 
     id: int
     location: str | None
@@ -123,6 +134,7 @@ class Volume(NamedTuple):
     segments: list[Segment]
     format: str | None = None
     largest_segment_id: int | None = None
+    segment_groups: list[Group] | None = None
 
 
 class Nml(NamedTuple):

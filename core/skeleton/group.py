@@ -25,6 +25,7 @@ class Group:
 
     name: str
     is_expanded: bool
+    _nml_explicit_expanded = False  # the NML said isExpanded="true" (written again; absent means expanded too)
 
     def __init__(self, group_id: int, name: str, skeleton: Skeleton, is_expanded: bool = True) -> None:
         self._id = int(group_id)
@@ -110,6 +111,8 @@ class Group:
             metadata=dict(source.metadata) if not metadata else metadata,
             is_visible=source.is_visible and is_visible,
         )
+        if source._nml_type is not None:
+            tree._nml_type = source._nml_type
         source_nodes = source._node._data
         taken = skeleton._node_ids()
         keep_ids = taken.isdisjoint(source_nodes)
@@ -202,7 +205,7 @@ class Group:
             id=self._id,
             name=self.name,
             children=[group.as_nml_group() for group in self._child_groups],
-            is_expanded=None if self.is_expanded else False,
+            is_expanded=(True if self._nml_explicit_expanded else None) if self.is_expanded else False,
         )
 
     def __repr__(self) -> str:

@@ -48,6 +48,7 @@ class Tree(nx.Graph):
     group: Group | None
     is_visible: bool
     metadata: dict[str, Any]
+    _nml_type: str | None = None  # the NML <thing type>, e.g. "DEFAULT"/"AGGLOMERATE" (kept for round trips)
 
     def adjlist_outer_dict_factory(self) -> AdjacencyDict:
         """The outer adjacency mapping (node -> neighbours) of this tree."""

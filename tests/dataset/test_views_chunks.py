@@ -326,6 +326,69 @@ def test_buffered_slice_writer_unaligned_compressed_needs_allow_unaligned(ds):
     np.testing.assert_array_equal(_reopen(layer).get_mag(1).read()[0], data)
 
 
+def test_buffered_slice_writer_default_buffer_fills_whole_shards(ds, monkeypatch):
+    """The default buffer is the shard depth: more slices than one shard holds are written shard by shard."""
+    layer = ds.add_layer("deep", "color", bounding_box=wk.BoundingBox((0, 0, 0), (32, 32, 100)))
+    mag = layer.add_mag(1, chunk_shape=8, shard_shape=32)  # compressed: unaligned blocks would be refused
+    data = RNG.integers(1, 255, (32, 32, 100), dtype=np.uint8)
+    blocks = []
+    original = type(mag)._write_slab
+
+    def record(self, block, offset, allow_unaligned):
+        blocks.append((int(offset[2]), block.shape[-1]))
+        return original(self, block, offset, allow_unaligned)
+
+    monkeypatch.setattr(type(mag), "_write_slab", record)
+    with mag.get_buffered_slice_writer() as writer:
+        for z in range(100):
+            writer.send(data[:, :, z])
+    assert blocks == [(0, 32), (32, 32), (64, 32), (96, 4)]
+    np.testing.assert_array_equal(_reopen(layer).get_mag(1).read()[0], data)
+
+
+def test_buffered_slice_writer_blocks_end_on_buffer_multiples(ds, monkeypatch):
+    layer = ds.add_layer("offset", "color", bounding_box=wk.BoundingBox((0, 0, 0), (16, 16, 64)))
+    mag = layer.add_mag(1, shard_shape=32, compress=False)
+    data = RNG.integers(1, 255, (16, 16, 40), dtype=np.uint8)
+    blocks = []
+    original = type(mag)._write_slab
+
+    def record(self, block, offset, allow_unaligned):
+        blocks.append((int(offset[2]), block.shape[-1]))
+        return original(self, block, offset, allow_unaligned)
+
+    monkeypatch.setattr(type(mag), "_write_slab", record)
+    with mag.get_buffered_slice_writer(buffer_size=16, absolute_offset=(0, 0, 10)) as writer:
+        for z in range(40):
+            writer.send(data[:, :, z])
+    assert blocks == [(10, 6), (16, 16), (32, 16), (48, 2)]
+    np.testing.assert_array_equal(_reopen(layer).get_mag(1).read()[0][:, :, 10:50], data)
+
+
+def test_buffered_slice_reader_default_buffer_is_bounded(ds):
+    from daedalus.core.dataset import buffered_slice
+
+    layer = ds.add_layer("wide", "color", bounding_box=wk.BoundingBox((0, 0, 0), (64, 64, 64)))
+    mag = layer.add_mag(1, chunk_shape=8, shard_shape=64)
+    assert buffered_slice.default_read_slices(mag, mag.bounding_box, 2) == 64  # the shard depth
+    small = buffered_slice.READ_BUFFER_BYTES
+    try:
+        buffered_slice.READ_BUFFER_BYTES = 64 * 64 * 20  # room for 20 planes: rounded down to 16 (whole chunks)
+        assert buffered_slice.default_read_slices(mag, mag.bounding_box, 2) == 16
+        buffered_slice.READ_BUFFER_BYTES = 1  # never less than one chunk
+        assert buffered_slice.default_read_slices(mag, mag.bounding_box, 2) == 8
+    finally:
+        buffered_slice.READ_BUFFER_BYTES = small
+
+
+@pytest.mark.parametrize("buffer_size", [0, -3, 2.5])
+def test_buffered_slice_buffer_size_must_be_positive(layer, buffer_size):
+    with pytest.raises(ValueError, match="buffer_size"):
+        layer.get_mag(1).get_buffered_slice_writer(buffer_size=buffer_size)
+    with pytest.raises(ValueError, match="buffer_size"):
+        layer.get_mag(1).get_buffered_slice_reader(buffer_size=buffer_size)
+
+
 def test_content_is_equal_compares_views_at_different_positions(layer):
     mag = layer.get_mag(1)
     mag.write(np.tile(RNG.integers(0, 255, (32, 64, 32), dtype=np.uint8), (4, 1, 1)), absolute_offset=(0, 0, 0))
