@@ -251,8 +251,67 @@ class _FsspecLocation(ProcessLocalState):
                 self._unstage(keys)
 
 
-def _location(path: Any) -> _LocalLocation | _FsspecLocation:
-    """Where an array lives: local paths go to tensorstore's file kvstore, other URLs through fsspec."""
+class _HttpLocation:
+    """A read-only array over http(s), read by tensorstore's http kvstore with byte-range requests.
+
+    Reading a small box of a sharded array fetches the shard index and the chunks it needs, not whole shard
+    files. Metadata files and key listings go through the fsspec file system of the path.
+    """
+
+    bridged = False
+
+    def __init__(self, fs: Any, url: str, fs_path: str, display: str) -> None:
+        self.fs = fs
+        self.root = url.rstrip("/")
+        self.fs_path = fs_path
+        self.display = display
+
+    @property
+    def kvstore_spec(self) -> dict[str, Any]:
+        return {"driver": "http", "base_url": self.root + "/"}
+
+    def bridged_location(self) -> _FsspecLocation:
+        """The same array through the fsspec bridge, for servers that ignore byte-range requests."""
+        return _FsspecLocation(self.fs, self.fs_path, self.display)
+
+    def _full(self, name: str) -> str:
+        return f"{self.root}/{name}"
+
+    def read_bytes(self, name: str) -> bytes | None:
+        try:
+            return self.fs.cat_file(self._full(name))
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+
+    def _refuse(self) -> None:
+        raise RuntimeError(f"Cannot write to {self.display}: http(s) locations are read-only.")
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        self._refuse()
+
+    def exists(self, name: str) -> bool:
+        return self.read_bytes(name) is not None
+
+    def list_keys(self) -> list[str]:
+        try:
+            found = self.fs.find(self.root)
+        except (FileNotFoundError, NotImplementedError):
+            return []
+        root = self.fs._strip_protocol(self.root).rstrip("/") + "/"
+        return [str(p)[len(root) :] for p in (self.fs._strip_protocol(f) for f in found) if str(p).startswith(root)]
+
+    @contextmanager
+    def reading(self, keys: Any) -> Iterator[None]:
+        yield
+
+    @contextmanager
+    def writing(self, keys: Any, partial_keys: Any) -> Iterator[None]:
+        self._refuse()
+        yield
+
+
+def _location(path: Any) -> _LocalLocation | _HttpLocation | _FsspecLocation:
+    """Where an array lives: local paths and http(s) URLs go to tensorstore's own kvstores, others through fsspec."""
     if isinstance(path, str):
         if "://" not in path:
             return _LocalLocation(Path(path))
@@ -270,6 +329,8 @@ def _location(path: Any) -> _LocalLocation | _FsspecLocation:
         fs = path.fs
     except (ImportError, ValueError) as error:
         raise ValueError(f"Cannot access array path {path}: {error}") from error
+    if protocol in ("http", "https") and not getattr(path, "storage_options", None):  # options (headers): bridge
+        return _HttpLocation(fs, str(path), path.path, str(path))
     return _FsspecLocation(fs, path.path, str(path))
 
 
@@ -675,6 +736,13 @@ class TensorstoreZarrArray(ProcessLocalState):
                 self._handle_pid = os.getpid()
             return self._handle
 
+    def _use_bridge(self) -> None:
+        """Switch an http array to the fsspec bridge (whole files) and drop the handles opened on the old one."""
+        with self._lock:
+            if isinstance(self._location, _HttpLocation):
+                self._location = self._location.bridged_location()
+            self._handle = self._uncached_handle = None
+
     def _reading_handle(self, nbytes: int) -> Any:
         """The handle for a read of ``nbytes``: large reads skip the decoded-chunk cache.
 
@@ -735,6 +803,9 @@ class TensorstoreZarrArray(ProcessLocalState):
             else:
                 data = box.read(order="F").result()
         except ValueError as error:  # tensorstore names the key, not the array: add both
+            if isinstance(self._location, _HttpLocation) and "ignored by server" in str(error):
+                self._use_bridge()  # the server sends whole files only: fetch them through fsspec instead
+                return self.read(offset, shape)
             touched = layout.cells(*self._stored_box(lo, hi))[0]
             raise ValueError(
                 f"Cannot read {self.path} (storage keys {list(touched)[:8]}): {error}. A chunk or shard file "
