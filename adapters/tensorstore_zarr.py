@@ -1,7 +1,7 @@
 """ArrayStorage adapters for zarr3 and zarr (v2) arrays, with tensorstore as the chunk engine.
 
 This module reads and writes the metadata files (``zarr.json`` / ``.zarray``) itself, in the layout WEBKNOSSOS
-writes; chunk and shard data go through tensorstore (file kvstore for local paths, an fsspec bridge otherwise).
+writes; chunk and shard data go through tensorstore (file, http and s3 kvstores; an fsspec bridge otherwise).
 """
 
 from __future__ import annotations
@@ -310,8 +310,142 @@ class _HttpLocation:
         yield
 
 
-def _location(path: Any) -> _LocalLocation | _HttpLocation | _FsspecLocation:
-    """Where an array lives: local paths and http(s) URLs go to tensorstore's own kvstores, others through fsspec."""
+# s3fs options that change nothing about which bytes are stored where (caching, block sizes, concurrency)
+_S3_NEUTRAL_OPTIONS = {
+    "asynchronous",
+    "cache_regions",
+    "default_block_size",
+    "default_cache_type",
+    "default_fill_cache",
+    "fixed_upload_size",
+    "listings_expiry_time",
+    "local_expiry_check",
+    "loop",
+    "max_concurrency",
+    "max_paths",
+    "skip_instance_cache",
+    "use_listings_cache",
+}
+class _S3Location:
+    """An array on S3, read and written by tensorstore's s3 kvstore: reads fetch byte ranges, writes PUT objects.
+
+    Only built (``from_fs``) when every option of the s3fs file system maps faithfully onto the tensorstore spec
+    (endpoint, region, credentials, anonymous access, requester pays); otherwise the fsspec bridge serves the
+    array. tensorstore takes no inline keys, only credential providers: keys given as options map only when they
+    are the environment's (never written to disk). Metadata files go through s3fs.
+    """
+
+    bridged = False
+
+    def __init__(self, fs: Any, fs_path: str, display: str, options: dict[str, Any]) -> None:
+        self.fs = fs
+        self.root = fs_path.strip("/")
+        self.bucket, _, prefix = self.root.partition("/")
+        self.prefix = prefix.strip("/")
+        self.display = display
+        self._options = options  # spec members the s3fs options map to
+
+    @classmethod
+    def from_fs(cls, fs: Any, fs_path: str, display: str) -> _S3Location | None:
+        """The native location for ``fs_path`` on the s3fs file system ``fs``, or None if its options don't map."""
+        options = dict(getattr(fs, "storage_options", None) or {})
+        bucket = fs_path.strip("/").partition("/")[0]
+        if not bucket:
+            return None
+        client = dict(options.pop("client_kwargs", None) or {})
+        endpoint = options.pop("endpoint_url", None) or client.pop("endpoint_url", None)
+        region = client.pop("region_name", None)
+        key, username = options.pop("key", None), options.pop("username", None)
+        secret, password = options.pop("secret", None), options.pop("password", None)
+        key, secret = key or username, secret or password
+        token = options.pop("token", None)
+        anon = bool(options.pop("anon", False))
+        requester_pays = bool(options.pop("requester_pays", False))
+        use_ssl = options.pop("use_ssl", True)
+        if options.pop("version_aware", False) or options.pop("config_kwargs", None):
+            return None
+        if options.pop("s3_additional_kwargs", None) or client or options.pop("session", None) is not None:
+            return None
+        if any(name not in _S3_NEUTRAL_OPTIONS for name in options):
+            return None  # unknown options (profile, ...): the bridge honours them through s3fs
+        if endpoint is None:
+            endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+        if endpoint is None and not use_ssl:
+            return None
+        if endpoint is not None and not str(endpoint).startswith(("http://", "https://")):
+            return None
+        if bool(key) != bool(secret) or (token and not key):
+            return None
+        environment = tuple(os.environ.get(n) or None for n in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"))
+        environment_token = os.environ.get("AWS_SESSION_TOKEN") or None
+        if key and (environment != (str(key), str(secret)) or environment_token != (str(token) if token else None)):
+            return None  # other keys than the environment's: the bridge passes them to s3fs
+        spec: dict[str, Any] = {}
+        if endpoint is not None:
+            spec["endpoint"] = str(endpoint).rstrip("/")
+            region = region or os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
+        if region:
+            spec["aws_region"] = str(region)
+        if requester_pays:
+            spec["requester_pays"] = True
+        if anon:
+            spec["aws_credentials"] = {"type": "anonymous"}
+        elif all(environment):
+            spec["aws_credentials"] = {"type": "environment"}  # the first source of the default chain
+        else:
+            spec["aws_credentials"] = {"type": "default"}
+        return cls(fs, fs_path, display, spec)
+
+    @property
+    def kvstore_spec(self) -> dict[str, Any]:
+        spec = {"driver": "s3", "bucket": self.bucket, "path": f"{self.prefix}/" if self.prefix else ""}
+        spec.update(self._options)
+        return spec
+
+    def _full(self, name: str) -> str:
+        return f"{self.root}/{name}"
+
+    def read_bytes(self, name: str) -> bytes | None:
+        try:
+            return self.fs.cat_file(self._full(name))
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        self.fs.makedirs(self.root, exist_ok=True)
+        self.fs.pipe_file(self._full(name), data)  # one PUT: readers see the old or the new object
+
+    def exists(self, name: str) -> bool:
+        self.fs.invalidate_cache(self._full(name))
+        return bool(self.fs.isfile(self._full(name)))
+
+    def list_keys(self) -> list[str]:
+        store = ts.KvStore.open(self.kvstore_spec, context=tensorstore_context()).result()
+        return [key.decode() for key in store.list().result()]
+
+    def _forget_listings(self) -> None:
+        """Drop s3fs's cached listings under the array: tensorstore wrote objects s3fs did not see."""
+        cache = getattr(self.fs, "dircache", None)
+        if cache is None:
+            return
+        for path in [p for p in list(cache) if p == self.root or str(p).startswith(self.root + "/")]:
+            cache.pop(path, None)
+        self.fs.invalidate_cache(self.root)
+
+    @contextmanager
+    def reading(self, keys: Any) -> Iterator[None]:
+        yield
+
+    @contextmanager
+    def writing(self, keys: Any, partial_keys: Any) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            self._forget_listings()
+
+
+def _location(path: Any) -> _LocalLocation | _HttpLocation | _S3Location | _FsspecLocation:
+    """Where an array lives: local paths, http(s) and s3 URLs go to tensorstore's own kvstores, others via fsspec."""
     if isinstance(path, str):
         if "://" not in path:
             return _LocalLocation(Path(path))
@@ -331,6 +465,10 @@ def _location(path: Any) -> _LocalLocation | _HttpLocation | _FsspecLocation:
         raise ValueError(f"Cannot access array path {path}: {error}") from error
     if protocol in ("http", "https") and not getattr(path, "storage_options", None):  # options (headers): bridge
         return _HttpLocation(fs, str(path), path.path, str(path))
+    if protocol in ("s3", "s3a"):  # tensorstore's s3 kvstore when the s3fs options map onto it, else the bridge
+        native = _S3Location.from_fs(fs, path.path, str(path))
+        if native is not None:
+            return native
     return _FsspecLocation(fs, path.path, str(path))
 
 
