@@ -51,3 +51,23 @@ def test_wkw_is_refused_before_anything_is_written(memory_path, tmp_path):
     with pytest.raises(ValueError, match="WKW"):
         local.copy_dataset(memory_path / "wkwcopy", data_format="wkw")
     assert not (memory_path / "wkwcopy").exists()
+
+
+def test_large_reads_through_the_bridge_skip_the_cache_and_are_correct(monkeypatch):
+    """Reads big enough to bypass the decoded-chunk cache still see the keys the fsspec bridge staged."""
+    from daedalus.adapters import tensorstore_zarr
+
+    monkeypatch.setenv("DAEDALUS_TENSORSTORE_CACHE_BYTES", str(1024 * 1024))
+    tensorstore_zarr.reset_tensorstore_context()
+    try:
+        ds = wk.Dataset(UPath("memory://large-read/ds"), voxel_size=(1, 1, 1))
+        layer = ds.add_layer("c", wk.COLOR_CATEGORY, dtype="uint8", bounding_box=wk.BoundingBox((0, 0, 0), (96,) * 3))
+        mag = layer.add_mag(1, chunk_shape=16, shard_shape=32)
+        data = np.random.default_rng(3).integers(0, 255, (96, 96, 96), dtype=np.uint8)
+        mag.write(data, absolute_offset=(0, 0, 0))
+        np.testing.assert_array_equal(mag.read()[0], data)  # 864 KiB >= 1 MiB / 16: no cache
+        assert mag._array._uncached_handle is not None
+        np.testing.assert_array_equal(mag.read(absolute_offset=(5, 6, 7), size=(8, 8, 8))[0], data[5:13, 6:14, 7:15])
+    finally:
+        monkeypatch.delenv("DAEDALUS_TENSORSTORE_CACHE_BYTES")
+        tensorstore_zarr.reset_tensorstore_context()

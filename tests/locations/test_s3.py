@@ -69,3 +69,30 @@ def test_reference_to_s3_layer(s3_root, tmp_path):
     assert doc["dataLayers"][0]["mags"][0]["path"] == "s3://daedalus-tests/referenced/color/1"
     assert layer.is_foreign
     np.testing.assert_array_equal(layer.get_mag(1).read()[0], _data())
+
+
+def test_reopened_reference_to_s3_uses_the_aws_environment(s3_root, tmp_path):
+    """A referenced s3 mag keeps only its URL; a new process finds the endpoint in AWS_ENDPOINT_URL."""
+    import subprocess
+    import sys
+
+    remote = wk.Dataset(s3_root / "referenced_env", voxel_size=(1, 1, 1))
+    remote.write_layer("color", "color", _data(), chunk_shape=16, shard_shape=32, downsample=False)
+    local = wk.Dataset(tmp_path / "local", voxel_size=(1, 1, 1))
+    local.add_layer_as_ref(remote.get_layer("color"))
+    np.save(tmp_path / "expected.npy", _data())
+    script = (
+        "import sys, numpy as np, daedalus as wk\n"
+        "data = wk.Dataset.open(sys.argv[1]).get_layer('color').get_mag(1).read()[0]\n"
+        "assert np.array_equal(data, np.load(sys.argv[2])), 'data differs'\n"
+        "print('same data')\n"
+    )
+    env = dict(os.environ, AWS_ENDPOINT_URL=s3_root.storage_options["endpoint_url"], **CREDENTIALS)
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "local"), str(tmp_path / "expected.npy")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0 and "same data" in result.stdout, result.stderr[-2000:]
