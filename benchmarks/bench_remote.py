@@ -190,14 +190,15 @@ class _Server(http.server.ThreadingHTTPServer):
 def force_fsspec_bridge() -> None:
     """Make daedalus read http(s) arrays through the old fsspec bridge (whole shard files), without editing it."""
     import daedalus.adapters.tensorstore_zarr as tz
+    from daedalus.adapters.tensorstore_zarr import storage
 
-    original = tz._location
+    original = storage._location  # where the storages look locations up
 
     def bridged(path: Any) -> Any:
         location = original(path)
         return location.bridged_location() if isinstance(location, tz._HttpLocation) else location
 
-    tz._location = bridged
+    storage._location = bridged
 
 
 def worker(impl: str, phase: str, data_file: Path, offsets_file: Path, url: str, counter_url: str) -> dict[str, Any]:

@@ -30,7 +30,7 @@ def test_wheel_holds_only_the_daedalus_package(wheel: Path) -> None:
     for part in (
         "core/ports.py",
         "core/geometry/__init__.py",
-        "adapters/tensorstore_zarr.py",
+        "adapters/tensorstore_zarr/__init__.py",
         "plugins/manager.py",
     ):
         assert f"daedalus/{part}" in names

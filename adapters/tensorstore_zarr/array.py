@@ -1,0 +1,238 @@
+"""An opened zarr3 / zarr array: reads and writes through tensorstore, with and without the chunk cache."""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import tensorstore as ts
+from daedalus.core.array_info import ArrayInfo
+from daedalus.core.process_local import ProcessLocalState
+
+from . import context
+from .context import tensorstore_context
+from .layout import _dump_json
+from .locations import _HttpLocation
+
+
+class TensorstoreZarrArray(ProcessLocalState):
+    """An opened zarr3 / zarr array (implements ``StoredArray``); the tensorstore handle is opened once."""
+
+    def __init__(self, location: Any, fmt: Any, meta: dict[str, Any], names: Any = None) -> None:
+        self._location = location
+        self._format = fmt
+        self._names = names
+        self._lock = threading.Lock()
+        self._handle: Any = None
+        self._uncached_handle: Any = None
+        self._native: Any = None
+        self._handle_pid: int | None = None
+        self._set_metadata(meta)
+
+    _process_local = ("_handle", "_uncached_handle", "_native")
+
+    def __repr__(self) -> str:
+        info = self._layout.info
+        return f"TensorstoreZarrArray({self._location.display!r}, {info.data_format}, shape={info.shape})"
+
+    def _where(self) -> str:
+        return f"{self._location.display.rstrip('/')}/{self._format.metadata_file}"
+
+    def _set_metadata(self, meta: dict[str, Any]) -> None:
+        where = self._where()
+        try:
+            layout = self._format.parse(meta, where, self._names)
+        except (KeyError, TypeError, IndexError, AttributeError) as error:
+            raise ValueError(f"Cannot read array metadata {where}: missing or invalid entry {error}.") from error
+        self._meta = meta
+        self._layout = layout
+        self._handle = self._uncached_handle = None
+
+    @property
+    def info(self) -> ArrayInfo:
+        """Metadata of the array as stored, in presented axis order."""
+        return self._layout.info
+
+    @property
+    def path(self) -> str:
+        """Where the array lives (as given when opening it)."""
+        return self._location.display
+
+    def _open_handle(self, context: ts.Context) -> tuple[Any, Any]:
+        """Open the array with tensorstore in ``context``: (stored-order handle, presented-order handle)."""
+        if self._location.bridged:
+            self._location.stage_metadata(self._format.metadata_file)
+        spec = {"driver": self._format.driver, "kvstore": self._location.kvstore_spec}
+        try:
+            store = ts.open(spec, open=True, read=True, write=True, context=context).result()
+        except ValueError as error:
+            raise ValueError(f"tensorstore cannot open the array at {self._where()}: {error}") from error
+        order = self._layout.order
+        if list(order) != list(range(len(order))):
+            return store, store[ts.d[list(order)].transpose[:]]
+        return store, store
+
+    def _tensorstore(self) -> Any:
+        """The tensorstore handle in presented axis order (virtual channel excluded), opened once."""
+        handle = self._handle
+        if handle is not None and self._handle_pid == os.getpid():
+            return handle
+        with self._lock:
+            if self._handle is None or self._handle_pid != os.getpid():
+                self._uncached_handle = None
+                self._native, self._handle = self._open_handle(tensorstore_context())
+                self._handle_pid = os.getpid()
+            return self._handle
+
+    def _use_bridge(self) -> None:
+        """Switch an http array to the fsspec bridge (whole files) and drop the handles opened on the old one."""
+        with self._lock:
+            if isinstance(self._location, _HttpLocation):
+                self._location = self._location.bridged_location()
+            self._handle = self._uncached_handle = None
+
+    def _reading_handle(self, nbytes: int) -> Any:
+        """The handle for a read of ``nbytes``: large reads skip the decoded-chunk cache.
+
+        A read of at least a sixteenth of the cache would mostly evict chunks that smaller, repeated reads
+        reuse, and copying every chunk into the cache costs time; such reads decode straight into the result.
+        Writes always go through the cached handle, and tensorstore revalidates cached chunks against the
+        files, so both handles see the same data.
+        """
+        handle = self._tensorstore()
+        limit = context.current_cache_bytes()
+        if limit <= 0 or nbytes * 16 < limit:
+            return handle
+        uncached = self._uncached_handle
+        if uncached is None:
+            with self._lock:
+                if self._uncached_handle is None:
+                    self._uncached_handle = self._open_handle(tensorstore_context(cached=False))[1]
+                uncached = self._uncached_handle
+        return uncached
+
+    @property
+    def native(self) -> Any:
+        """The engine's own handle: the ``tensorstore.TensorStore`` of the array in stored axis order."""
+        self._tensorstore()
+        return self._native
+
+    def _check_box(self, offset: Sequence[int], shape: Sequence[int], action: str) -> tuple[list, list]:
+        offset, shape = [int(o) for o in offset], [int(s) for s in shape]
+        ndim = len(self._layout.info.shape)
+        if len(offset) != ndim or len(shape) != ndim:
+            raise ValueError(
+                f"Cannot {action} {self.path}: offset {offset} and shape {shape} must both have {ndim} entries "
+                f"(axes {self._layout.info.dimension_names})."
+            )
+        if any(s < 0 for s in shape):
+            raise ValueError(f"Cannot {action} {self.path}: negative shape {shape}.")
+        return offset, shape
+
+    def _stored_box(self, lo: Sequence[int], hi: Sequence[int]) -> tuple[list[int], list[int]]:
+        return self._layout.to_stored(lo), self._layout.to_stored(hi)
+
+    def read(self, offset: Sequence[int], shape: Sequence[int]) -> np.ndarray:
+        """Read the box ``offset .. offset + shape`` over all axes; voxels outside the array read as 0."""
+        offset, shape = self._check_box(offset, shape, "read from")
+        layout = self._layout
+        dtype = layout.info.voxel_type
+        lo = [max(o, 0) for o in offset]
+        hi = [min(o + s, full) for o, s, full in zip(offset, shape, layout.info.shape)]
+        if any(h <= low for low, h in zip(lo, hi)):
+            return np.zeros(shape, dtype=dtype, order="F")
+        presented_slices = tuple(slice(a, b) for a, b in zip(lo, hi))
+        handle = self._reading_handle(math.prod([b - a for a, b in zip(lo, hi)]) * dtype.itemsize)
+        box = handle[presented_slices[1:] if layout.virtual_channel else presented_slices]
+        try:
+            if self._location.bridged:
+                with self._location.reading(layout.cells(*self._stored_box(lo, hi))[0]):
+                    data = box.read(order="F").result()
+            else:
+                data = box.read(order="F").result()
+        except ValueError as error:  # tensorstore names the key, not the array: add both
+            if isinstance(self._location, _HttpLocation) and "ignored by server" in str(error):
+                self._use_bridge()  # the server sends whole files only: fetch them through fsspec instead
+                return self.read(offset, shape)
+            touched = layout.cells(*self._stored_box(lo, hi))[0]
+            raise ValueError(
+                f"Cannot read {self.path} (storage keys {list(touched)[:8]}): {error}. A chunk or shard file "
+                "is corrupt; delete or restore it."
+            ) from error
+        if layout.virtual_channel:
+            data = data[np.newaxis]
+        if lo == offset and hi == [o + s for o, s in zip(offset, shape)]:
+            return data
+        out = np.zeros(shape, dtype=dtype, order="F")
+        out[tuple(slice(a - o, b - o) for a, b, o in zip(lo, hi, offset))] = data
+        return out
+
+    def write(self, offset: Sequence[int], data: np.ndarray) -> None:
+        """Write ``data`` at ``offset`` (all axes) as one tensorstore write; the box must fit the shape."""
+        data = np.asarray(data)
+        offset, shape = self._check_box(offset, data.shape, "write to")
+        layout = self._layout
+        end = [o + s for o, s in zip(offset, shape)]
+        if any(o < 0 for o in offset) or any(e > full for e, full in zip(end, layout.info.shape)):
+            raise ValueError(
+                f"Cannot write to {self.path}: box offset {offset} shape {shape} lies outside the array "
+                f"shape {layout.info.shape}; resize the array first."
+            )
+        if data.size == 0:
+            return
+        if data.dtype != layout.info.voxel_type:
+            data = data.astype(layout.info.voxel_type)
+        if layout.virtual_channel:
+            data = data[0]
+        slices = tuple(slice(a, b) for a, b in zip(offset, end))
+        if layout.virtual_channel:
+            slices = slices[1:]
+        handle = self._tensorstore()
+        if self._location.bridged:
+            keys, partial = layout.cells(*self._stored_box(offset, end))
+        else:
+            keys, partial = (), ()
+        with self._location.writing(keys, partial):
+            if layout.sharded:  # one transaction: every touched shard is encoded and written once
+                with ts.Transaction() as transaction:
+                    handle.with_transaction(transaction)[slices].write(data).result()
+            else:
+                handle[slices].write(data).result()
+
+    def resize(self, new_shape: Sequence[int]) -> None:
+        """Set the array's shape (rewrites the metadata; data outside a smaller shape becomes unreachable)."""
+        new_shape = [int(s) for s in new_shape]
+        layout = self._layout
+        if len(new_shape) != len(layout.info.shape) or any(s < 0 for s in new_shape):
+            raise ValueError(
+                f"Cannot resize {self.path} to {new_shape}: need {len(layout.info.shape)} non-negative sizes "
+                f"(axes {layout.info.dimension_names})."
+            )
+        if layout.virtual_channel and new_shape[0] != 1:
+            raise ValueError(
+                f"Cannot resize {self.path} to {new_shape}: the array has no stored channel axis, "
+                "so its channel axis stays 1."
+            )
+        with self._lock:
+            meta = self._format.with_shape(self._meta, layout.to_stored(new_shape))
+            self._location.write_bytes(self._format.metadata_file, _dump_json(meta).encode())
+            self._set_metadata(meta)
+
+    def list_bounding_boxes(self) -> Iterator[tuple[tuple[int, ...], tuple[int, ...]]]:
+        """Yield ``(offset, shape)`` of every shard (or chunk, when unsharded) stored, clipped to the shape."""
+        layout = self._layout
+        full = layout.to_stored(layout.info.shape)
+        indices = sorted(filter(None, (layout.parse_key(key) for key in self._location.list_keys())))
+        for index in indices:
+            lo = [i * g for i, g in zip(index, layout.grid)]
+            size = [min(g, f - a) for a, g, f in zip(lo, layout.grid, full)]
+            if any(s <= 0 for s in size):
+                continue
+            yield layout.to_presented(lo, 0), layout.to_presented(size, 1)
+
+
+# --------------------------------------------------------------------------- the storages
