@@ -27,6 +27,7 @@ from daedalus.core.dataset.attachments import (
     MeshAttachment,
     SegmentIndexAttachment,
 )
+from daedalus.core.dataset.image_import import ConversionLayerMapping
 from daedalus.core.geometry import (
     BoundingBox,
     Mag,
@@ -89,6 +90,7 @@ __all__ = [
     "Attachments",
     "BoundingBox",
     "ConnectomeAttachment",
+    "ConversionLayerMapping",
     "CumsumAttachment",
     "DataFormat",
     "Dataset",

@@ -26,6 +26,7 @@ BUILTIN_PLUGINS = (
     "daedalus.plugins.builtin_cli",
     "daedalus.plugins.builtin_attachments",
     "daedalus.plugins.builtin_annotations",
+    "daedalus.plugins.builtin_images",
 )
 _FALSY = {"0", "false", "no", "off"}
 

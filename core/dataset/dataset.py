@@ -430,6 +430,39 @@ class Dataset:
 
     # ------------------------------------------------------------------ copies and references
 
+    def add_layer_from_images(
+        self, images: Any, layer_name: str, category: str | None = "color", **kwargs: Any
+    ) -> Layer:
+        """Create ``layer_name`` from image files (glob string, folder or list of TIFF/PNG/JPEG paths).
+
+        Keyword arguments as in the reference: data_format, mag, chunk_shape, shard_shape, chunks_per_shard,
+        compress, topleft, swap_xy, flip_x/y/z, dtype, channel, batch_size, executor (and use_bioformats,
+        timepoint, czi_channel, allow_multiple_layers, max_layers, truncate_rgba_to_rgb). Unsupported
+        choices (bioformats, CZI, time points, pims input) raise with a clear message.
+        """
+        from .image_import import add_layer_from_images
+
+        return add_layer_from_images(self, images, layer_name, category, **kwargs)
+
+    @classmethod
+    def from_images(
+        cls,
+        input_path: Any,
+        output_path: Any,
+        voxel_size: tuple[float, float, float] | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> Dataset:
+        """Create a dataset at ``output_path`` from the images in ``input_path`` (a folder or one file).
+
+        Files are grouped into layers by ``map_filepath_to_layer_name`` (a ConversionLayerMapping or a
+        function path -> layer name); the files of one layer are stacked along z in natural name order
+        (or ``z_slices_sort_key``). Without a voxel size, (1, 1, 1) nm is used.
+        """
+        from .image_import import dataset_from_images
+
+        return dataset_from_images(cls, input_path, output_path, voxel_size, name, **kwargs)
+
     def add_layer_as_copy(
         self,
         foreign_layer: Any,

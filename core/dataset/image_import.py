@@ -1,0 +1,472 @@
+"""Image import: ``Dataset.add_layer_from_images``, ``Dataset.from_images`` and ``ConversionLayerMapping``.
+
+Files are read through the ImageReader port (``ports.resolve_image_reader`` by file suffix); readers return
+``(x, y, z, c)`` arrays. The z-slices of a layer are written in batches of whole shards (or chunks for
+uncompressed layers), sequentially or on an executor.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from collections.abc import Callable, Sequence
+from enum import Enum
+from functools import partial
+from typing import Any
+
+import numpy as np
+from upath import UPath
+
+from .. import ports
+from ..geometry import BoundingBox, Mag, Vec3Int
+from ..properties import SEGMENTATION_CATEGORY, VoxelSize
+from .chunk_runner import run_on_chunks
+from .paths import to_upath
+from .storage_defaults import DEFAULT_DATA_FORMAT
+
+_GLOB_CHARS = set("*?[")
+_UNSUPPORTED_SUFFIXES = {".czi": "CZI files need pylibczirw, which daedalus does not support"}
+_FORBIDDEN_NAME_CHARS = set("/\\:*?\"<>|' ")
+
+
+class ConversionLayerMapping(Enum):
+    """Strategies for mapping image file paths to layers in ``Dataset.from_images``."""
+
+    INSPECT_SINGLE_FILE = "inspect_single_file"
+    INSPECT_EVERY_FILE = "inspect_every_file"
+    ENFORCE_LAYER_PER_FILE = "enforce_layer_per_file"
+    ENFORCE_SINGLE_LAYER = "enforce_single_layer"
+    ENFORCE_LAYER_PER_FOLDER = "enforce_layer_per_folder"
+    ENFORCE_LAYER_PER_TOPLEVEL_FOLDER = "enforce_layer_per_toplevel_folder"
+
+
+def natural_sort_key(path: Any) -> list[Any]:
+    """Sort key that orders ``img2`` before ``img10`` (numbers compare by value)."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", str(path))]
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def _reader_for(path: UPath) -> Any:
+    suffix = path.suffix.lower()
+    if suffix in _UNSUPPORTED_SUFFIXES:
+        raise ValueError(f"Cannot import {path}: {_UNSUPPORTED_SUFFIXES[suffix]}; convert it to TIFF first.")
+    try:
+        return ports.resolve_image_reader(suffix)
+    except ValueError as error:
+        raise ValueError(
+            f"Cannot import {path}: no image reader for {suffix or 'files without suffix'!r} ({error}) "
+            "TIFF needs tifffile, PNG/JPEG need Pillow: pip install 'daedalus[images]'."
+        ) from None
+
+
+def _is_readable(path: UPath, cache: dict[str, bool]) -> bool:
+    suffix = path.suffix.lower()
+    if suffix in _UNSUPPORTED_SUFFIXES:
+        return True  # reported with a clear error when read
+    if suffix not in cache:
+        try:
+            ports.resolve_image_reader(suffix)
+            cache[suffix] = bool(suffix)
+        except ValueError:
+            cache[suffix] = False
+    return cache[suffix]
+
+
+def _image_files_in(folder: UPath, recursive: bool) -> list[UPath]:
+    """Image files (by registered reader suffix) in ``folder``, skipping hidden files and other files."""
+    cache: dict[str, bool] = {}
+    candidates = folder.rglob("*") if recursive else folder.iterdir()
+    found = []
+    for path in candidates:
+        relative = path.relative_to(folder).parts if recursive else (path.name,)
+        if any(part.startswith(".") for part in relative) or not path.is_file():
+            continue
+        if _is_readable(path, cache):
+            found.append(path)
+    return sorted(found, key=natural_sort_key)
+
+
+def _collect_files(images: Any) -> list[UPath]:
+    """Files named by a glob string, a path (file or folder) or a list of paths."""
+    if isinstance(images, (str, os.PathLike, UPath)):
+        text = os.fspath(images) if not isinstance(images, UPath) else str(images)
+        if isinstance(images, str) and _GLOB_CHARS & set(images):
+            files = [to_upath(p) for p in sorted(glob.glob(images, recursive=True), key=natural_sort_key)]
+            files = [f for f in files if f.is_file()]
+            if not files:
+                raise FileNotFoundError(f"The glob {images!r} matches no image files.")
+            return files
+        path = to_upath(images)
+        if path.is_dir():
+            files = _image_files_in(path, recursive=False)
+            if not files:
+                raise FileNotFoundError(f"The folder {text} contains no image files this installation can read.")
+            return files
+        if not path.exists():
+            raise FileNotFoundError(f"The image file {text} does not exist.")
+        return [path]
+    if isinstance(images, Sequence) and not isinstance(images, (bytes, np.ndarray)) and hasattr(images, "__iter__"):
+        if type(images).__module__.startswith("pims"):
+            raise _frames_sequence_error(images)
+        files = [to_upath(p) for p in images]
+        if not files:
+            raise ValueError("add_layer_from_images got an empty list of images.")
+        for path in files:
+            if not path.is_file():
+                raise FileNotFoundError(f"The image file {path} does not exist.")
+        return files
+    raise _frames_sequence_error(images)
+
+
+def _frames_sequence_error(images: Any) -> Exception:
+    return TypeError(
+        f"images={type(images).__name__} is not supported: pims FramesSequence input is not available in daedalus. "
+        "Pass a glob string, a folder, or a list of TIFF/PNG/JPEG paths."
+    )
+
+
+# --------------------------------------------------------------------------- slices and batches
+
+
+def _inspect(files: list[UPath]) -> tuple[list[Any], list[tuple[int, int]], tuple[int, int, int], np.dtype]:
+    """Readers per file, (file index, page) per z-slice, the common (x, y, channels) and dtype."""
+    readers, slices = [], []
+    common: tuple[int, int, int] | None = None
+    dtype: np.dtype | None = None
+    first: UPath | None = None
+    for index, path in enumerate(files):
+        reader = _reader_for(path)
+        (size_x, size_y, size_z, channels), file_dtype = reader.info(path)
+        shape = (int(size_x), int(size_y), int(channels))
+        if common is None:
+            common, dtype, first = shape, np.dtype(file_dtype), path
+        elif shape != common or np.dtype(file_dtype) != dtype:
+            raise ValueError(
+                f"Image {path} has (x, y, channels)={shape} and dtype {np.dtype(file_dtype)}, but {first} has "
+                f"{common} and {dtype}; all images of one layer need the same size, channels and dtype."
+            )
+        readers.append(reader)
+        slices.extend((index, page) for page in range(int(size_z)))
+    assert common is not None and dtype is not None
+    return readers, slices, common, dtype
+
+
+def _read_slices(files: Sequence[Any], readers: Sequence[Any], slices: Sequence[tuple[int, int]]) -> np.ndarray:
+    """The given (file, page) slices stacked along z as an ``(x, y, z, c)`` array."""
+    parts = []
+    start = 0
+    while start < len(slices):
+        file_index = slices[start][0]
+        stop = start
+        while stop < len(slices) and slices[stop][0] == file_index:
+            stop += 1
+        pages = [page for _, page in slices[start:stop]]
+        low, high = min(pages), max(pages) + 1
+        block = readers[file_index].read(files[file_index], low, high)
+        parts.append(block[:, :, [page - low for page in pages]])
+        start = stop
+    return np.concatenate(parts, axis=2)
+
+
+def import_batch(
+    z_range: tuple[int, int],
+    *,
+    mag_view: Any,
+    files: Sequence[Any],
+    readers: Sequence[Any],
+    slices: Sequence[tuple[int, int]],
+    z_origin: int,
+    xy_offset: tuple[int, int],
+    channel: int | None,
+    num_channels: int,
+    dtype: np.dtype,
+    swap_xy: bool,
+    flip_x: bool,
+    flip_y: bool,
+) -> int | None:
+    """Read the slices of ``z_range`` (mag coordinates), transform them and write them; returns their maximum."""
+    z_start, z_stop = z_range
+    data = _read_slices(files, readers, slices[z_start - z_origin : z_stop - z_origin])
+    if channel is not None:
+        data = data[..., channel : channel + 1]
+    else:
+        data = data[..., :num_channels]
+    data = data.astype(dtype, copy=False)
+    if swap_xy:
+        data = np.swapaxes(data, 0, 1)
+    if flip_x:
+        data = data[::-1]
+    if flip_y:
+        data = data[:, ::-1]
+    data = np.ascontiguousarray(np.moveaxis(data, 3, 0))  # (c, x, y, z)
+    mag = mag_view.mag.to_vec3_int()
+    mag_view.write(data, absolute_offset=(xy_offset[0], xy_offset[1], z_start * mag.z))
+    return int(data.max()) if data.size and np.issubdtype(data.dtype, np.integer) else None
+
+
+def _batches(z_start: int, z_stop: int, batch_size: int) -> list[tuple[int, int]]:
+    """``[z_start, z_stop)`` cut at multiples of ``batch_size``."""
+    batches = []
+    start = z_start
+    while start < z_stop:
+        stop = min((start // batch_size + 1) * batch_size, z_stop)
+        batches.append((start, stop))
+        start = stop
+    return batches
+
+
+def _refuse_unsupported(use_bioformats: bool, timepoint: Any = None, czi_channel: Any = None) -> None:
+    if use_bioformats:
+        raise ValueError(
+            "use_bioformats=True is not supported: daedalus reads TIFF (tifffile) and PNG/JPEG (Pillow) "
+            "itself and has no bioformats adapter. Pass use_bioformats=False."
+        )
+    if timepoint is not None:
+        raise ValueError(
+            f"timepoint={timepoint!r} is not supported: the TIFF/PNG/JPEG readers of daedalus read images "
+            "without a time axis. Leave timepoint=None."
+        )
+    if czi_channel is not None:
+        raise ValueError(f"czi_channel={czi_channel!r} is not supported: daedalus cannot read .czi files.")
+
+
+def add_layer_from_images(
+    dataset: Any,
+    images: Any,
+    layer_name: str,
+    category: str | None = "color",
+    *,
+    data_format: Any = DEFAULT_DATA_FORMAT,
+    mag: Any = Mag(1),
+    chunk_shape: Any = None,
+    shard_shape: Any = None,
+    chunks_per_shard: Any = None,
+    compress: bool = True,
+    topleft: Any = (0, 0, 0),
+    swap_xy: bool = False,
+    flip_x: bool = False,
+    flip_y: bool = False,
+    flip_z: bool = False,
+    dtype: Any = None,
+    use_bioformats: bool = False,
+    channel: int | None = None,
+    timepoint: int | None = None,
+    czi_channel: int | None = None,
+    batch_size: int | None = None,
+    allow_multiple_layers: bool = False,
+    max_layers: int = 20,
+    truncate_rgba_to_rgb: bool = True,
+    executor: Any = None,
+) -> Any:
+    """Create layer ``layer_name`` at ``mag`` from image files (see ``Dataset.add_layer_from_images``)."""
+    _refuse_unsupported(use_bioformats, timepoint, czi_channel)
+    files = _collect_files(images)
+    readers, slices, (size_x, size_y, source_channels), source_dtype = _inspect(files)
+    if flip_z:
+        slices = slices[::-1]
+    if channel is not None:
+        if not 0 <= int(channel) < source_channels:
+            raise ValueError(f"channel={channel} is out of range: the images have {source_channels} channel(s).")
+        num_channels = 1
+    else:
+        num_channels = source_channels
+        if allow_multiple_layers and source_channels == 4 and truncate_rgba_to_rgb:
+            num_channels = 3
+        if allow_multiple_layers and num_channels not in (1, 3):
+            raise ValueError(
+                f"The images have {num_channels} channels; splitting them into several layers "
+                "(allow_multiple_layers=True) is not supported by daedalus. Pick one with channel=... "
+                "or pass allow_multiple_layers=False to write all channels into one layer."
+            )
+    out_dtype = np.dtype(dtype) if dtype is not None else source_dtype
+    mag = Mag(mag)
+    mag_xyz = mag.to_vec3_int()
+    top = Vec3Int.from_vec_or_int(topleft)
+    if any(t % m for t, m in zip(top, mag_xyz)):
+        raise ValueError(f"topleft={tuple(top)} must be a multiple of mag {mag.to_layer_name()}.")
+    width, height = (size_y, size_x) if swap_xy else (size_x, size_y)
+    size = Vec3Int(width, height, len(slices)) * mag_xyz
+    bbox = BoundingBox(top, size)
+    layer = dataset.add_layer(
+        layer_name,
+        category or "color",
+        dtype=out_dtype,
+        num_channels=num_channels,
+        data_format=data_format,
+        bounding_box=bbox,
+    )
+    mag_view = layer.add_mag(
+        mag, chunk_shape=chunk_shape, shard_shape=shard_shape, chunks_per_shard=chunks_per_shard, compress=compress
+    )
+    info = mag_view.info
+    unit = int(info.shard_shape.z if compress else info.chunk_shape.z)
+    if batch_size is None:
+        batch_size = unit
+    if batch_size <= 0 or batch_size % unit:
+        kind = "shard" if compress else "chunk"
+        dataset.delete_layer(layer_name)  # leave no empty layer behind
+        raise ValueError(
+            f"batch_size={batch_size} must be a positive multiple of the {kind} depth {unit} of layer {layer_name!r}."
+        )
+    z_origin = top.z // mag_xyz.z
+    func = partial(
+        import_batch,
+        mag_view=mag_view,
+        files=files,
+        readers=readers,
+        slices=slices,
+        z_origin=z_origin,
+        xy_offset=(top.x, top.y),
+        channel=None if channel is None else int(channel),
+        num_channels=num_channels,
+        dtype=out_dtype,
+        swap_xy=swap_xy,
+        flip_x=flip_x,
+        flip_y=flip_y,
+    )
+    batches = _batches(z_origin, z_origin + len(slices), batch_size)
+    maxima = run_on_chunks(func, batches, executor, progress_desc=f"Importing images into layer {layer_name}")
+    if layer.category == SEGMENTATION_CATEGORY:
+        values = [m for m in maxima if m is not None]
+        layer.largest_segment_id = max(values) if values else None
+    return layer
+
+
+# --------------------------------------------------------------------------- from_images
+
+
+def _layer_name(text: str) -> str:
+    name = "".join("_" if ch in _FORBIDDEN_NAME_CHARS else ch for ch in text).lstrip(".")
+    return name or "layer"
+
+
+def _group_files(
+    root: UPath, files: list[UPath], mapping: ConversionLayerMapping | Callable[[UPath], str]
+) -> dict[str, list[UPath]]:
+    """Layer name -> files, by mapping strategy or callable."""
+    base = root if root.is_dir() else root.parent
+    default_name = root.name if root.is_dir() else root.stem
+
+    def relative(path: UPath) -> tuple[str, ...]:
+        return path.relative_to(base).parts
+
+    def per_file(path: UPath) -> str:
+        parts = relative(path)
+        return "_".join((*parts[:-1], UPath(parts[-1]).stem))
+
+    def per_folder(path: UPath) -> str:
+        parts = relative(path)[:-1]
+        return "_".join(parts) if parts else default_name
+
+    def per_toplevel(path: UPath) -> str:
+        parts = relative(path)
+        return parts[0] if len(parts) > 1 else default_name
+
+    def is_3d(path: UPath) -> bool:
+        return int(_reader_for(path).info(path)[0][2]) > 1
+
+    if callable(mapping) and not isinstance(mapping, ConversionLayerMapping):
+        key: Callable[[UPath], str] = lambda path: str(mapping(path))  # noqa: E731
+    else:
+        try:
+            mapping = ConversionLayerMapping(mapping)
+        except ValueError:
+            raise ValueError(
+                f"map_filepath_to_layer_name={mapping!r} is neither a ConversionLayerMapping nor a callable; "
+                f"use one of {[m.name for m in ConversionLayerMapping]} or a function path -> layer name."
+            ) from None
+        if mapping is ConversionLayerMapping.INSPECT_SINGLE_FILE:
+            mapping = (
+                ConversionLayerMapping.ENFORCE_LAYER_PER_FILE
+                if is_3d(files[0])
+                else ConversionLayerMapping.ENFORCE_LAYER_PER_FOLDER
+            )
+        key = {
+            ConversionLayerMapping.INSPECT_EVERY_FILE: lambda p: per_file(p) if is_3d(p) else per_folder(p),
+            ConversionLayerMapping.ENFORCE_LAYER_PER_FILE: per_file,
+            ConversionLayerMapping.ENFORCE_SINGLE_LAYER: lambda p: default_name,
+            ConversionLayerMapping.ENFORCE_LAYER_PER_FOLDER: per_folder,
+            ConversionLayerMapping.ENFORCE_LAYER_PER_TOPLEVEL_FOLDER: per_toplevel,
+        }[mapping]
+    groups: dict[str, list[UPath]] = {}
+    for path in files:
+        groups.setdefault(key(path), []).append(path)
+    return groups
+
+
+def dataset_from_images(
+    dataset_class: Any,
+    input_path: Any,
+    output_path: Any,
+    voxel_size: tuple[float, float, float] | None = None,
+    name: str | None = None,
+    *,
+    map_filepath_to_layer_name: Any = ConversionLayerMapping.INSPECT_SINGLE_FILE,
+    z_slices_sort_key: Callable[[UPath], Any] | None = None,
+    voxel_size_with_unit: VoxelSize | None = None,
+    layer_name: str | None = None,
+    layer_category: str | None = None,
+    data_format: Any = DEFAULT_DATA_FORMAT,
+    chunk_shape: Any = None,
+    shard_shape: Any = None,
+    chunks_per_shard: Any = None,
+    compress: bool = True,
+    swap_xy: bool = False,
+    flip_x: bool = False,
+    flip_y: bool = False,
+    flip_z: bool = False,
+    use_bioformats: bool = False,
+    max_layers: int = 20,
+    batch_size: int | None = None,
+    executor: Any = None,
+) -> Any:
+    """Create a dataset at ``output_path`` from the images at ``input_path`` (see ``Dataset.from_images``)."""
+    _refuse_unsupported(use_bioformats)
+    root = to_upath(input_path)
+    if not root.exists():
+        raise FileNotFoundError(f"from_images: the input path {input_path} does not exist.")
+    if root.is_dir():
+        files = _image_files_in(root, recursive=True)
+        if not files:
+            raise FileNotFoundError(
+                f"from_images: {input_path} contains no image files this installation can read "
+                "(TIFF via tifffile, PNG/JPEG via Pillow: pip install 'daedalus[images]')."
+            )
+    else:
+        files = [root]
+    groups = _group_files(root, files, map_filepath_to_layer_name)
+    if len(groups) > max_layers:
+        raise ValueError(
+            f"from_images would create {len(groups)} layers from {input_path}, more than max_layers={max_layers}; "
+            "raise max_layers or choose another map_filepath_to_layer_name."
+        )
+    if layer_name is not None:
+        names = {old: layer_name if len(groups) == 1 else f"{layer_name}_{old}" for old in groups}
+    else:
+        names = {old: old for old in groups}
+    if voxel_size is None and voxel_size_with_unit is None:
+        voxel_size = (1.0, 1.0, 1.0)
+    dataset = dataset_class(output_path, voxel_size=voxel_size, name=name, voxel_size_with_unit=voxel_size_with_unit)
+    sort_key = z_slices_sort_key or natural_sort_key
+    for old, group in groups.items():
+        add_layer_from_images(
+            dataset,
+            sorted(group, key=sort_key),
+            _layer_name(names[old]),
+            layer_category or "color",
+            data_format=data_format,
+            chunk_shape=chunk_shape,
+            shard_shape=shard_shape,
+            chunks_per_shard=chunks_per_shard,
+            compress=compress,
+            swap_xy=swap_xy,
+            flip_x=flip_x,
+            flip_y=flip_y,
+            flip_z=flip_z,
+            batch_size=batch_size,
+            executor=executor,
+        )
+    return dataset
