@@ -33,6 +33,7 @@ from ..properties import (
     write_dataset_properties,
 )
 from .deprecation import deprecated as _deprecated
+from .image_import import ConversionLayerMapping
 from .layer import Layer, SegmentationLayer, remove_tree
 from .layer_discovery import discover_layer_properties
 from .locations import check_writable_location, is_read_only_location
@@ -62,6 +63,8 @@ class Dataset:
     ``Dataset(path, voxel_size=...)`` creates a dataset (``exist_ok=True`` opens an existing one instead);
     ``Dataset.open(path)`` opens one. A ``read_only`` dataset refuses every change with RuntimeError.
     """
+
+    ConversionLayerMapping = ConversionLayerMapping  # also reachable as Dataset.ConversionLayerMapping
 
     def __init__(
         self,

@@ -564,3 +564,9 @@ def test_add_layer_for_existing_files_bounding_box_encloses_the_stored_shards(tm
     found = target.add_layer_for_existing_files("sparse", "color", dtype_per_channel="uint8")
     assert found.bounding_box == wk.BoundingBox((64, 32, 0), (96, 96, 96))
     assert int(found.get_mag(1).read().sum()) == 2 * 32**3
+
+
+def test_conversion_layer_mapping_is_reachable_from_dataset():
+    """Scripts write ``Dataset.ConversionLayerMapping.X`` as well as ``wk.ConversionLayerMapping.X``."""
+    assert wk.Dataset.ConversionLayerMapping is wk.ConversionLayerMapping
+    assert wk.Dataset.ConversionLayerMapping("enforce_single_layer") is wk.ConversionLayerMapping.ENFORCE_SINGLE_LAYER
