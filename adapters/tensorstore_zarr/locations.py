@@ -52,10 +52,6 @@ class _LocalLocation:
         return [key.decode() for key in store.list().result()]
 
     @contextmanager
-    def reading(self, keys: Any) -> Iterator[None]:
-        yield
-
-    @contextmanager
     def writing(self, keys: Any, partial_keys: Any) -> Iterator[None]:
         yield
 
@@ -218,10 +214,6 @@ class _HttpLocation:
         return [str(p)[len(root) :] for p in (self.fs._strip_protocol(f) for f in found) if str(p).startswith(root)]
 
     @contextmanager
-    def reading(self, keys: Any) -> Iterator[None]:
-        yield
-
-    @contextmanager
     def writing(self, keys: Any, partial_keys: Any) -> Iterator[None]:
         self._refuse()
         yield
@@ -350,10 +342,6 @@ class _S3Location:
         for path in [p for p in list(cache) if p == self.root or str(p).startswith(self.root + "/")]:
             cache.pop(path, None)
         self.fs.invalidate_cache(self.root)
-
-    @contextmanager
-    def reading(self, keys: Any) -> Iterator[None]:
-        yield
 
     @contextmanager
     def writing(self, keys: Any, partial_keys: Any) -> Iterator[None]:
