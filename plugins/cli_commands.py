@@ -2,66 +2,151 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
+from daedalus.core.sampling.kernels import InterpolationModes
 
 from .executor_options import executor_from_options, executor_options
+
+PROPERTIES_NAME = "datasource-properties.json"
+INTERPOLATION_MODES = ("default", *(mode.value for mode in InterpolationModes))
+
+
+class DatasetPath(click.ParamType):
+    """A click type for the folder of a WEBKNOSSOS dataset: it must exist and hold ``datasource-properties.json``.
+
+    URLs (``s3://...``, ``https://...``) are passed on unchecked.
+    """
+
+    name = "DATASET"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """The path as given; a usage error naming it when it is not a dataset folder."""
+        text = str(value)
+        if "://" in text:
+            return text
+        path = Path(text)
+        if not path.exists():
+            self.fail(f"{path} does not exist; give the folder of a WEBKNOSSOS dataset", param, ctx)
+        if not path.is_dir():
+            self.fail(
+                f"{path} is a file; give the folder of a WEBKNOSSOS dataset (the one holding {PROPERTIES_NAME})",
+                param,
+                ctx,
+            )
+        if not (path / PROPERTIES_NAME).is_file():
+            self.fail(
+                f"{path} has no {PROPERTIES_NAME}, so it is not a WEBKNOSSOS dataset; give the folder holding it",
+                param,
+                ctx,
+            )
+        return text
+
+
+class MagParam(click.ParamType):
+    """A click type for a mag: a number or hyphen-separated numbers (``2``, ``8-8-4``)."""
+
+    name = "MAG"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The :class:`Mag`; a usage error naming the value when it is not one."""
+        from daedalus import Mag
+
+        if isinstance(value, Mag):
+            return value
+        try:
+            return Mag(str(value))
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a mag; use a number or hyphen-separated numbers, e.g. 8 or 8-8-4", param, ctx)
 
 
 @click.command("demo")
 @click.argument("target", type=click.Path(file_okay=False), default="daedalus-demo")
-@click.option("--size", default=256, show_default=True, help="Edge length of the synthetic volume in voxels.")
+@click.option(
+    "--size",
+    type=click.IntRange(min=16, max=1024),
+    default=256,
+    show_default=True,
+    help="Edge length of the synthetic volume in voxels.",
+)
 def demo_command(target: str, size: int) -> None:
-    """Build a sample dataset (synthetic cells) at TARGET, downsample it and print what was written."""
-    from daedalus.demo import run_demo
+    """Write a sample dataset (synthetic cells) to TARGET, read it back and print what is on disk.
 
-    run_demo(target, size=size, echo=click.echo)
+    \b
+    Writes into TARGET (default ./daedalus-demo):
+      datasource-properties.json   the dataset's properties
+      color/  segmentation/        two layers: zarr3, sharded, zstd, downsampled
+      .daedalus-demo.json          a marker listing every file the demo wrote
+
+    TARGET must be new, empty or the output of an earlier `daedalus demo`, which is replaced; any other
+    folder is refused and left as it is.
+    """
+    from daedalus.demo import DemoTargetError, run_demo
+
+    try:
+        run_demo(target, size=size, echo=click.echo)
+    except DemoTargetError as error:
+        raise click.BadParameter(str(error), param_hint="'TARGET'") from error
+    except OSError as error:
+        reason = f"{error.strerror}: {error.filename}" if error.strerror and error.filename else str(error)
+        raise click.ClickException(f"cannot write the demo to {target}: {reason}") from error
 
 
 @click.command("downsample")
-@click.argument("dataset", type=click.Path(exists=True, file_okay=False))
+@click.argument("dataset", type=DatasetPath())
 @click.option("--layer-name", default=None, help="Downsample only this layer (default: every layer).")
 @click.option(
     "--sampling-mode",
-    type=click.Choice(["anisotropic", "isotropic", "constant_z"]),
+    type=click.Choice(["anisotropic", "isotropic", "constant_z"], case_sensitive=False),
     default="anisotropic",
     show_default=True,
     help="How the mags of the pyramid are chosen.",
 )
-@click.option("--coarsest-mag", default=None, help="Stop at this mag, e.g. 8 or 8-8-4 (default: computed per layer).")
+@click.option(
+    "--coarsest-mag",
+    type=MagParam(),
+    default=None,
+    help="Mag to stop at: a number or hyphen-separated numbers, e.g. 8 or 8-8-4 (default: computed per layer).",
+)
 @click.option(
     "--interpolation-mode",
+    type=click.Choice(INTERPOLATION_MODES, case_sensitive=False),
     default="default",
     show_default=True,
-    help="median, mode, nearest, bilinear, bicubic, max, min or default (mode for segmentation, median otherwise).",
+    help="How voxels are combined; default is mode for segmentation layers and median otherwise.",
 )
 @executor_options
 def downsample_command(
     dataset: str,
     layer_name: str | None,
     sampling_mode: str,
-    coarsest_mag: str | None,
+    coarsest_mag: Any,
     interpolation_mode: str,
     distribution_strategy: str,
     jobs: int | None,
-    job_resources: str | None,
+    job_resources: dict[str, Any] | None,
 ) -> None:
-    """Add downsampled mags to the layers of the dataset at DATASET."""
-    from daedalus import Dataset, Mag
+    """Add downsampled mags (a pyramid down to the coarsest mag) to the layers of the dataset at DATASET.
+
+    DATASET is the folder holding datasource-properties.json; the new mags are written into it and the
+    properties file is updated. Prints the mags of each layer afterwards.
+    """
+    from daedalus import Dataset
 
     opened = Dataset.open(dataset)
-    mag = None
-    if coarsest_mag is not None:
-        try:
-            mag = Mag(coarsest_mag)
-        except (TypeError, ValueError) as error:
-            raise click.BadParameter(f"{coarsest_mag!r} is not a mag ({error})", param_hint="--coarsest-mag") from error
     if layer_name is not None and layer_name not in opened.layers:
         raise click.BadParameter(
             f"the dataset {dataset} has no layer {layer_name!r} (it has {', '.join(opened.layers) or 'none'})",
             param_hint="--layer-name",
         )
     with executor_from_options(distribution_strategy, jobs, job_resources) as executor:
-        options = {"sampling_mode": sampling_mode, "coarsest_mag": mag, "interpolation_mode": interpolation_mode}
+        options = {
+            "sampling_mode": sampling_mode.lower(),
+            "coarsest_mag": coarsest_mag,
+            "interpolation_mode": interpolation_mode.lower(),
+        }
         if layer_name is None:
             opened.downsample(executor=executor, **options)
         else:
