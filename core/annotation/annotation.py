@@ -23,7 +23,7 @@ from daedalus.core.skeleton import Skeleton
 from .annotation_files import read_annotation_zip, read_nml, write_annotation
 from .segment_information import SegmentInformation
 from .volume_data import extract_volume_dataset, replace_volume_data
-from .volume_layer import VolumeLayer, ZipMemberSource, source_is_empty
+from .volume_layer import VolumeLayer, ZipMemberSource, source_is_empty, source_is_wk_layout
 
 
 class AnnotationPathError(ValueError, AssertionError):
@@ -295,6 +295,8 @@ class Annotation:
                 f"Cannot save annotation to {path}: volume layers {with_data} hold data, which an .nml cannot "
                 "store. Save to a .zip instead."
             )
+        if suffix == ".zip":
+            self._recode_to_wk_layout()
         write_annotation(target, self._document(suffix == ".zip"), self._volume_layers, self.name)
         if suffix == ".zip":
             resolved = target.resolve()
@@ -302,6 +304,13 @@ class Annotation:
                 source = volume.source
                 if isinstance(source, ZipMemberSource) and source.path.resolve() == resolved:
                     volume.source = ZipMemberSource(source.path, volume.location())
+
+    def _recode_to_wk_layout(self) -> None:
+        """Recode volume data zips not in WEBKNOSSOS's layout (e.g. written by older daedalus versions)."""
+        for volume in self._volume_layers:
+            if volume.source is not None and not source_is_wk_layout(volume.source):
+                with self.temporary_volume_layer_copy(volume_layer_id=volume.id, read_only=False):
+                    pass
 
     # ------------------------------------------------------------------ volume layers
 

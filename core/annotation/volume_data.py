@@ -9,10 +9,9 @@ from pathlib import Path
 from daedalus.core.dataset import Dataset
 from daedalus.core.properties import SEGMENTATION_CATEGORY, DataFormat, VoxelSize
 
-from .safe_zip import UnsafeZipError, safe_extract, zip_directory
+from .safe_zip import UnsafeZipError, safe_extract
 from .volume_layer import VOLUME_LAYER_NAME, FileSource, VolumeLayer
-
-PROPERTIES_NAME = "datasource-properties.json"
+from .wk_volume_layout import PROPERTIES_NAME, pack_wk_layout
 
 
 def extract_volume_dataset(volume: VolumeLayer, folder: Path, voxel_size: VoxelSize) -> Dataset:
@@ -63,16 +62,11 @@ def extract_volume_dataset(volume: VolumeLayer, folder: Path, voxel_size: VoxelS
 def pack_volume_dataset(dataset: Dataset, target: Path) -> DataFormat:
     """Write the ``volumeAnnotationData`` layer of ``dataset`` as a data zip at ``target``; returns its format.
 
-    WKW layers are stored as bare mag folders at the zip root; other formats with the properties file.
+    The zip uses WEBKNOSSOS's own layout (see ``wk_volume_layout``): zarr3 with unsharded 32³ blosc-lz4
+    chunks and the properties file, or WKW mag folders at the zip root; every mag is recoded if needed.
     """
     layer = dataset.get_layer(VOLUME_LAYER_NAME)
-    data_format = DataFormat(layer.data_format)
-    with target.open("wb") as out:
-        if data_format == DataFormat.WKW:
-            zip_directory(Path(dataset.path) / VOLUME_LAYER_NAME, out)
-        else:
-            zip_directory(Path(dataset.path), out)
-    return data_format
+    return DataFormat(pack_wk_layout(layer, dataset.voxel_size, target))
 
 
 def replace_volume_data(volume: VolumeLayer, dataset: Dataset, scratch: Path) -> None:

@@ -18,6 +18,7 @@ from daedalus.core.properties import DataFormat
 
 from .safe_zip import UnsafeZipError, check_zip_bomb, copy_member
 from .segment_information import SegmentInformation
+from .wk_volume_layout import data_zip_is_wk_layout
 
 VOLUME_LAYER_NAME = "volumeAnnotationData"
 """Name of the layer inside a volume layer's data (and of its temporary dataset)."""
@@ -129,6 +130,16 @@ class VolumeLayer:
 def _is_plain_zip_name(name: str) -> bool:
     """Whether ``name`` is a bare ``.zip`` file name (no folders), usable as a member of an annotation zip."""
     return name.lower().endswith(".zip") and "/" not in name and "\\" not in name and name not in (".zip", "..zip")
+
+
+def source_is_wk_layout(source: Any) -> bool:
+    """Whether a data zip already uses WEBKNOSSOS's layout (zips from WEBKNOSSOS or a current daedalus)."""
+    with source.open() as stream:
+        try:
+            with zipfile.ZipFile(stream) as inner:
+                return data_zip_is_wk_layout(inner)
+        except zipfile.BadZipFile as exc:
+            raise UnsafeZipError(f"The volume data {source} is not a valid zip file: {exc}") from exc
 
 
 def source_is_empty(source: Any) -> bool:

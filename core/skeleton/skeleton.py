@@ -58,12 +58,17 @@ class Skeleton(Group):
 
     @property
     def voxel_size(self) -> Vec3Float:
-        """Voxel size (x, y, z) in the unit of ``voxel_size_with_unit`` (nanometers by default)."""
-        return Vec3Float(self._voxel_size.factor)
+        """Voxel size (x, y, z) in nanometers, whatever unit ``voxel_size_with_unit`` keeps (µm: 4 -> 4000)."""
+        return Vec3Float(self._voxel_size.to_nanometer())
 
     @voxel_size.setter
     def voxel_size(self, value: Any) -> None:
-        self._voxel_size = _to_voxel_size(value)
+        """Set the voxel size in nanometers; it is kept in the current unit (like the reference library)."""
+        if isinstance(value, VoxelSize):
+            self._voxel_size = value
+            return
+        unit = self._voxel_size.unit
+        self._voxel_size = VoxelSize(tuple(float(v) / unit.nanometers for v in value), unit)
 
     @property
     def voxel_size_with_unit(self) -> VoxelSize:

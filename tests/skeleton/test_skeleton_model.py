@@ -131,9 +131,13 @@ def test_groups_flatten_find_and_remove(skeleton):
 
 def test_skeleton_metadata_and_voxel_size():
     skeleton = wk.Skeleton(voxel_size=wk.VoxelSize((4, 4, 35), unit="micrometer"), dataset_name="ds", description="d")
-    assert skeleton.voxel_size == (4.0, 4.0, 35.0) and skeleton.voxel_size_with_unit.unit == wk.LengthUnit.MICROMETER
-    skeleton.voxel_size = (1, 2, 3)
-    assert skeleton.voxel_size_with_unit == wk.VoxelSize((1.0, 2.0, 3.0))
+    assert skeleton.voxel_size == (4000.0, 4000.0, 35000.0)  # nanometers, whatever the unit
+    assert skeleton.voxel_size_with_unit == wk.VoxelSize((4, 4, 35), unit="micrometer")
+    skeleton.voxel_size = (1000, 2000, 3000)  # set in nanometers, kept in the skeleton's unit
+    assert skeleton.voxel_size_with_unit == wk.VoxelSize((1.0, 2.0, 3.0), unit="micrometer")
+    assert skeleton.voxel_size == (1000.0, 2000.0, 3000.0)
+    skeleton.voxel_size_with_unit = wk.VoxelSize((5, 5, 5))
+    assert skeleton.voxel_size == (5.0, 5.0, 5.0) and skeleton.voxel_size_with_unit.unit == wk.LengthUnit.NANOMETER
     assert skeleton.organization_id is None and skeleton.dataset_id is None and skeleton.description == "d"
 
 
