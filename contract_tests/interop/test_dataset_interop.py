@@ -239,6 +239,10 @@ VARIANTS = {
     "zarr": ("zarr", None, None),
     "zarr3-default-shards": ("zarr3", None, ["color__1"]),
 }
+# Datasets the reference writes: not with its default 1024³ shards, where writing our small volume makes the
+# reference's own process allocate whole shards (2.3 GB peak, over the 2 GB a test may use). daedalus' reads of
+# default shards are covered by its own tests; the reference reading daedalus' default shards stays below.
+REFERENCE_WRITTEN_VARIANTS = {k: v for k, v in VARIANTS.items() if k != "zarr3-default-shards"}
 
 
 def _variant_arrays(keys: list[str] | None) -> dict[str, np.ndarray]:
@@ -250,7 +254,7 @@ def _last_json_line(stdout: str) -> Any:
     return json.loads(stdout.strip().splitlines()[-1])
 
 
-@pytest.fixture(scope="module", params=[pytest.param(v, id=k) for k, v in VARIANTS.items()])
+@pytest.fixture(scope="module", params=[pytest.param(v, id=k) for k, v in REFERENCE_WRITTEN_VARIANTS.items()])
 def reference_dataset(request, tmp_path_factory, run_reference):
     """A dataset written by the reference: (data format, arrays, path, description, reference reads)."""
     data_format, shard_shape, keys = request.param
