@@ -6,14 +6,16 @@ with fakes) for the adapter that serves a data format, an executor name or an im
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
 if TYPE_CHECKING:
     from .array_info import ArrayInfo
+    from .client.http import HttpResponse, RetryPolicy
 
 
 # --------------------------------------------------------------------------- storage
@@ -112,11 +114,67 @@ class AnnotationCodec(Protocol):
 
 
 @runtime_checkable
-class WebknossosTransport(Protocol):
-    """Speaks the WEBKNOSSOS REST API (server and datastore routes) for one URL and token."""
+class StreamedResponse(Protocol):
+    """A response whose body is read piece by piece (a download); closed by leaving its ``with`` block."""
 
-    def request(self, method: str, route: str, **kwargs: Any) -> Any:
-        """Send one request to ``route`` (below the API prefix) and return the decoded response."""
+    status_code: int
+    headers: Mapping[str, str]
+
+    def iter_bytes(self, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+        """The body in pieces of at most ``chunk_size`` bytes."""
+        ...
+
+
+@runtime_checkable
+class WebknossosTransport(Protocol):
+    """Sends HTTP requests to a WEBKNOSSOS server, datastore or tracingstore (one instance per context).
+
+    Made by a factory ``(*, timeout_seconds: float, retry_policy: RetryPolicy | None = None)`` registered through
+    the ``daedalus_webknossos_transports`` hook. Contract:
+
+    - connections are reused between requests (one session per transport); TLS certificates are verified;
+    - ``timeout`` (seconds) defaults to the factory's ``timeout_seconds``;
+    - idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS) are retried on connection errors, 429 and 5xx
+      with exponential backoff and jitter, honouring ``Retry-After``, bounded by the ``RetryPolicy`` in count
+      and total time; ``retry=False`` turns that off, ``retry=True`` allows it for other methods too;
+    - a status >= 400 raises ``daedalus.core.client.errors.ApiClientError`` (``WebknossosAuthError`` for
+      401/403) naming method, URL and the server's message; unreachable servers raise
+      ``WebknossosConnectionError`` (``WebknossosTimeoutError`` on timeouts). Tokens (headers, token query
+      parameters) never appear in errors or logs;
+    - a redirect to another host drops the auth headers (``X-Auth-Token``, ``Authorization``).
+    """
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        data: Any = None,
+        files: Any = None,
+        timeout: float | None = None,
+        retry: bool | None = None,
+    ) -> HttpResponse:
+        """Send one request to the absolute ``url`` and return the complete response (status < 400)."""
+        ...
+
+    def stream(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> AbstractContextManager[StreamedResponse]:
+        """Send one request and give its body as a stream (for downloads); retried like ``request`` until the
+        headers arrived, never once the body is being read."""
+        ...
+
+    def close(self) -> None:
+        """Close the pooled connections."""
         ...
 
 
@@ -183,6 +241,10 @@ class Registry(Protocol):
         """The AttachmentStorage for an attachment data format (``zarr3``, ``hdf5``, ``json``)."""
         ...
 
+    def transport(self, name: str = "requests") -> Callable[..., WebknossosTransport]:
+        """The factory of the WebknossosTransport registered under ``name``."""
+        ...
+
 
 _registry: Registry | None = None
 
@@ -242,6 +304,17 @@ def resolve_annotation_codec(file_format: str) -> AnnotationCodec:
 def resolve_attachment_storage(data_format: Any) -> AttachmentStorage:
     """The AttachmentStorage adapter for an attachment data format (an AttachmentDataFormat or its value)."""
     return current_registry().attachment_storage(str(getattr(data_format, "value", data_format)))
+
+
+def resolve_transport(
+    *, timeout_seconds: float, retry_policy: RetryPolicy | None = None, name: str | None = None
+) -> WebknossosTransport:
+    """A new WebknossosTransport (``name`` or ``$DAEDALUS_TRANSPORT``, default ``requests``)."""
+    import os
+
+    chosen = name or os.environ.get("DAEDALUS_TRANSPORT", "").strip() or "requests"
+    factory = current_registry().transport(chosen)
+    return factory(timeout_seconds=timeout_seconds, retry_policy=retry_policy)
 
 
 class ProgressReporter(Protocol):

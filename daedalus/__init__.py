@@ -3,8 +3,27 @@
 ``import daedalus as wk`` offers the names of the WEBKNOSSOS Python library's API reference.
 """
 
-from daedalus.core.annotation import Annotation, AnnotationState, AnnotationType, SegmentInformation
+from daedalus.core.administration import Project, Task, TaskType, Team, User
+from daedalus.core.ai_model import AiModelCategory, RemoteAiModel
+from daedalus.core.annotation import (
+    Annotation,
+    AnnotationState,
+    AnnotationType,
+    RemoteAnnotation,
+    SegmentInformation,
+)
+from daedalus.core.annotation.annotation_info import AnnotationInfo
 from daedalus.core.array_info import ArrayInfo
+from daedalus.core.client import (
+    ApiClientError,
+    DatastoreApiClient,
+    TracingStoreApiClient,
+    WebknossosApiVersionError,
+    WebknossosAuthError,
+    WebknossosConnectionError,
+    WkApiClient,
+    webknossos_context,
+)
 from daedalus.core.dataset import (
     DEFAULT_CHUNK_SHAPE,
     DEFAULT_DATA_FORMAT,
@@ -28,6 +47,7 @@ from daedalus.core.dataset.attachments import (
     SegmentIndexAttachment,
 )
 from daedalus.core.dataset.image_import import ConversionLayerMapping
+from daedalus.core.datastore import Datastore
 from daedalus.core.geometry import (
     BoundingBox,
     Mag,
@@ -58,6 +78,14 @@ from daedalus.core.properties import (
     SegmentationLayerProperties,
     VoxelSize,
 )
+from daedalus.core.remote import (
+    LayerToLink,
+    RemoteAccessMode,
+    RemoteDataset,
+    RemoteFolder,
+    RemoteLayer,
+    RemoteSegmentationLayer,
+)
 from daedalus.core.skeleton import Group, Node, Skeleton, Tree
 from daedalus.plugins import configure_plugins, get_plugin_manager, set_engine
 
@@ -72,6 +100,21 @@ def get_executor(name: str = "sequential", **kwargs: object) -> object:
 get_plugin_manager()  # installs the plugin manager as core's adapter registry
 
 __all__ = [
+    "AiModelCategory",
+    "AnnotationInfo",
+    "Datastore",
+    "Project",
+    "RemoteAiModel",
+    "Task",
+    "TaskType",
+    "Team",
+    "User",
+    "LayerToLink",
+    "RemoteAccessMode",
+    "RemoteDataset",
+    "RemoteFolder",
+    "RemoteLayer",
+    "RemoteSegmentationLayer",
     "COLOR_CATEGORY",
     "DEFAULT_CHUNK_SHAPE",
     "DEFAULT_DATA_FORMAT",
@@ -82,12 +125,14 @@ __all__ = [
     "Annotation",
     "AnnotationState",
     "AnnotationType",
+    "RemoteAnnotation",
+    "ApiClientError",
     "ArrayInfo",
     "Attachment",
     "AttachmentDataFormat",
     "AttachmentProperties",
-    "AttachmentsProperties",
     "Attachments",
+    "AttachmentsProperties",
     "BoundingBox",
     "ConnectomeAttachment",
     "ConversionLayerMapping",
@@ -96,6 +141,7 @@ __all__ = [
     "Dataset",
     "DatasetProperties",
     "DatasetViewConfiguration",
+    "DatastoreApiClient",
     "Group",
     "Layer",
     "LayerCategoryType",
@@ -116,6 +162,7 @@ __all__ = [
     "SegmentationLayer",
     "SegmentationLayerProperties",
     "Skeleton",
+    "TracingStoreApiClient",
     "TransferMode",
     "Tree",
     "Vec3Float",
@@ -126,8 +173,13 @@ __all__ = [
     "VecIntLike",
     "View",
     "VoxelSize",
+    "WebknossosApiVersionError",
+    "WebknossosAuthError",
+    "WebknossosConnectionError",
+    "WkApiClient",
     "configure_plugins",
     "get_executor",
     "get_plugin_manager",
     "set_engine",
+    "webknossos_context",
 ]

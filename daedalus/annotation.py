@@ -1,5 +1,19 @@
 """``daedalus.annotation``: the names of the reference's ``webknossos.annotation``."""
 
-from daedalus.core.annotation import Annotation, AnnotationState, AnnotationType, SegmentInformation
+from daedalus.core.annotation import (
+    Annotation,
+    AnnotationState,
+    AnnotationType,
+    RemoteAnnotation,
+    SegmentInformation,
+)
+from daedalus.core.annotation.annotation_info import AnnotationInfo
 
-__all__ = ["Annotation", "AnnotationState", "AnnotationType", "SegmentInformation"]
+__all__ = [
+    "Annotation",
+    "AnnotationInfo",
+    "AnnotationState",
+    "AnnotationType",
+    "RemoteAnnotation",
+    "SegmentInformation",
+]

@@ -23,8 +23,22 @@ from daedalus.core.dataset.attachments import (
     SegmentIndexAttachment,
 )
 from daedalus.core.dataset.image_import import ConversionLayerMapping
+from daedalus.core.remote import (
+    LayerToLink,
+    RemoteAccessMode,
+    RemoteDataset,
+    RemoteFolder,
+    RemoteLayer,
+    RemoteSegmentationLayer,
+)
 
 __all__ = [
+    "LayerToLink",
+    "RemoteAccessMode",
+    "RemoteDataset",
+    "RemoteFolder",
+    "RemoteLayer",
+    "RemoteSegmentationLayer",
     "DEFAULT_CHUNK_SHAPE",
     "DEFAULT_DATA_FORMAT",
     "DEFAULT_SHARD_SHAPE",

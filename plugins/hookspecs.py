@@ -32,7 +32,10 @@ def daedalus_annotation_codecs() -> list[Any]:
 
 @hookspec
 def daedalus_webknossos_transports() -> dict[str, Any]:
-    """Return factories ``(url, token) -> WebknossosTransport`` keyed by transport name."""
+    """Return factories ``(*, timeout_seconds, retry_policy=None) -> WebknossosTransport`` keyed by transport name.
+
+    The client passes the token per request in headers; ``DAEDALUS_TRANSPORT`` chooses the transport by name.
+    """
 
 
 @hookspec

@@ -27,6 +27,7 @@ BUILTIN_PLUGINS = (
     "daedalus.plugins.builtin_attachments",
     "daedalus.plugins.builtin_annotations",
     "daedalus.plugins.builtin_images",
+    "daedalus.plugins.builtin_transports",
 )
 _FALSY = {"0", "false", "no", "off"}
 

@@ -282,6 +282,8 @@ class _Zarr2Format:
         """The parsed ``.zarray`` and the dimension names from ``.zattrs``, if any."""
         meta = _read_json(location, self.metadata_file, where)
         names = None
+        if not location.fetches_optional_files and len(meta.get("shape") or ()) <= 4:
+            return meta, None  # over http a 3-/4-d array is read as (x, y, z) / (c, x, y, z) without a lookup
         raw = location.read_bytes(".zattrs")
         if raw:
             try:

@@ -20,6 +20,7 @@ class _LocalLocation:
     """An array directory on the local file system, served by tensorstore's file kvstore."""
 
     bridged = False
+    fetches_optional_files = True  # a missing optional metadata file (``.zattrs``) costs nothing
 
     def __init__(self, path: Path) -> None:
         self.path = Path(os.path.abspath(path))
@@ -64,6 +65,7 @@ class _FsspecLocation(ProcessLocalState):
     """
 
     bridged = True
+    fetches_optional_files = True
 
     def __init__(self, fs: Any, root: str, display: str) -> None:
         self.fs = fs
@@ -168,20 +170,27 @@ class _HttpLocation:
     """A read-only array over http(s), read by tensorstore's http kvstore with byte-range requests.
 
     Reading a small box of a sharded array fetches the shard index and the chunks it needs, not whole shard
-    files. Metadata files and key listings go through the fsspec file system of the path.
+    files. Metadata files and key listings go through the fsspec file system of the path. ``headers`` (e.g. a
+    WEBKNOSSOS ``X-Auth-Token``, given as the UPath's ``headers`` storage option) go with every request of
+    both; they never appear in ``display``. Each metadata file is fetched once (tensorstore is handed it).
     """
 
     bridged = False
+    fetches_optional_files = False  # every lookup is a round trip, and some servers answer 400, not 404
 
-    def __init__(self, fs: Any, url: str, fs_path: str, display: str) -> None:
+    def __init__(self, fs: Any, url: str, fs_path: str, display: str, headers: dict[str, str] | None = None) -> None:
         self.fs = fs
         self.root = url.rstrip("/")
         self.fs_path = fs_path
         self.display = display
+        self.headers = dict(headers or {})
 
     @property
     def kvstore_spec(self) -> dict[str, Any]:
-        return {"driver": "http", "base_url": self.root + "/"}
+        spec: dict[str, Any] = {"driver": "http", "base_url": self.root + "/"}
+        if self.headers:
+            spec["headers"] = [f"{name}: {value}" for name, value in self.headers.items()]
+        return spec
 
     def bridged_location(self) -> _FsspecLocation:
         """The same array through the fsspec bridge, for servers that ignore byte-range requests."""
@@ -247,6 +256,7 @@ class _S3Location:
     """
 
     bridged = False
+    fetches_optional_files = True
 
     def __init__(self, fs: Any, fs_path: str, display: str, options: dict[str, Any]) -> None:
         self.fs = fs
@@ -370,8 +380,11 @@ def _location(path: Any) -> _LocalLocation | _HttpLocation | _S3Location | _Fssp
         fs = path.fs
     except (ImportError, ValueError) as error:
         raise ValueError(f"Cannot access array path {path}: {error}") from error
-    if protocol in ("http", "https") and not getattr(path, "storage_options", None):  # options (headers): bridge
-        return _HttpLocation(fs, str(path), path.path, str(path))
+    if protocol in ("http", "https"):  # tensorstore's http kvstore; options other than headers: the bridge
+        options = dict(getattr(path, "storage_options", None) or {})
+        headers = options.pop("headers", None)
+        if not options:
+            return _HttpLocation(fs, str(path), path.path, str(path), headers=headers)
     if protocol in ("s3", "s3a"):  # tensorstore's s3 kvstore when the s3fs options map onto it, else the bridge
         native = _S3Location.from_fs(fs, path.path, str(path))
         if native is not None:

@@ -312,6 +312,58 @@ class Annotation:
                 with self.temporary_volume_layer_copy(volume_layer_id=volume.id, read_only=False):
                     pass
 
+    # ------------------------------------------------------------------ WEBKNOSSOS (see remote_operations.py)
+
+    @classmethod
+    def download(
+        cls,
+        annotation_id_or_url: str,
+        webknossos_url: str | None = None,
+        *,
+        skip_volume_data: bool = False,
+        retry_count: int = 5,
+        _return_context: bool = False,
+    ) -> Any:
+        """Download an annotation by id or URL (``<server>/annotations/<id>``, ``?token=`` for a sharing token).
+
+        ``retry_count`` is accepted for compatibility; retries follow the transport's policy.
+        """
+        from .remote_operations import download
+
+        return download(cls, annotation_id_or_url, webknossos_url, skip_volume_data, _return_context)
+
+    def upload(self) -> str:
+        """Upload the annotation to the server of the current ``webknossos_context``; returns its URL there."""
+        from .remote_operations import upload
+
+        return upload(self)
+
+    @classmethod
+    def open_remote(cls, annotation_id_or_url: str, webknossos_url: str | None = None) -> Any:
+        """A RemoteAnnotation: name and description synchronized with the server."""
+        from .remote_operations import open_remote
+
+        return open_remote(annotation_id_or_url, webknossos_url)
+
+    @classmethod
+    def open_as_remote_dataset(cls, annotation_id_or_url: str, webknossos_url: str | None = None) -> Any:
+        """The annotation's layers on top of its dataset as a RemoteDataset (volume data streamed, not downloaded)."""
+        from .remote_operations import open_as_remote_dataset
+
+        return open_as_remote_dataset(cls, annotation_id_or_url, webknossos_url)
+
+    def get_remote_annotation_dataset(self) -> Any:
+        """This (uploaded) annotation's layers on top of its dataset, streamed from the current server."""
+        from .remote_operations import remote_annotation_dataset
+
+        return remote_annotation_dataset(self)
+
+    def get_remote_base_dataset(self, sharing_token: str | None = None, webknossos_url: str | None = None) -> Any:
+        """The RemoteDataset this annotation belongs to."""
+        from .remote_operations import remote_base_dataset
+
+        return remote_base_dataset(self, sharing_token, webknossos_url)
+
     # ------------------------------------------------------------------ volume layers
 
     def get_volume_layer_names(self) -> Iterable[str]:

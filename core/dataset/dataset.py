@@ -129,6 +129,88 @@ class Dataset:
     def __repr__(self) -> str:
         return f"Dataset({str(self._path)!r})"
 
+    @staticmethod
+    def open_remote(dataset_name_or_url: str | None = None, *, annotation_id: str | None = None, **kwargs: Any) -> Any:
+        """Open a dataset on a WEBKNOSSOS server: ``RemoteDataset.open`` (same arguments; ``annotation_id``)."""
+        from ..remote import RemoteDataset
+
+        return RemoteDataset.open(dataset_name_or_url, annotation_id_or_url=annotation_id, **kwargs)
+
+    @staticmethod
+    def get_remote_datasets(
+        *, organization_id: str | None = None, tags: Any = None, name: str | None = None, folder_id: Any = None
+    ) -> Mapping[str, Any]:
+        """The datasets on the WEBKNOSSOS server by id: ``RemoteDataset.list`` (opened on lookup)."""
+        from ..remote import RemoteDataset
+
+        return RemoteDataset.list(organization_id=organization_id, tags=tags, name=name, folder=folder_id)
+
+    @classmethod
+    def download(
+        cls,
+        dataset_name_or_url: str,
+        *,
+        organization_id: str | None = None,
+        sharing_token: str | None = None,
+        webknossos_url: str | None = None,
+        bbox: Any = None,
+        layers: list[str] | str | None = None,
+        mags: list[Any] | None = None,
+        path: Any = None,
+        exist_ok: bool = False,
+    ) -> Dataset:
+        """Download a dataset from WEBKNOSSOS (by name or URL, see ``RemoteDataset.open``) into a local dataset:
+        ``bbox``, ``layers`` and ``mags`` select what (default all); ``path`` where; ``exist_ok`` allows replacing
+        layers of a dataset already there."""
+        from ..remote.download import download_by_name
+
+        return download_by_name(
+            dataset_name_or_url,
+            organization_id=organization_id,
+            sharing_token=sharing_token,
+            webknossos_url=webknossos_url,
+            bbox=bbox,
+            layers=layers,
+            mags=mags,
+            path=path,
+            exist_ok=exist_ok,
+        )
+
+    def upload(
+        self,
+        *,
+        new_dataset_name: str | None = None,
+        initial_team_ids: list[str] | None = None,
+        folder: Any = None,
+        require_unique_name: bool = False,
+        layers_to_link: Any = None,
+        transfer_mode: Any = "http",
+        jobs: int | None = None,
+        common_storage_path_prefix: str | None = None,
+        folder_id: Any = None,
+    ) -> Any:
+        """Upload this dataset to WEBKNOSSOS (over HTTP, ``jobs`` chunks in parallel) as ``new_dataset_name``
+        (default: its name), visible to ``initial_team_ids``, in ``folder``, linking ``layers_to_link``; returns
+        the new RemoteDataset. An interrupted upload raises UploadError and creates no dataset."""
+        from ..remote.upload import upload_dataset
+
+        if str(getattr(transfer_mode, "value", transfer_mode)) != "http" or common_storage_path_prefix is not None:
+            raise NotImplementedError(
+                f"Dataset.upload supports transfer_mode=TransferMode.HTTP only (got {transfer_mode!r}); copying to "
+                "the server's common storage is not implemented."
+            )
+        if folder is not None and folder_id is not None:
+            raise ValueError("Give folder or its deprecated alias folder_id, not both.")
+        return upload_dataset(
+            self,
+            new_dataset_name=new_dataset_name,
+            initial_team_ids=initial_team_ids,
+            folder=folder if folder is not None else folder_id,
+            require_unique_name=require_unique_name,
+            layers_to_link=layers_to_link,
+            jobs=jobs,
+        )
+
     def _layer_for(self, properties: LayerProperties) -> Layer:
         if isinstance(properties, SegmentationLayerProperties) or properties.category == SEGMENTATION_CATEGORY:
             return SegmentationLayer(self, properties, self._read_only)

@@ -1,0 +1,20 @@
+"""Datasets and folders on a WEBKNOSSOS server: RemoteDataset, its layers and mags, RemoteFolder."""
+
+from .access_mode import RemoteAccessMode
+from .metadata import DatasetMetadata, FolderMetadata
+from .opening import RemoteDatasetNotFoundError
+from .remote_dataset import RemoteDataset
+from .remote_folder import RemoteFolder
+from .remote_layer import LayerToLink, RemoteLayer, RemoteSegmentationLayer
+
+__all__ = [
+    "DatasetMetadata",
+    "FolderMetadata",
+    "LayerToLink",
+    "RemoteAccessMode",
+    "RemoteDataset",
+    "RemoteDatasetNotFoundError",
+    "RemoteFolder",
+    "RemoteLayer",
+    "RemoteSegmentationLayer",
+]

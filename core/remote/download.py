@@ -1,0 +1,199 @@
+"""RemoteDataset.download: copy a box of a remote dataset's layers and mags into a new local dataset.
+
+Each mag is fetched through the datastore's raw data route (``/data/v<n>/datasets/<id>/layers/<layer>/data``), one
+request per shard of the local copy that the box touches, the requests running in parallel threads; every reply
+must hold exactly the voxels asked for, else the download fails naming the request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+from ..client.context import WebknossosContext
+from ..dataset.chunk_runner import run_on_chunks
+from ..dataset.dataset import Dataset
+from ..dataset.paths import to_upath
+from ..dataset.storage_defaults import DEFAULT_DATA_FORMAT
+from ..geometry import BoundingBox, Mag, NDBoundingBox, Vec3Int
+from ..properties import SEGMENTATION_CATEGORY
+from .opening import auth_headers
+
+if TYPE_CHECKING:
+    from .remote_dataset import RemoteDataset
+    from .remote_layer import RemoteLayer
+
+DOWNLOAD_CHUNK_SHAPE = Vec3Int(32, 32, 32)
+DOWNLOAD_SHARD_SHAPE = Vec3Int(512, 512, 512)  # the shard shape of downloaded mags, one request per shard
+
+
+class DownloadError(RuntimeError):
+    """A download stopped before all voxel data arrived; the local copy is incomplete."""
+
+
+@attrs.frozen
+class DataRoute:
+    """Where and how the raw voxel data of one remote dataset is fetched."""
+
+    context: WebknossosContext
+    datastore_url: str
+    dataset_id: str
+    sharing_token: str | None
+
+    def fetch(self, layer_name: str, mag: Mag, box: BoundingBox, dtype: np.dtype, num_channels: int) -> np.ndarray:
+        """The ``(c, x, y, z)`` voxels of ``box`` (Mag(1), aligned with ``mag``) of the layer in ``mag``."""
+        width, height, depth = box.size_xyz // mag.to_vec3_int()
+        x, y, z = box.topleft_xyz
+        params: dict[str, Any] = {
+            "mag": mag.to_long_layer_name(),
+            **{"x": x, "y": y, "z": z, "width": width, "height": height, "depth": depth},
+        }
+        if self.sharing_token is not None:
+            params["token"] = self.sharing_token
+        base = self.datastore_url.rstrip("/")
+        url = f"{base}/data/v{self.context.api_version}/datasets/{self.dataset_id}/layers/{layer_name}/data"
+        reply = self.context.transport.request(
+            "GET", url, params=params, headers=auth_headers(self.context, self.sharing_token)
+        )
+        expected = width * height * depth * num_channels * dtype.itemsize
+        if len(reply.content) != expected:
+            raise DownloadError(
+                f"The datastore answered {len(reply.content)} bytes for layer {layer_name!r} mag "
+                f"{mag.to_layer_name()} box {box} ({width}x{height}x{depth} voxels, {num_channels} channel(s) of "
+                f"{dtype}): {expected} bytes were expected. Retry the download."
+            )
+        voxels = np.frombuffer(reply.content, dtype=dtype.newbyteorder("<"))
+        # the datastore sends x fastest, the channels of one voxel next to each other
+        return voxels.reshape((depth, height, width, num_channels)).transpose(3, 2, 1, 0).astype(dtype)
+
+
+def _layer_names(remote: RemoteDataset, layers: Sequence[str] | str | None) -> list[str]:
+    names = list(remote.layers) if layers is None else [layers] if isinstance(layers, str) else list(layers)
+    unknown = [name for name in names if name not in remote.layers]
+    if unknown:
+        raise IndexError(
+            f"Cannot download layers {unknown} of the remote dataset {remote.url}: it has the layers "
+            f"{sorted(remote.layers)}."
+        )
+    return names
+
+
+def _check_target(path: Any, exist_ok: bool) -> None:
+    target = to_upath(path)
+    if (target / "datasource-properties.json").exists() and not exist_ok:
+        raise FileExistsError(
+            f"Cannot download into {target}: a dataset already exists there. Choose another path, open it with "
+            "Dataset.open, or pass exist_ok=True to replace the downloaded layers in it."
+        )
+
+
+def _local_dataset(remote: RemoteDataset, path: Any, name: str) -> Dataset:
+    target = to_upath(path)
+    if (target / "datasource-properties.json").exists():
+        return Dataset(target, voxel_size_with_unit=remote.voxel_size_with_unit, exist_ok=True)
+    return Dataset(target, voxel_size_with_unit=remote.voxel_size_with_unit, name=name)
+
+
+def _add_local_layer(dataset: Dataset, layer: RemoteLayer, box: NDBoundingBox, data_format: Any) -> Any:
+    if layer.name in dataset.layers:
+        dataset.delete_layer(layer.name)
+    extras: dict[str, Any] = {}
+    if layer.category == SEGMENTATION_CATEGORY:
+        extras["largest_segment_id"] = layer.as_segmentation_layer().largest_segment_id
+    return dataset.add_layer(
+        layer.name,
+        layer.category,
+        dtype=layer.dtype,
+        num_channels=layer.num_channels,
+        data_format=data_format,
+        bounding_box=box,
+        **extras,
+    )
+
+
+def download_dataset(
+    remote: RemoteDataset,
+    *,
+    sharing_token: str | None = None,
+    bbox: BoundingBox | None = None,
+    layers: Sequence[str] | str | None = None,
+    mags: Sequence[Any] | None = None,
+    data_format: Any = None,
+    path: Any = None,
+    exist_ok: bool = False,
+) -> Dataset:
+    """Copy ``bbox`` (default: each layer's box) of the ``layers`` and ``mags`` (default: all) into a local
+    dataset at ``path`` (default: the dataset's directory name in the working directory); see
+    ``RemoteDataset.download``."""
+    if path is not None:
+        _check_target(path, exist_ok)
+    names = _layer_names(remote, layers)
+    info = remote._info()
+    if path is None:
+        path = Path(os.getcwd()) / (info.directory_name or info.name)
+        _check_target(path, exist_ok)
+    route = DataRoute(remote._context, info.data_store.url, remote.dataset_id, sharing_token or remote._sharing_token)
+    dataset = _local_dataset(remote, path, info.name)
+    chosen_format = data_format if data_format is not None else DEFAULT_DATA_FORMAT
+    with ThreadPoolExecutor(max_workers=min(16, (os.cpu_count() or 4) * 2)) as executor:
+        for name in names:
+            remote_layer = remote.get_layer(name)
+            box = BoundingBox.from_ndbbox(bbox) if bbox is not None else remote_layer.bounding_box
+            local_layer = _add_local_layer(dataset, remote_layer, box, chosen_format)
+            for mag in [Mag(m) for m in mags] if mags is not None else list(remote_layer.mags):
+                _download_mag(route, remote_layer, local_layer, mag, box, executor)
+    return dataset
+
+
+def _download_mag(
+    route: DataRoute, remote_layer: RemoteLayer, local_layer: Any, mag: Mag, box: Any, executor: Any
+) -> None:
+    local_mag = local_layer.add_mag(mag, chunk_shape=DOWNLOAD_CHUNK_SHAPE, shard_shape=DOWNLOAD_SHARD_SHAPE)
+    shard_in_mag1 = DOWNLOAD_SHARD_SHAPE * mag.to_vec3_int()
+    pieces = list(box.align_with_mag(mag, ceil=True).chunk(shard_in_mag1, shard_in_mag1))
+    dtype, channels = np.dtype(remote_layer.dtype), remote_layer.num_channels
+
+    def copy(piece: BoundingBox) -> None:
+        data = route.fetch(remote_layer.name, mag, piece, dtype, channels)
+        local_mag.write_cxyz(data, absolute_offset=piece.topleft_xyz, allow_unaligned=True)
+
+    description = f"Downloading layer={remote_layer.name} mag={mag.to_layer_name()}"
+    try:
+        run_on_chunks(copy, pieces, executor, description)
+    except Exception as error:
+        raise DownloadError(
+            f"Downloading layer {remote_layer.name!r} mag {mag.to_layer_name()} of {remote_layer.dataset.url} into "
+            f"{local_layer.path} failed: {error}. The local copy is incomplete; download it again (exist_ok=True "
+            "replaces the layers)."
+        ) from error
+
+
+def download_by_name(
+    dataset_name_or_url: str,
+    *,
+    organization_id: str | None = None,
+    sharing_token: str | None = None,
+    webknossos_url: str | None = None,
+    path: Any = None,
+    exist_ok: bool = False,
+    **selection: Any,
+) -> Dataset:
+    """``Dataset.download``: open the remote dataset (``RemoteDataset.open``'s arguments), then download it."""
+    from .remote_dataset import RemoteDataset
+
+    if path is not None:
+        _check_target(path, exist_ok)  # before any request
+    remote = RemoteDataset.open(
+        dataset_name_or_url,
+        organization_id=organization_id,
+        sharing_token=sharing_token,
+        webknossos_url=webknossos_url,
+        read_only=True,
+    )
+    return download_dataset(remote, path=path, exist_ok=exist_ok, **selection)

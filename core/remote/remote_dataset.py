@@ -1,0 +1,403 @@
+"""RemoteDataset: a dataset on a WEBKNOSSOS server; layers stream voxel data, metadata is synchronized."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from upath import UPath
+
+from ..client.context import WebknossosContext, get_context
+from ..client.models import ApiDataset
+from ..client.serialization import to_json
+from ..geometry import BoundingBox, NDBoundingBox
+from ..properties import (
+    COLOR_CATEGORY,
+    SEGMENTATION_CATEGORY,
+    DatasetProperties,
+    DatasetViewConfiguration,
+    LayerProperties,
+    SegmentationLayerProperties,
+    VoxelSize,
+)
+from ..utils.lazy import LazyReadOnlyDict
+from .access_mode import RemoteAccessMode
+from .metadata import DatasetMetadata, metadata_from_api, metadata_to_api
+from .opening import choose_access_mode, data_location, fetch_info, read_properties, resolve_target
+from .remote_folder import RemoteFolder
+from .remote_layer import RemoteLayer, RemoteSegmentationLayer
+from .teams import team_from_api, team_ids
+from .urls import dataset_view_url
+
+
+class RemoteDataset:
+    """A representation of a dataset managed by a WEBKNOSSOS server.
+
+    Returned by ``RemoteDataset.open()``: read access to the voxel data streamed from the server with the
+    interface of ``Dataset``, plus metadata (name, description, tags, is_public, sharing_token, allowed_teams,
+    folder, metadata) read from and written to the server on every access. Do not instantiate directly.
+    """
+
+    def __init__(
+        self,
+        *,
+        zarr_streaming_path: UPath | None,
+        dataset_properties: DatasetProperties | None,
+        dataset_id: str,
+        annotation_id: str | None,
+        context: WebknossosContext,
+        read_only: bool,
+        access_mode: RemoteAccessMode = RemoteAccessMode.ZARR_STREAMING,
+        sharing_token: str | None = None,
+        organization_id: str | None = None,
+    ) -> None:
+        if dataset_properties is None:
+            raise FileNotFoundError(
+                f"Cannot open the remote dataset {dataset_id!r}: it has no readable datasource-properties.json."
+            )
+        self.zarr_streaming_path = zarr_streaming_path
+        self.dataset_id = dataset_id
+        self.annotation_id = annotation_id
+        self._context = context
+        self._read_only = read_only
+        self._access_mode = access_mode
+        self._sharing_token = sharing_token
+        self._organization_id = organization_id
+        self._properties = dataset_properties
+        self._path = zarr_streaming_path if zarr_streaming_path is not None else UPath(self.url)
+        self._layers: dict[str, RemoteLayer] = {}
+        for layer_properties in dataset_properties.data_layers:
+            self._layers[layer_properties.name] = self._layer_for(layer_properties)
+
+    def _layer_for(self, properties: LayerProperties) -> RemoteLayer:
+        if isinstance(properties, SegmentationLayerProperties) or properties.category == SEGMENTATION_CATEGORY:
+            return RemoteSegmentationLayer(self, properties, True)
+        return RemoteLayer(self, properties, True)
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(
+        cls,
+        dataset_name_or_url: str | None = None,
+        *,
+        organization_id: str | None = None,
+        sharing_token: str | None = None,
+        webknossos_url: str | None = None,
+        dataset_id: str | None = None,
+        annotation_id_or_url: str | None = None,
+        access_mode: RemoteAccessMode | None = None,
+        read_only: bool = False,
+        use_zarr_streaming: bool | None = None,
+    ) -> RemoteDataset:
+        """Opens a remote webknossos dataset by name (+ organization), URL, ``dataset_id`` or annotation.
+
+        A URL (``<server>/datasets/<name>-<id>/view``, ``<server>/datasets/<organization>/<name>/view``, with
+        ``?token=`` for a sharing token) names server, dataset and token: then organization_id, webknossos_url
+        and sharing_token must not be set. ``access_mode`` defaults to ``RemoteAccessMode.ZARR_STREAMING``.
+        """
+        mode = choose_access_mode(access_mode, use_zarr_streaming)
+        target = resolve_target(
+            dataset_name_or_url,
+            organization_id=organization_id,
+            sharing_token=sharing_token,
+            webknossos_url=webknossos_url,
+            dataset_id=dataset_id,
+            annotation_id_or_url=annotation_id_or_url,
+            access_mode=mode,
+        )
+        info = fetch_info(target.context, target.dataset_id, target.sharing_token)
+        location = data_location(target, info)
+        properties = read_properties(target, info, location)
+        return cls(
+            zarr_streaming_path=location,
+            dataset_properties=properties,
+            dataset_id=target.dataset_id,
+            annotation_id=target.annotation_id,
+            context=target.context,
+            read_only=read_only,
+            access_mode=mode,
+            sharing_token=target.sharing_token,
+            organization_id=info.owning_organization,
+        )
+
+    def reopen(self, *, access_mode: RemoteAccessMode) -> RemoteDataset:
+        """Reopens the dataset in the specified access mode."""
+        return RemoteDataset.open(
+            dataset_id=self.dataset_id,
+            webknossos_url=self._context.url,
+            sharing_token=self._sharing_token,
+            annotation_id_or_url=self.annotation_id,
+            access_mode=access_mode,
+            read_only=self._read_only,
+        )
+
+    @classmethod
+    def list(
+        cls,
+        organization_id: str | None = None,
+        tags: str | Sequence[str] | None = None,
+        name: str | None = None,
+        folder: RemoteFolder | str | None = None,
+        folder_id: RemoteFolder | str | None = None,
+    ) -> Mapping[str, RemoteDataset]:
+        """Datasets on the server by id (opened when looked up), of ``organization_id`` (default: the user's),
+        with all ``tags``, matching ``name`` and in ``folder`` (``folder_id`` is its deprecated alias)."""
+        context = get_context()
+        chosen = folder if folder is not None else folder_id
+        folder_key = chosen.id if isinstance(chosen, RemoteFolder) else chosen
+        wanted = [tags] if isinstance(tags, str) else builtins.list(tags or [])
+        found = context.api_client.dataset_list(
+            is_active=True,
+            organization_id=organization_id or context.organization_id,
+            name=name,
+            folder_id=folder_key,
+        )
+        ids = {d.id: d.id for d in found if all(tag in d.tags for tag in wanted)}
+        return LazyReadOnlyDict(ids, lambda dataset_id: cls.open(dataset_id=dataset_id))
+
+    def __repr__(self) -> str:
+        return f"RemoteDataset({self.url!r})"
+
+    # ------------------------------------------------------------------ server state
+
+    def _info(self) -> ApiDataset:
+        return fetch_info(self._context, self.dataset_id, self._sharing_token)
+
+    def _check_writable(self, what: str) -> None:
+        if self._read_only:
+            raise RuntimeError(
+                f"Cannot change {what} of the remote dataset {self.url}: it is opened read-only. Open it with "
+                "RemoteDataset.open(..., read_only=False) to change its properties."
+            )
+
+    def _update(self, what: str, changes: dict[str, Any]) -> None:
+        self._check_writable(what)
+        self._context.api_client.dataset_update(dataset_id=self.dataset_id, dataset_updates=changes)
+
+    def _replace_metadata(self, values: dict[str, Any], info: ApiDataset | None = None) -> None:
+        """Write the whole metadata: a PATCH of the dataset's information ``info`` (fetched if None) with the new
+        entries, the request WEBKNOSSOS 12 takes metadata with (no WkApiClient route covers it)."""
+        entries = metadata_to_api(values)
+        api = self._context.api_client
+        body = to_json(info if info is not None else self._info(), include_extra=True)
+        body["metadata"] = to_json(entries)
+        url = api.url_from_route(f"/datasets/{self.dataset_id}")
+        api.transport.request("PATCH", url, headers=api.headers, json=body)
+
+    # ------------------------------------------------------------------ synchronized properties
+
+    @property
+    def read_only(self) -> bool:
+        """Whether changes of the dataset's properties are refused (RuntimeError)."""
+        return self._read_only
+
+    @property
+    def name(self) -> str:
+        """The human-readable name for the dataset in the webknossos interface; changes are synchronized."""
+        return self._info().name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._update("the name", {"name": value})
+
+    @property
+    def display_name(self) -> str:
+        """Deprecated, please use ``name``."""
+        return self.name
+
+    @display_name.setter
+    def display_name(self, value: str) -> None:
+        self.name = value
+
+    @property
+    def description(self) -> str | None:
+        """Free-text (markdown) description of the dataset, None if unset; changes are synchronized."""
+        return self._info().description
+
+    @description.setter
+    def description(self, value: str | None) -> None:
+        self._update("the description", {"description": value})
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """User-assigned tags for organizing and filtering datasets; changes are synchronized."""
+        return tuple(self._info().tags)
+
+    @tags.setter
+    def tags(self, value: Sequence[str]) -> None:
+        if isinstance(value, str):
+            raise TypeError(f"tags must be a list of strings, not the string {value!r}.")
+        self._update("the tags", {"tags": builtins.list(value)})
+
+    @property
+    def is_public(self) -> bool:
+        """Whether anyone may view the dataset without logging in; changes are synchronized."""
+        return self._info().is_public
+
+    @is_public.setter
+    def is_public(self, value: bool) -> None:
+        self._update("is_public", {"isPublic": bool(value)})
+
+    @property
+    def sharing_token(self) -> str:
+        """A token for sharing access to this dataset (append ``?token=<token>`` to the URL)."""
+        return self._context.api_client.dataset_sharing_token(dataset_id=self.dataset_id).sharing_token
+
+    @property
+    def allowed_teams(self) -> tuple[Any, ...]:
+        """Teams that are allowed to access this dataset; set Team objects or team ids (synchronized)."""
+        return tuple(team_from_api(t) for t in self._info().allowed_teams)
+
+    @allowed_teams.setter
+    def allowed_teams(self, teams: Any) -> None:
+        self._check_writable("the allowed teams")
+        self._context.api_client.dataset_update_teams(dataset_id=self.dataset_id, team_ids=team_ids(teams))
+
+    @property
+    def folder(self) -> RemoteFolder:
+        """The (virtual) folder containing this dataset; assigning moves the dataset (synchronized)."""
+        return RemoteFolder.get_by_id(self._info().folder_id)
+
+    @folder.setter
+    def folder(self, folder: RemoteFolder) -> None:
+        folder_key = folder.id if isinstance(folder, RemoteFolder) else str(folder)
+        self._update("the folder", {"folderId": folder_key})
+
+    @property
+    def metadata(self) -> DatasetMetadata:
+        """Metadata key-value pairs (strings, numbers, lists of strings); changes are synchronized."""
+        fetched: list[ApiDataset] = []
+
+        def load() -> dict[str, Any]:
+            fetched[:] = [self._info()]
+            return metadata_from_api(fetched[0].metadata)
+
+        def save(values: dict[str, Any]) -> None:
+            self._replace_metadata(values, fetched[0])
+
+        return DatasetMetadata(load, save, load(), read_only=self._read_only)
+
+    @metadata.setter
+    def metadata(self, values: Mapping[str, Any] | None) -> None:
+        self._check_writable("the metadata")
+        self._replace_metadata(dict(values or {}))
+
+    @property
+    def url(self) -> str:
+        """URL of this dataset in the webknossos web interface."""
+        return dataset_view_url(self._context.url, self.dataset_id)
+
+    @property
+    def created(self) -> str:
+        """Creation date of the dataset (e.g. ``October 20, 2017 10:28:13``, UTC)."""
+        moment = datetime.fromtimestamp(self._info().created / 1000, tz=timezone.utc)
+        return moment.strftime("%B %d, %Y %H:%M:%S")
+
+    @property
+    def used_storage_bytes(self) -> int:
+        """The storage used by the dataset on the server (0: not stored there, or not yet scanned)."""
+        return int(self._info().used_storage_bytes or 0)
+
+    # ------------------------------------------------------------------ properties of the data
+
+    @property
+    def path(self) -> UPath:
+        """Where the layers' arrays are read from (the zarr streaming or proxy location)."""
+        return self._path
+
+    @property
+    def resolved_path(self) -> UPath:
+        """Same as ``path``."""
+        return self._path
+
+    @property
+    def voxel_size(self) -> tuple[float, float, float]:
+        """Voxel edge lengths in nanometers."""
+        return self._properties.scale.to_nanometer()
+
+    @property
+    def voxel_size_with_unit(self) -> VoxelSize:
+        """Voxel edge lengths with their unit."""
+        return self._properties.scale
+
+    @property
+    def default_view_configuration(self) -> DatasetViewConfiguration | None:
+        """How WEBKNOSSOS shows the dataset by default (as the datastore's properties say)."""
+        return self._properties.default_view_configuration
+
+    @default_view_configuration.setter
+    def default_view_configuration(self, value: DatasetViewConfiguration | None) -> None:
+        self._check_writable("the default view configuration")
+        raise NotImplementedError(
+            "Changing the default view configuration of a remote dataset is not supported yet; set it in the "
+            "WEBKNOSSOS dataset settings."
+        )
+
+    @property
+    def layers(self) -> Mapping[str, RemoteLayer]:
+        """The layers by name."""
+        return dict(self._layers)
+
+    def get_layer(self, layer_name: str) -> RemoteLayer:
+        """The layer named ``layer_name``; IndexError listing the layers if there is none."""
+        if layer_name not in self._layers:
+            raise IndexError(
+                f"The remote dataset {self.url} has no layer {layer_name!r}; layers: {sorted(self._layers)}."
+            )
+        return self._layers[layer_name]
+
+    def get_color_layers(self) -> builtins.list[RemoteLayer]:
+        """All color layers."""
+        return [layer for layer in self._layers.values() if layer.category == COLOR_CATEGORY]
+
+    def get_segmentation_layers(self) -> builtins.list[RemoteSegmentationLayer]:
+        """All segmentation layers."""
+        return [layer for layer in self._layers.values() if isinstance(layer, RemoteSegmentationLayer)]
+
+    def get_segmentation_layer(self, layer_name: str) -> RemoteSegmentationLayer:
+        """The segmentation layer named ``layer_name`` (TypeError if it is a color layer)."""
+        return self.get_layer(layer_name).as_segmentation_layer()
+
+    def calculate_bounding_box(self) -> NDBoundingBox:
+        """The smallest box containing every layer's bounding box."""
+        boxes = [layer.bounding_box for layer in self._layers.values() if not layer.bounding_box.is_empty()]
+        if not boxes:
+            return BoundingBox((0, 0, 0), (0, 0, 0))
+        result = boxes[0]
+        for bbox in boxes[1:]:
+            result = result.extended_by(bbox)
+        return result
+
+    # ------------------------------------------------------------------ download
+
+    def download(
+        self,
+        *,
+        sharing_token: str | None = None,
+        bounding_box: BoundingBox | None = None,
+        bbox: BoundingBox | None = None,
+        layers: builtins.list[str] | str | None = None,
+        mags: builtins.list[Any] | None = None,
+        data_format: Any = None,
+        path: Any = None,
+        exist_ok: bool = False,
+    ) -> Any:
+        """Downloads the dataset (the ``bounding_box``/``bbox``, ``layers`` and ``mags`` given, default all) to a
+        local Dataset at ``path`` in ``data_format``; a dataset already at ``path`` is refused unless ``exist_ok``."""
+        from .download import download_dataset
+
+        if bounding_box is not None and bbox is not None:
+            raise ValueError("Give bounding_box or its alias bbox, not both.")
+        return download_dataset(
+            self,
+            sharing_token=sharing_token,
+            bbox=bounding_box if bounding_box is not None else bbox,
+            layers=layers,
+            mags=mags,
+            data_format=data_format,
+            path=path,
+            exist_ok=exist_ok,
+        )

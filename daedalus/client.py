@@ -1,0 +1,8 @@
+"""The ``webknossos.client`` names: the server context and the API client.
+
+``from daedalus.client import webknossos_context`` works like ``from webknossos.client import webknossos_context``.
+"""
+
+from daedalus.core.client import WkApiClient, webknossos_context
+
+__all__ = ["WkApiClient", "webknossos_context"]

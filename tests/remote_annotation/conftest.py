@@ -1,0 +1,48 @@
+"""Fixtures for remote annotation tests: a replay server of one recording (plus borrowed interactions) whose
+URL and token are the context in effect."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+for _folder in (Path(__file__).resolve().parents[1] / "server", Path(__file__).resolve().parent):
+    if str(_folder) not in sys.path:
+        sys.path.append(str(_folder))
+
+from wk_replay import RECORDED_TOKEN, RECORDINGS, Interaction, ReplayServer  # noqa: E402
+
+
+@pytest.fixture
+def wk_replay(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., ReplayServer]]:
+    """``wk_replay(recording, extra=[interactions], **options)``: a running replay server that is the context in
+    effect (``WK_URL``/``WK_TOKEN``); the test fails if a request matched no recorded interaction."""
+    if not RECORDINGS.is_dir():
+        pytest.skip(f"the WEBKNOSSOS server recordings are absent ({RECORDINGS}); check out ../shared")
+    from daedalus.core.client.context import clear_context_caches
+
+    servers: list[ReplayServer] = []
+
+    def start(recording: str, extra: list[Interaction] | None = None, **options: Any) -> ReplayServer:
+        server = ReplayServer(recording, **options)
+        server.interactions.extend(extra or [])
+        for interaction in server.interactions:
+            interaction.headers.pop("date", None)  # the server sends its own; two make tensorstore refuse a reply
+        server.start()
+        servers.append(server)
+        monkeypatch.setenv("WK_URL", server.url)
+        monkeypatch.setenv("WK_TOKEN", RECORDED_TOKEN)
+        monkeypatch.delenv("WK_TIMEOUT", raising=False)
+        clear_context_caches()
+        return server
+
+    yield start
+    clear_context_caches()
+    for server in servers:
+        server.stop()
+    for server in servers:
+        server.assert_no_unmatched()
