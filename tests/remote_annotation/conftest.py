@@ -30,8 +30,6 @@ def wk_replay(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., ReplayS
     def start(recording: str, extra: list[Interaction] | None = None, **options: Any) -> ReplayServer:
         server = ReplayServer(recording, **options)
         server.interactions.extend(extra or [])
-        for interaction in server.interactions:
-            interaction.headers.pop("date", None)  # the server sends its own; two make tensorstore refuse a reply
         server.start()
         servers.append(server)
         monkeypatch.setenv("WK_URL", server.url)

@@ -323,8 +323,9 @@ class _Handler(BaseHTTPRequestHandler):
             message = f"replay server: no recorded interaction for {request.describe()}"
             self._send(599, {"content-type": "text/plain"}, message.encode())
             return
-        headers = {k: v for k, v in interaction.headers.items() if k not in ("content-length", "transfer-encoding")}
-        headers.pop("content-encoding", None)
+        # The handler sends its own Date and Content-Length; a second, recorded Date makes tensorstore refuse a reply.
+        skipped = ("content-length", "transfer-encoding", "content-encoding", "date")
+        headers = {k: v for k, v in interaction.headers.items() if k not in skipped}
         self._send(interaction.status, headers, self.replay.reply_body(interaction) if self.command != "HEAD" else b"")
 
     def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
