@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from daedalus.core.client.context import WebknossosContext, get_context
 from daedalus.core.client.models import ApiAnnotation
+from daedalus.core.dataset.attachments.agglomerate_graph import AgglomerateGraphData
 
 from .annotation import Annotation
 from .annotation_files import read_annotation_zip
@@ -281,15 +282,29 @@ class RemoteAnnotation(Annotation):
             mag, seed_position, token,
         )  # fmt: skip
 
-    def get_agglomerate_graph(self, agglomerate_id: int) -> Any:
-        """The agglomerate graph of a proofreading annotation (see ``get_agglomerate_graph_data``)."""
+    def get_agglomerate_graph(self, agglomerate_id: int) -> AgglomerateGraphData:
+        """The agglomerate graph of a proofreading annotation (the same as ``get_agglomerate_graph_data``)."""
         return self.get_agglomerate_graph_data(agglomerate_id)
 
-    def get_agglomerate_graph_data(self, agglomerate_id: int) -> Any:
-        """Not offered yet: the tracingstore's agglomerate graph route is not in daedalus' client."""
-        raise NotImplementedError(
-            f"Reading agglomerate {agglomerate_id} of remote annotation {self.annotation_id!r} is not supported by "
-            "daedalus yet (no tracingstore route for editable mappings); open the annotation in WEBKNOSSOS instead."
+    def get_agglomerate_graph_data(self, agglomerate_id: int) -> AgglomerateGraphData:
+        """The graph of agglomerate ``agglomerate_id`` in the editable mapping of this annotation's volume layer.
+
+        Works for proofreading annotations with exactly one volume layer (as in WEBKNOSSOS); the graph comes
+        from the tracingstore.
+        """
+        info = self._info()
+        volumes = [layer for layer in info.annotation_layers or [] if layer.typ.lower() == "volume"]
+        if len(volumes) != 1:
+            raise ValueError(
+                f"Annotation {self.annotation_id!r} has {len(volumes)} volume layers; agglomerate graphs come from "
+                "proofreading annotations with exactly one volume layer."
+            )
+        tracing_id = volumes[0].tracing_id
+        tracingstore = self._context.get_tracingstore_api_client()
+        return calling_server(
+            f"Reading agglomerate {agglomerate_id} of annotation {self.annotation_id!r}",
+            self._context,
+            lambda: tracingstore.get_agglomerate_graph(tracing_id, agglomerate_id),
         )
 
     def __repr__(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -38,7 +39,7 @@ def query_string(params: Mapping[str, Any] | None) -> str:
     return "?" + "&".join(parts) if parts else ""
 
 
-class AbstractApiClient:
+class AbstractApiClient(abc.ABC):
     """Base of the API clients: knows its URL prefix, headers and timeout, and sends through a transport."""
 
     def __init__(
@@ -55,9 +56,9 @@ class AbstractApiClient:
         self._transport = transport
 
     @property
+    @abc.abstractmethod
     def url_prefix(self) -> str:
         """The URL every route of this client is appended to."""
-        raise NotImplementedError
 
     def url_from_route(self, route: str) -> str:
         """The absolute URL of ``route`` (which starts with ``/``)."""

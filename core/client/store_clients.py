@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 
 from daedalus.core import ports
+from daedalus.core.dataset.attachments.agglomerate_graph import AgglomerateGraphData
 
 from . import models as m
 from .abstract_client import DEFAULT_API_VERSION, AbstractApiClient, segment
@@ -84,7 +85,7 @@ class DatastoreApiClient(AbstractApiClient):
 
 
 class TracingStoreApiClient(AbstractApiClient):
-    """The tracingstore API: meshes of volume annotations."""
+    """The tracingstore API: meshes of volume annotations, agglomerate graphs of editable mappings."""
 
     def __init__(
         self,
@@ -100,6 +101,11 @@ class TracingStoreApiClient(AbstractApiClient):
     def url_prefix(self) -> str:
         """``<base_url>/tracings``."""
         return f"{self.base_url}/tracings"
+
+    def get_agglomerate_graph(self, tracing_id: str, agglomerate_id: int) -> AgglomerateGraphData:
+        """The agglomerate graph of ``agglomerate_id`` in the editable mapping of volume tracing ``tracing_id``."""
+        route = f"/mapping/{segment(tracing_id)}/agglomerateGraph/{int(agglomerate_id)}"
+        return AgglomerateGraphData.from_proto(self._request("GET", route).content)
 
     def annotation_download_mesh(
         self, *, mesh: m.ApiPrecomputedMeshInfo | m.ApiAdHocMeshInfo, tracing_id: str, token: str | None

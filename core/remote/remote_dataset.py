@@ -330,10 +330,12 @@ class RemoteDataset:
 
     @default_view_configuration.setter
     def default_view_configuration(self, value: DatasetViewConfiguration | None) -> None:
+        """Refused, as by the reference for zarr streaming: the configuration lives in the datastore's properties."""
         self._check_writable("the default view configuration")
-        raise NotImplementedError(
-            "Changing the default view configuration of a remote dataset is not supported yet; set it in the "
-            "WEBKNOSSOS dataset settings."
+        raise RuntimeError(
+            f"Cannot change the default view configuration of the remote dataset {self.url}: the datastore does not "
+            "take property changes over zarr streaming (nor, in daedalus, over the other access modes). Set it in "
+            "the WEBKNOSSOS dataset settings, or download the dataset, change it and upload it again."
         )
 
     @property

@@ -40,6 +40,15 @@ def test_read_only_remote_dataset_refuses_changes_without_a_request(wk_server) -
     assert not [r for r in server.received if r.method in ("PATCH", "PUT", "POST", "DELETE")]
 
 
+def test_default_view_configuration_cannot_be_changed_over_zarr_streaming(wk_server) -> None:
+    # The reference 3.2.4 refuses this too (RuntimeError), observed against the same replay.
+    server = wk_server("test_remote_dataset/test_changing_properties_on_remote_dataset.yml")
+    ds = wk.RemoteDataset.open(dataset_id=DATASET_ID)
+    with pytest.raises(RuntimeError, match="default view configuration.*WEBKNOSSOS dataset settings"):
+        ds.default_view_configuration = wk.DatasetViewConfiguration(zoom=2.0)
+    assert not [r for r in server.received if r.method in ("PATCH", "PUT", "POST", "DELETE")]
+
+
 @pytest.mark.parametrize("recording", ["test_dataset/test_remote_dataset_access_metadata.yml"])
 def test_metadata_changes_are_sent_as_recorded(wk_server, recording: str) -> None:
     server = wk_server(recording, match_body=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import re
 import zipfile
 from typing import Any
@@ -36,6 +37,24 @@ def borrowed(recording: str, index: int, replace: dict[str, str] | None = None) 
         interaction.path = interaction.path.replace(old, new)
         interaction.reply = interaction.reply.replace(old.encode(), new.encode())
     return interaction
+
+
+def annotation_info_replies(
+    count: int, annotation_id: str, name: str, extra_layers: list[dict[str, Any]] | None = None
+) -> list[Interaction]:
+    """The annotation-info reply of test_api_client/test_annotation_info.yml re-addressed to ``annotation_id`` on
+    l4_sample, named ``name``, with ``extra_layers`` added to its annotation layers; ``count`` copies."""
+    replace = {
+        "570ba0092a7c0e980056fe9b": annotation_id,
+        "570b9f4e4bb848d0885ee711": L4_SAMPLE_ID,
+        '"name":"","description":""': f'"name":"{name}","description":"from the server"',
+    }
+    replies = [borrowed("test_api_client/test_annotation_info.yml", 0, replace) for _ in range(count)]
+    for reply in replies:
+        info = json.loads(reply.reply)
+        info["annotationLayers"] = [*info["annotationLayers"], *(extra_layers or [])]
+        reply.reply = json.dumps(info).encode()
+    return replies
 
 
 def uploaded_zip(multipart: bytes) -> tuple[str, zipfile.ZipFile]:

@@ -12,7 +12,7 @@ import json
 
 import numpy as np
 import pytest
-from annotation_recordings import FIXTURE_ZIP, L4_SAMPLE_ID, borrowed
+from annotation_recordings import FIXTURE_ZIP, L4_SAMPLE_ID, annotation_info_replies
 
 import daedalus as wk
 
@@ -22,12 +22,7 @@ SERVER_NAME = "named on the server"
 
 
 def _info_replies(count: int) -> list:
-    replace = {
-        "570ba0092a7c0e980056fe9b": ANNOTATION_ID,
-        "570b9f4e4bb848d0885ee711": L4_SAMPLE_ID,
-        '"name":"","description":""': f'"name":"{SERVER_NAME}","description":"from the server"',
-    }
-    return [borrowed("test_api_client/test_annotation_info.yml", 0, replace) for _ in range(count)]
+    return annotation_info_replies(count, ANNOTATION_ID, SERVER_NAME)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import networkx as nx
 import numpy as np
 
 from ...geometry import Vec3Int
+from .agglomerate_graph_proto import decode_agglomerate_graph
 
 SEGMENTATION_DTYPES = (np.dtype("uint32"), np.dtype("uint64"))
 
@@ -32,6 +33,35 @@ class AgglomerateGraphData:
     edges: np.ndarray
     positions: np.ndarray
     affinities: np.ndarray
+
+    @classmethod
+    def from_proto(cls, agglomerate_graph_proto: Any) -> AgglomerateGraphData:
+        """From WEBKNOSSOS's ``AgglomerateGraph`` protobuf: its serialized bytes, or a message object with
+        ``segments``, ``edges`` (``source``/``target``), ``positions`` (``x``/``y``/``z``) and ``affinities``."""
+        if isinstance(agglomerate_graph_proto, (bytes, bytearray, memoryview)):
+            segments, edges, positions, affinities = decode_agglomerate_graph(bytes(agglomerate_graph_proto))
+            return cls(segments=segments, edges=edges, positions=positions, affinities=affinities)
+        proto = agglomerate_graph_proto
+        return cls(
+            segments=np.array(list(proto.segments), dtype=np.int64).astype(np.uint64),
+            edges=np.array([(e.source, e.target) for e in proto.edges], dtype=np.int64).reshape(-1, 2).astype("uint64"),
+            positions=np.array([(p.x, p.y, p.z) for p in proto.positions], dtype=np.int64).reshape(-1, 3),
+            affinities=np.array(list(proto.affinities), dtype=np.float32),
+        )
+
+    def to_agglomerate_graph(self) -> AgglomerateGraph:
+        """The same graph as an AgglomerateGraph: segment nodes with ``position``, edges with ``affinity``."""
+        if len(self.positions) != len(self.segments) or len(self.affinities) != len(self.edges):
+            raise ValueError(
+                f"Inconsistent agglomerate graph: {len(self.segments)} segments with {len(self.positions)} positions, "
+                f"{len(self.edges)} edges with {len(self.affinities)} affinities."
+            )
+        graph = AgglomerateGraph()
+        for segment_id, position in zip(self.segments.tolist(), self.positions.tolist()):
+            graph.add_segment(segment_id, position=position)
+        for (u, v), affinity in zip(self.edges.tolist(), self.affinities.tolist()):
+            graph.add_affinity_edge(u, v, affinity=affinity)
+        return graph
 
 
 def _is_integer(value: Any) -> bool:
