@@ -13,7 +13,7 @@ for folder in (Path(__file__).resolve().parents[1] / "server", Path(__file__).re
         sys.path.append(str(folder))
 
 from recorded import TOKEN  # noqa: E402
-from wk_replay import RECORDINGS, ReplayServer  # noqa: E402
+from wk_replay import RECORDINGS, ReplayServer, context_replays  # noqa: E402
 
 
 @pytest.fixture
@@ -22,23 +22,4 @@ def wk_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., ReplayS
     server (``WK_URL``, ``WK_TOKEN``). Fails the test if a request matched no recorded interaction."""
     if not RECORDINGS.is_dir():
         pytest.skip(f"the WEBKNOSSOS server recordings are absent ({RECORDINGS}); check out ../shared")
-    from daedalus.core.client.context import clear_context_caches
-
-    servers: list[ReplayServer] = []
-
-    def start(recording: str, **options: object) -> ReplayServer:
-        server = ReplayServer(recording, **options)
-        server.start()
-        servers.append(server)
-        monkeypatch.setenv("WK_URL", server.url)
-        monkeypatch.setenv("WK_TOKEN", TOKEN)
-        monkeypatch.delenv("WK_TIMEOUT", raising=False)
-        clear_context_caches()
-        return server
-
-    yield start
-    clear_context_caches()
-    for server in servers:
-        server.stop()
-    for server in servers:
-        server.assert_no_unmatched()
+    yield from context_replays(monkeypatch, TOKEN)

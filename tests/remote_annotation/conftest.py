@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -14,7 +13,7 @@ for _folder in (Path(__file__).resolve().parents[1] / "server", Path(__file__).r
     if str(_folder) not in sys.path:
         sys.path.append(str(_folder))
 
-from wk_replay import RECORDED_TOKEN, RECORDINGS, Interaction, ReplayServer  # noqa: E402
+from wk_replay import RECORDINGS, ReplayServer, context_replays  # noqa: E402
 
 
 @pytest.fixture
@@ -23,24 +22,4 @@ def wk_replay(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., ReplayS
     effect (``WK_URL``/``WK_TOKEN``); the test fails if a request matched no recorded interaction."""
     if not RECORDINGS.is_dir():
         pytest.skip(f"the WEBKNOSSOS server recordings are absent ({RECORDINGS}); check out ../shared")
-    from daedalus.core.client.context import clear_context_caches
-
-    servers: list[ReplayServer] = []
-
-    def start(recording: str, extra: list[Interaction] | None = None, **options: Any) -> ReplayServer:
-        server = ReplayServer(recording, **options)
-        server.interactions.extend(extra or [])
-        server.start()
-        servers.append(server)
-        monkeypatch.setenv("WK_URL", server.url)
-        monkeypatch.setenv("WK_TOKEN", RECORDED_TOKEN)
-        monkeypatch.delenv("WK_TIMEOUT", raising=False)
-        clear_context_caches()
-        return server
-
-    yield start
-    clear_context_caches()
-    for server in servers:
-        server.stop()
-    for server in servers:
-        server.assert_no_unmatched()
+    yield from context_replays(monkeypatch)

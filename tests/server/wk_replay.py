@@ -13,7 +13,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -354,3 +354,30 @@ def open_replay(recording: str | Path, **options: Any) -> ReplayServer:
 
 
 ReplayFactory = Callable[..., ReplayServer]
+
+
+def context_replays(monkeypatch: Any, token: str = RECORDED_TOKEN) -> Iterator[Callable[..., ReplayServer]]:
+    """Body of a fixture: yields ``start(recording, extra=[interactions], **options)``, which runs a replay server
+    and makes it the context in effect (``WK_URL``, ``WK_TOKEN``); afterwards stops every server and fails on
+    requests that matched no interaction."""
+    from daedalus.core.client.context import clear_context_caches
+
+    servers: list[ReplayServer] = []
+
+    def start(recording: str, extra: list[Interaction] | None = None, **options: Any) -> ReplayServer:
+        server = ReplayServer(recording, **options)
+        server.interactions.extend(extra or [])
+        server.start()
+        servers.append(server)
+        monkeypatch.setenv("WK_URL", server.url)
+        monkeypatch.setenv("WK_TOKEN", token)
+        monkeypatch.delenv("WK_TIMEOUT", raising=False)
+        clear_context_caches()
+        return server
+
+    yield start
+    clear_context_caches()
+    for server in servers:
+        server.stop()
+    for server in servers:
+        server.assert_no_unmatched()
