@@ -55,6 +55,13 @@ class TaskExperience:
     value: int
 
 
+def _type_and_project(task_type_id: str | TaskType, project_name: str | Project) -> tuple[str, str]:
+    """The task type id and the project name of ``Task.create``'s arguments (objects or plain strings)."""
+    type_id = task_type_id.task_type_id if isinstance(task_type_id, TaskType) else str(task_type_id)
+    project = project_name.name if isinstance(project_name, Project) else str(project_name)
+    return type_id, project
+
+
 def _api_box(box: BoundingBox | None) -> ApiBoundingBox | None:
     if box is None:
         return None
@@ -170,8 +177,7 @@ class Task:
         bounding_box: BoundingBox | None = None,
     ) -> list[Task]:
         """Submit ``instances`` instances of a task on a dataset (an id or an object with ``dataset_id``)."""
-        type_id = task_type_id.task_type_id if isinstance(task_type_id, TaskType) else str(task_type_id)
-        project = project_name.name if isinstance(project_name, Project) else str(project_name)
+        type_id, project = _type_and_project(task_type_id, project_name)
         parameters = ApiTaskParameters(
             task_type_id=type_id,
             needed_experience=ApiExperience(domain=needed_experience_domain, value=needed_experience_value),
@@ -201,8 +207,7 @@ class Task:
         """Create one task per base annotation (each uploaded as a zip), ``instances`` instances each."""
         if not base_annotations:
             raise TaskParameterError("Task.create_from_annotations needs at least one annotation in base_annotations.")
-        type_id = task_type_id.task_type_id if isinstance(task_type_id, TaskType) else str(task_type_id)
-        project = project_name.name if isinstance(project_name, Project) else str(project_name)
+        type_id, project = _type_and_project(task_type_id, project_name)
         parameters = ApiNmlTaskParameters(
             task_type_id=type_id,
             needed_experience=ApiExperience(domain=needed_experience_domain, value=needed_experience_value),
