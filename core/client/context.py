@@ -15,6 +15,7 @@ from daedalus.core import ports
 
 from .abstract_client import DEFAULT_API_VERSION
 from .api_client import WkApiClient
+from .dotenv import load_dotenv_once
 from .store_clients import DatastoreApiClient, TracingStoreApiClient
 
 DEFAULT_WEBKNOSSOS_URL = "https://webknossos.org"
@@ -130,7 +131,9 @@ _default_cache: dict[tuple[str | None, str | None, str | None], WebknossosContex
 
 
 def _environment_context() -> WebknossosContext:
-    """The outermost context, from ``WK_URL``, ``WK_TOKEN`` and ``WK_TIMEOUT`` (rebuilt when they change)."""
+    """The outermost context, from ``WK_URL``, ``WK_TOKEN`` and ``WK_TIMEOUT`` (rebuilt when they change); on first
+    use, a ``.env`` file in the working directory or above supplies those that are not set."""
+    load_dotenv_once()
     key = (os.environ.get("WK_URL"), os.environ.get("WK_TOKEN"), os.environ.get("WK_TIMEOUT"))
     if key not in _default_cache:
         url, token, timeout = key
