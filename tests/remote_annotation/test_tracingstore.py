@@ -1,10 +1,11 @@
-"""RemoteAnnotation.get_agglomerate_graph(_data): the tracingstore's agglomerate graph of a proofreading annotation.
+"""What a RemoteAnnotation asks the tracingstore: agglomerate graphs of proofreading annotations, meshes.
 
-No recording asks the tracingstore for an agglomerate graph (the recorded annotations have no editable mapping).
+No recording asks the tracingstore for an agglomerate graph or a mesh (the recorded annotations have neither).
 The server is the upload/download roundtrip recording plus synthetic replies: the annotation info with a volume
 layer added, the tracingstore's address, and an AgglomerateGraph protobuf message at the route the reference
 library requests (``GET /tracings/mapping/<tracingId>/agglomerateGraph/<id>``, observed on a capturing server).
-The protobuf bytes are encoded below by hand, independently of daedalus' decoder.
+The protobuf bytes are encoded below by hand, independently of daedalus' decoder. Meshes: the reference POSTs the
+mesh request as JSON to ``/tracings/volume/<tracingId>/fullMesh.stl`` (observed on a capturing server).
 """
 
 from __future__ import annotations
@@ -68,8 +69,9 @@ def _reply(method: str, path: str, body: bytes, content_type: str) -> Interactio
     )  # fmt: skip
 
 
-def _open(wk_replay, layers: list[dict]):
+def _open(wk_replay, layers: list[dict], more: list[Interaction] = ()):
     extra = [
+        *more,
         *annotation_info_replies(6, ANNOTATION_ID, "proofread", layers),
         _reply("GET", "/api/v12/tracingstore", json.dumps({"name": "localhost", "url": "http://localhost:9000"}).encode(),
                "application/json"),  # fmt: skip
@@ -117,3 +119,23 @@ def test_a_truncated_message_is_a_clear_error(cut: int) -> None:
 
     with pytest.raises(ValueError, match="Malformed AgglomerateGraph"):
         AgglomerateGraphData.from_proto(GRAPH[:cut])
+
+
+def test_a_precomputed_mesh_is_downloaded_from_the_tracingstore(wk_replay, tmp_path) -> None:
+    request = {"lod": 0, "meshFileName": "meshfile", "segmentId": 5, "mappingName": None}
+    mesh = _reply("POST", f"/tracings/volume/{TRACING_ID}/fullMesh.stl", b"solid mesh\nendsolid\n", "application/sla")
+    mesh.body, mesh.content_type = json.dumps(request).encode(), "application/json"
+    annotation, server = _open(wk_replay, [VOLUME_LAYER], [mesh])
+    path = annotation.download_mesh(5, tmp_path / "meshes", TRACING_ID, mesh_file_name="meshfile")
+    assert path.name == "5.stl"
+    assert path.read_bytes() == b"solid mesh\nendsolid\n"
+    (sent,) = [r for r in server.received if r.path.endswith("fullMesh.stl")]
+    assert json.loads(sent.body) == request
+
+
+def test_an_ad_hoc_mesh_needs_a_mag_and_a_seed_position(wk_replay, tmp_path) -> None:
+    annotation, server = _open(wk_replay, [VOLUME_LAYER])
+    with pytest.raises(ValueError, match="seed_position"):
+        annotation.download_mesh(5, tmp_path, TRACING_ID)
+    assert not any(r.path.endswith("fullMesh.stl") for r in server.received)
+    assert not (tmp_path / "5.stl").exists()
