@@ -117,10 +117,11 @@ class DaedalusGroup(click.Group):
 @click.version_option(__version__, prog_name="daedalus")
 @click.option("-v", "--verbose", is_flag=True, help="Show the full traceback when a command fails.")
 def cli(verbose: bool) -> None:
-    """daedalus: WEBKNOSSOS datasets on disk, from the command line.
+    """daedalus: WEBKNOSSOS datasets on disk and on a WEBKNOSSOS server, from the command line.
 
     Run `daedalus demo` to write a sample dataset, `daedalus downsample DATASET` to add coarser mags to a
-    dataset, `daedalus plugins` to see what is installed. `daedalus COMMAND --help` explains a command.
+    dataset, `daedalus download` / `daedalus upload` to move datasets from / to a WEBKNOSSOS server,
+    `daedalus plugins` to see what is installed. `daedalus COMMAND --help` explains a command.
     """
 
 

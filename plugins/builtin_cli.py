@@ -11,6 +11,7 @@ from .hookspecs import hookimpl
 def daedalus_cli_commands(cli: Any) -> None:
     """Register the built-in commands (click is imported only when the CLI is built)."""
     from .cli_commands import COMMANDS
+    from .cli_server_commands import COMMANDS as SERVER_COMMANDS
 
-    for command in COMMANDS:
+    for command in (*COMMANDS, *SERVER_COMMANDS):
         cli.add_command(command)
