@@ -81,6 +81,7 @@ from daedalus.core.properties import (
 from daedalus.core.remote import (
     LayerToLink,
     RemoteAccessMode,
+    RemoteAttachments,
     RemoteDataset,
     RemoteFolder,
     RemoteLayer,
@@ -111,6 +112,7 @@ __all__ = [
     "User",
     "LayerToLink",
     "RemoteAccessMode",
+    "RemoteAttachments",
     "RemoteDataset",
     "RemoteFolder",
     "RemoteLayer",

@@ -26,6 +26,7 @@ from daedalus.core.dataset.image_import import ConversionLayerMapping
 from daedalus.core.remote import (
     LayerToLink,
     RemoteAccessMode,
+    RemoteAttachments,
     RemoteDataset,
     RemoteFolder,
     RemoteLayer,
@@ -35,6 +36,7 @@ from daedalus.core.remote import (
 __all__ = [
     "LayerToLink",
     "RemoteAccessMode",
+    "RemoteAttachments",
     "RemoteDataset",
     "RemoteFolder",
     "RemoteLayer",

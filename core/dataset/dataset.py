@@ -32,24 +32,22 @@ from ..properties import (
     read_dataset_properties,
     write_dataset_properties,
 )
+from ..properties.names import name_problem
 from .deprecation import deprecated as _deprecated
 from .image_import import ConversionLayerMapping
-from .layer import Layer, SegmentationLayer, remove_tree
+from .layer import Layer, SegmentationLayer, remove_tree_and_commit
 from .layer_discovery import discover_layer_properties
 from .locations import check_writable_location, is_read_only_location
 from .ome_metadata import write_dataset_group, write_layer_metadata
 from .paths import is_local, local_path, resolve_mag_path, to_upath
 from .storage_defaults import DEFAULT_DATA_FORMAT
 
-_FORBIDDEN_NAME_CHARS = set('/\\:*?"<>|')
-
 
 def _check_layer_name(name: str) -> None:
-    if not name or name.startswith(".") or _FORBIDDEN_NAME_CHARS & set(name):
-        raise InvalidArgumentError(
-            f"{name!r} is not a valid layer name: it must be non-empty, not start with '.', and contain none "
-            f"of {''.join(sorted(_FORBIDDEN_NAME_CHARS))}."
-        )
+    """Refuse a layer name given to the API that is no plain folder name (the rule properties files obey too)."""
+    problem = name_problem(name)
+    if problem is not None:
+        raise InvalidArgumentError(f"{name!r} is not a valid layer name: {problem}.")
 
 
 def _same_voxel_size(a: VoxelSize, b: VoxelSize) -> bool:
@@ -210,6 +208,49 @@ class Dataset:
             layers_to_link=layers_to_link,
             jobs=jobs,
         )
+
+    def publish_to_preliminary_dataset(
+        self, dataset_id: str, *, path_prefix: str | None = None, transfer_mode: Any = "copy"
+    ) -> None:
+        """Copies (or moves and symlinks, ``transfer_mode``) the data to the paths WEBKNOSSOS reserves for the
+        existing dataset ``dataset_id`` (status "uploading", no properties yet), then finishes its upload;
+        ``path_prefix`` selects one of the server's storages."""
+        from ..remote.preliminary import publish_to_preliminary_dataset
+
+        publish_to_preliminary_dataset(self, dataset_id, path_prefix=path_prefix, transfer_mode=transfer_mode)
+
+    @classmethod
+    def trigger_reload_in_datastore(
+        cls,
+        *,
+        dataset_name_or_url: str | None = None,
+        organization_id: str | None = None,
+        webknossos_url: str | None = None,
+        dataset_id: str | None = None,
+        organization: str | None = None,
+        datastore_url: str | None = None,
+        token: str | None = None,
+    ) -> None:
+        """Deprecated, use ``RemoteDataset.trigger_reload_in_datastore`` (same arguments)."""
+        from ..remote.server_actions import trigger_reload_in_datastore
+
+        _deprecated("Dataset.trigger_reload_in_datastore", "RemoteDataset.trigger_reload_in_datastore")
+        options = dict(dataset_name_or_url=dataset_name_or_url, organization_id=organization_id, token=token)
+        trigger_reload_in_datastore(
+            **options,
+            webknossos_url=webknossos_url,
+            dataset_id=dataset_id,
+            organization=organization,
+            datastore_url=datastore_url,
+        )
+
+    @classmethod
+    def trigger_dataset_import(cls, directory_name: str, organization: str, token: str) -> None:
+        """Deprecated, use ``RemoteDataset.trigger_reload_in_datastore``: reloads the dataset ``directory_name``."""
+        from ..remote.server_actions import trigger_reload_in_datastore
+
+        _deprecated("Dataset.trigger_dataset_import", "RemoteDataset.trigger_reload_in_datastore")
+        trigger_reload_in_datastore(dataset_name_or_url=directory_name, organization_id=organization, token=token)
 
     def _layer_for(self, properties: LayerProperties) -> Layer:
         if isinstance(properties, SegmentationLayerProperties) or properties.category == SEGMENTATION_CATEGORY:
@@ -401,13 +442,25 @@ class Dataset:
         return layer
 
     def delete_layer(self, layer_name: str) -> None:
-        """Remove a layer from the properties and delete its folder."""
+        """Delete a layer's folder, then remove the layer from the properties.
+
+        A symbolic link as the layer folder is removed, not the folder it points to. If the folder cannot be
+        moved aside, or the properties cannot be written, both stay as they were and the error is raised (see
+        ``remove_tree_and_commit``).
+        """
         self._check_writable()
-        layer = self.get_layer(layer_name)
-        self._properties.data_layers = [p for p in self._properties.data_layers if p.name != layer_name]
-        del self._layers[layer_name]
-        self._save_properties()
-        remove_tree(layer.path)
+        layer, entries, layers = self.get_layer(layer_name), list(self._properties.data_layers), dict(self._layers)
+
+        def commit() -> None:
+            del self._layers[layer_name]
+            self._properties.data_layers = [p for p in entries if p.name != layer_name]
+            try:
+                self._save_properties()
+            except BaseException:
+                self._layers, self._properties.data_layers = layers, entries
+                raise
+
+        remove_tree_and_commit(layer.path, commit)
 
     def add_layer_like(self, other_layer: Layer, layer_name: str) -> Layer:
         """A new empty layer with the category, dtype, channels, format and box of ``other_layer``."""

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Mapping
+import uuid
+import warnings
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -252,16 +256,31 @@ class Layer(DownsamplingMixin):
         return existing
 
     def delete_mag(self, mag: Any) -> None:
-        """Remove ``mag`` from the properties and delete its data; IndexError if absent."""
+        """Delete ``mag``'s data, then remove it from the properties; IndexError if absent.
+
+        Only data inside the layer folder is deleted (a referenced mag elsewhere is just unregistered; a
+        symbolic link is removed, not its target). See ``remove_tree_and_commit`` for what a failure leaves.
+        """
         self._check_writable()
         mag = Mag(mag)
         if mag not in self._mags:
             raise IndexError(f"Deleting mag {mag.to_layer_name()} failed: layer {self.name!r} has no such mag.")
-        mag_view = self._mags.pop(mag)
-        self._properties.mags = [m for m in self._properties.mags if m.mag != mag]
-        self._save()
-        if not self.is_mag_view_foreign(mag_view):
-            remove_tree(mag_view.path)
+        mag_view, entries, mag_views = self._mags[mag], list(self._properties.mags), dict(self._mags)
+
+        def commit() -> None:
+            del self._mags[mag]
+            self._properties.mags = [m for m in entries if m.mag != mag]
+            try:
+                self._save()
+            except BaseException:
+                self._mags, self._properties.mags = mag_views, entries
+                raise
+
+        # A mag path naming the layer folder itself (or above) must not delete the layer's other mags.
+        if not self.is_mag_view_foreign(mag_view) and not is_relative_to(self.path, mag_view.path):
+            remove_tree_and_commit(mag_view.path, commit)
+        else:
+            commit()
 
     # ------------------------------------------------------------------ copies and references
 
@@ -419,11 +438,49 @@ def _chunk_max(view: Any) -> int | None:
     return int(data.max()) if data.size else None
 
 
-def remove_tree(path: UPath) -> None:
-    """Delete a folder (local or fsspec) if it exists."""
-    if not path.exists():
+def remove_tree_and_commit(path: UPath, commit: Callable[[], None]) -> None:
+    """Delete the folder ``path`` and run ``commit`` (the properties update) so that a failure of either leaves
+    properties and files consistent.
+
+    Locally the folder (or symbolic link) is first renamed to a hidden name next to it: if that fails nothing
+    changed; if ``commit`` fails it is renamed back. Only then is it deleted; a failure there leaves the
+    properties updated and warns naming the left-over folder. Elsewhere (fsspec) the files go first, then
+    ``commit`` runs, so a failed deletion leaves the properties unchanged.
+    """
+    if not is_local(path):
+        remove_tree(path)
+        commit()
         return
+    local = Path(path.path if hasattr(path, "path") else path)
+    if not os.path.lexists(local):
+        commit()
+        return
+    trash = local.with_name(f".{local.name}.deleting-{uuid.uuid4().hex[:8]}")
+    os.rename(local, trash)
+    try:
+        commit()
+    except BaseException:
+        os.rename(trash, local)
+        raise
+    try:
+        remove_tree(UPath(trash))
+    except OSError as error:
+        warnings.warn(
+            f"{local} was removed from the dataset's properties, but deleting its files at {trash} failed "
+            f"({error}); delete that folder by hand.",
+            stacklevel=3,
+        )
+
+
+def remove_tree(path: UPath) -> None:
+    """Delete a folder (local or fsspec) if it exists; a symbolic link (even a dangling one) is removed itself,
+    never the folder it points to."""
     if is_local(path):
-        shutil.rmtree(path.path if hasattr(path, "path") else path)
-    else:
+        local = path.path if hasattr(path, "path") else path
+        if os.path.islink(local):
+            os.unlink(local)
+        elif os.path.exists(local):
+            shutil.rmtree(local)
+        return
+    if path.exists():
         path.fs.rm(path.path, recursive=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +31,28 @@ def local_path(path: Any) -> Path:
 
 
 def is_relative_to(path: Any, parent: Any) -> bool:
-    """Whether ``path`` lies inside ``parent`` (same protocol)."""
+    """Whether ``path`` lies inside ``parent`` (same protocol), after resolving ``.`` and ``..`` segments.
+
+    ``dataset/color/../../victim`` is not inside ``dataset/color``: a path from a properties file cannot pass
+    for one inside the dataset (whose data a deletion removes) by climbing out with ``..``. Symbolic links
+    are not followed.
+    """
     if getattr(path, "protocol", "") != getattr(parent, "protocol", ""):
         return False
-    child_parts = str(path).rstrip("/").split("/")
-    parent_parts = str(parent).rstrip("/").split("/")
+    child_parts, parent_parts = _normalized_parts(path), _normalized_parts(parent)
     return child_parts[: len(parent_parts)] == parent_parts
+
+
+def _normalized_parts(path: Any) -> list[str]:
+    """The segments of ``path`` with ``.`` and ``..`` resolved lexically (a URL keeps its ``scheme://``)."""
+    text = str(path)
+    if is_local(path):
+        return list(Path(os.path.normpath(text)).parts)
+    scheme, separator, rest = text.partition("://")
+    if not separator:
+        scheme, rest = "", text
+    normalized = posixpath.normpath(rest) if rest else ""
+    return [scheme + separator, *(part for part in normalized.split("/") if part not in ("", "."))]
 
 
 def resolve_mag_path(dataset_path: UPath, layer_path: UPath, entry: Any) -> UPath:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from collections.abc import Mapping
 from os import PathLike
 from typing import Any
@@ -43,6 +44,10 @@ def _scale_from_json(data: dict, source: JsonSource) -> VoxelSize:
     factor = source.array(factor, at)
     if len(factor) != 3 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in factor):
         raise source.error(at, f"expected three numbers (x, y, z), got {factor!r}.")
+    if not all(math.isfinite(v) and v > 0 for v in factor):
+        raise source.error(
+            at, f"every voxel edge length must be a positive number, got {factor!r}; fix the voxel size in the file."
+        )
     try:
         return VoxelSize(factor, LengthUnit(unit))
     except ValueError:

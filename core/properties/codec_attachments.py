@@ -16,6 +16,7 @@ def _attachment_from_json(obj: object, source: JsonSource, where: str) -> Attach
     name, path, data_format = (
         source.string(source.require(data, key, where), f"{where}.{key}") for key in _ATTACHMENT_KEYS
     )
+    source.name(name, f"{where}.name", "attachment")  # copies are written to <layer>/<kind folder>/<name>
     try:
         fmt = AttachmentDataFormat(data_format)
     except ValueError:

@@ -8,6 +8,7 @@ from ..geometry import BoundingBox, NDBoundingBox
 from .json_source import JsonSource
 
 XYZ = ("x", "y", "z")
+_SIZE_FIX = "a size is a voxel count (0 for an empty layer); fix the bounding box in the file."
 
 
 def bounding_box_from_json(
@@ -22,7 +23,10 @@ def bounding_box_from_json(
     at = f"{where}.boundingBox"
     box = source.mapping(source.require(layer, "boundingBox", where), at)
     topleft = source.integers(source.require(box, "topLeft", at), f"{at}.topLeft", 3)
-    size = [source.integer(source.require(box, key, at), f"{at}.{key}") for key in ("width", "height", "depth")]
+    size = [
+        source.at_least(source.integer(source.require(box, key, at), f"{at}.{key}"), 0, f"{at}.{key}", _SIZE_FIX)
+        for key in ("width", "height", "depth")
+    ]
     if "additionalAxes" in layer:
         axes_json, axes_at = layer["additionalAxes"], f"{where}.additionalAxes"
     else:
@@ -35,6 +39,11 @@ def bounding_box_from_json(
         axis = source.mapping(axis, axis_at)
         names.append(source.string(source.require(axis, "name", axis_at), f"{axis_at}.name"))
         low, high = source.integers(source.require(axis, "bounds", axis_at), f"{axis_at}.bounds", 2)
+        if high < low:
+            raise source.error(
+                f"{axis_at}.bounds",
+                f"expected [start, end] with end >= start, got {[low, high]!r}; fix the axis' bounds.",
+            )
         topleft.append(low)
         size.append(high - low)
         index.append(source.integer(source.require(axis, "index", axis_at), f"{axis_at}.index"))

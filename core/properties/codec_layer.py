@@ -11,6 +11,7 @@ from .codec_mag import LEGACY_MAG_LISTS, mag_to_json, mags_from_json
 from .codec_view import layer_view_configuration_from_json, view_configuration_to_json
 from .data_formats import DataFormat
 from .element_class import dtype_from_element_class
+from .errors import InvalidLayerNameError
 from .json_source import JsonSource
 from .layer import LayerProperties, SegmentationLayerProperties
 
@@ -52,7 +53,9 @@ def _voxel_type(layer: dict, source: JsonSource, where: str) -> tuple[str, int]:
     element_class = source.string(source.require(layer, "elementClass", where), f"{where}.elementClass")
     channels = layer.get("numChannels")
     if channels is not None:
-        channels = source.integer(channels, f"{where}.numChannels")
+        at = f"{where}.numChannels"
+        fix = "set it to the number of channels of the layer's arrays (1 for grayscale, 3 for RGB)."
+        channels = source.at_least(source.integer(channels, at), 1, at, fix)
     try:
         return dtype_from_element_class(element_class, channels)
     except ValueError as error:
@@ -67,7 +70,7 @@ def _xyz_index(mags: list) -> tuple[int, int, int]:
 def layer_from_json(obj: object, source: JsonSource, where: str) -> LayerProperties:
     """Decode a layer, reading legacy variants (old mag lists, missing category or data format)."""
     layer = source.mapping(obj, where)
-    name = source.string(source.require(layer, "name", where), f"{where}.name")
+    name = source.name(source.require(layer, "name", where), f"{where}.name", "layer", InvalidLayerNameError)
     category = _category(layer, name, source, where)
     data_format = _data_format(layer, source, where)
     mags = mags_from_json(layer, source, where)

@@ -16,3 +16,10 @@ class DatasetPropertiesError(ValueError):
         self.reason = message
         where = f" at {key!r}" if key else ""
         super().__init__(f"Invalid datasource-properties.json {path or '<unknown source>'}{where}: {message}")
+
+
+class InvalidLayerNameError(DatasetPropertiesError, AssertionError):
+    """A layer name in ``datasource-properties.json`` is no plain folder name (empty, ``..``, with ``/``, ...).
+
+    Also an AssertionError: the reference package raises that when it opens such a dataset.
+    """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .errors import DatasetPropertiesError
+from .names import name_problem
 
 
 class JsonSource:
@@ -11,9 +12,11 @@ class JsonSource:
     def __init__(self, path: str | None) -> None:
         self.path = path
 
-    def error(self, key: str | None, message: str) -> DatasetPropertiesError:
-        """A DatasetPropertiesError for ``key`` of this source."""
-        return DatasetPropertiesError(message, self.path, key)
+    def error(
+        self, key: str | None, message: str, error_type: type[DatasetPropertiesError] = DatasetPropertiesError
+    ) -> DatasetPropertiesError:
+        """A DatasetPropertiesError (or the subclass ``error_type``) for ``key`` of this source."""
+        return error_type(message, self.path, key)
 
     def require(self, obj: dict, key: str, where: str) -> object:
         """``obj[key]``; raise if the key is missing."""
@@ -45,6 +48,23 @@ class JsonSource:
         if length is not None and len(items) != length:
             raise self.error(where, f"expected {length} integers, got {value!r}.")
         return [self.integer(item, f"{where}[{i}]") for i, item in enumerate(items)]
+
+    def at_least(self, value: int, minimum: int, where: str, fix: str) -> int:
+        """``value`` if it is at least ``minimum``; raise naming the value and how to ``fix`` it otherwise."""
+        if value < minimum:
+            raise self.error(where, f"must be at least {minimum}, got {value!r}; {fix}")
+        return value
+
+    def name(
+        self, value: object, where: str, what: str, error_type: type[DatasetPropertiesError] = DatasetPropertiesError
+    ) -> str:
+        """``value`` if it is a string that may name a folder or file inside the dataset (see ``names``)."""
+        text = self.string(value, where)
+        problem = name_problem(text)
+        if problem is not None:
+            fix = f"Rename the {what} in the file (and its folder or file on disk)."
+            raise self.error(where, f"{text!r} is not a valid {what} name: {problem}. {fix}", error_type)
+        return text
 
     def string(self, value: object, where: str) -> str:
         """``value`` if it is a string; raise otherwise."""

@@ -3,6 +3,7 @@
 from .access_mode import RemoteAccessMode
 from .metadata import DatasetMetadata, FolderMetadata
 from .opening import RemoteDatasetNotFoundError
+from .remote_attachments import RemoteAttachments
 from .remote_dataset import RemoteDataset
 from .remote_folder import RemoteFolder
 from .remote_layer import LayerToLink, RemoteLayer, RemoteSegmentationLayer
@@ -14,6 +15,7 @@ __all__ = [
     "RemoteAccessMode",
     "RemoteDataset",
     "RemoteDatasetNotFoundError",
+    "RemoteAttachments",
     "RemoteFolder",
     "RemoteLayer",
     "RemoteSegmentationLayer",

@@ -58,19 +58,42 @@ class DataRoute:
             params["token"] = self.sharing_token
         base = self.datastore_url.rstrip("/")
         url = f"{base}/data/v{self.context.api_version}/datasets/{self.dataset_id}/layers/{layer_name}/data"
-        reply = self.context.transport.request(
-            "GET", url, params=params, headers=auth_headers(self.context, self.sharing_token)
-        )
         expected = width * height * depth * num_channels * dtype.itemsize
-        if len(reply.content) != expected:
+        received, body = _read_reply(
+            self.context, url, params, auth_headers(self.context, self.sharing_token), expected
+        )
+        if received != expected:
             raise DownloadError(
-                f"The datastore answered {len(reply.content)} bytes for layer {layer_name!r} mag "
+                f"The datastore answered {received} bytes for layer {layer_name!r} mag "
                 f"{mag.to_layer_name()} box {box} ({width}x{height}x{depth} voxels, {num_channels} channel(s) of "
                 f"{dtype}): {expected} bytes were expected. Retry the download."
             )
-        voxels = np.frombuffer(reply.content, dtype=dtype.newbyteorder("<"))
+        voxels = np.frombuffer(body, dtype=dtype.newbyteorder("<"))
         # the datastore sends x fastest, the channels of one voxel next to each other
-        return voxels.reshape((depth, height, width, num_channels)).transpose(3, 2, 1, 0).astype(dtype)
+        cxyz = voxels.reshape((depth, height, width, num_channels)).transpose(3, 2, 1, 0)
+        return cxyz if cxyz.dtype == dtype else cxyz.astype(dtype)
+
+
+# --- performance (bench_wk_server.py): read raw-data replies in large blocks into one buffer -------------------------
+# ``transport.request`` collects a body through requests' ``.content`` (10 KiB reads: 0.8 s for a 128 MiB reply on
+# this machine); streaming it in 8 MiB blocks into a preallocated buffer takes 0.2 s.
+_READ_BLOCK = 8 << 20
+
+
+def _read_reply(
+    context: WebknossosContext, url: str, params: dict[str, Any], headers: Any, expected: int
+) -> tuple[int, Any]:
+    """The number of body bytes and the body (``expected`` bytes long when complete) of one raw-data GET."""
+    buffer = bytearray(expected)
+    view = memoryview(buffer)
+    received = 0
+    with context.transport.stream("GET", url, params=params, headers=headers) as reply:
+        for block in reply.iter_bytes(_READ_BLOCK):
+            end = received + len(block)
+            if end <= expected:
+                view[received:end] = block
+            received = end
+    return received, buffer
 
 
 def _layer_names(remote: RemoteDataset, layers: Sequence[str] | str | None) -> list[str]:

@@ -63,14 +63,24 @@ def _not_found(what: str, error: ApiClientError | None = None) -> RemoteDatasetN
     )
 
 
-def find_dataset_id(context: WebknossosContext, name: str, organization_id: str | None) -> str:
-    """The id of the dataset named ``name`` (its name or directory name) in the organization."""
+def find_dataset_id(
+    context: WebknossosContext, name: str, organization_id: str | None, *, first_of_several: bool = False
+) -> str:
+    """The id of the dataset named ``name`` (its name or directory name) in the organization. Several datasets of
+    that name are refused, or (``first_of_several``) the server's first one is taken with a warning."""
     organization = organization_id or context.organization_id
     found = context.api_client.dataset_list(is_active=True, organization_id=organization, name=name, folder_id=None)
     exact = [d for d in found if d.directory_name == name] or [d for d in found if d.name == name]
     if not exact:
         raise _not_found(f"{name!r} of organization {organization!r}")
-    if len({d.id for d in exact}) > 1:
+    if len({d.id for d in exact}) > 1 and first_of_several:
+        warnings.warn(
+            f"Several datasets of organization {organization!r} are named {name!r} (ids {[d.id for d in exact]}); "
+            f"using {exact[0].id}. Pass dataset_id=... to choose another.",
+            UserWarning,
+            stacklevel=3,
+        )
+    elif len({d.id for d in exact}) > 1:
         raise ValueError(
             f"Several datasets of organization {organization!r} are named {name!r} (ids "
             f"{sorted({d.id for d in exact})}); open one with RemoteDataset.open(dataset_id=...)."

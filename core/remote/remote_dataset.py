@@ -31,6 +31,8 @@ from .remote_layer import RemoteLayer, RemoteSegmentationLayer
 from .teams import team_from_api, team_ids
 from .urls import dataset_view_url
 
+_LAYER_OPTIONS = ("dtype", "dtype_per_channel", "num_channels", "data_format", "bounding_box")
+
 
 class RemoteDataset:
     """A representation of a dataset managed by a WEBKNOSSOS server.
@@ -39,6 +41,10 @@ class RemoteDataset:
     interface of ``Dataset``, plus metadata (name, description, tags, is_public, sharing_token, allowed_teams,
     folder, metadata) read from and written to the server on every access. Do not instantiate directly.
     """
+
+    zarr_streaming_path: UPath | None  # where the arrays are read from (zarr streaming or proxy); None: direct paths
+    dataset_id: str  # the dataset's id on the server
+    annotation_id: str | None  # the annotation whose volume data is streamed, if opened through one
 
     def __init__(
         self,
@@ -373,6 +379,68 @@ class RemoteDataset:
             result = result.extended_by(bbox)
         return result
 
+    # ------------------------------------------------------------------ changing layers (remote_layer_changes.py)
+
+    def add_layer(
+        self,
+        layer_name: str,
+        category: str,
+        *,
+        dtype: Any = None,
+        dtype_per_channel: Any = None,
+        num_channels: int | None = None,
+        data_format: Any = "zarr3",
+        bounding_box: NDBoundingBox | None = None,
+        **kwargs: Any,
+    ) -> RemoteLayer:
+        """Adds an empty layer to the dataset on the server (its data source); mags are added by reference."""
+        from .remote_layer_changes import add_layer
+
+        options = dict(dtype=dtype, dtype_per_channel=dtype_per_channel, num_channels=num_channels)
+        return add_layer(
+            self, layer_name, category, **options, data_format=data_format, bounding_box=bounding_box, kwargs=kwargs
+        )
+
+    def get_or_add_layer(self, layer_name: str, category: str, **options: Any) -> RemoteLayer:
+        """The layer if it exists (its category, dtype and channels must match), else a new empty one."""
+        from .remote_layer_changes import get_or_add_layer
+
+        kwargs = {k: options.pop(k) for k in builtins.list(options) if k not in _LAYER_OPTIONS}
+        return get_or_add_layer(self, layer_name, category, kwargs=kwargs, **options)
+
+    def delete_layer(self, layer_name: str) -> None:
+        """Removes the layer from the dataset on the server (its data is not deleted)."""
+        from .remote_layer_changes import delete_layer
+
+        delete_layer(self, layer_name)
+
+    def add_layer_as_ref(self, foreign_layer: Any, *, new_layer_name: str | None = None) -> RemoteLayer:
+        """Adds a layer of another dataset on the same server by reference (no data is copied)."""
+        from .remote_layer_changes import add_layer_as_ref
+
+        return add_layer_as_ref(self, foreign_layer, new_layer_name)
+
+    def add_layer_as_copy(self, foreign_layer: Any, new_layer_name: str | None = None, **options: Any) -> RemoteLayer:
+        """Refused (RuntimeError): daedalus cannot write voxel data to a dataset on the server."""
+        from .remote_layer_changes import refuse_copy
+
+        self._check_writable("the layers (adding a copy)")
+        raise refuse_copy(self, f"copy the layer {getattr(foreign_layer, 'name', foreign_layer)!r}")
+
+    def downsample(self, **options: Any) -> None:
+        """Refused (RuntimeError): downsampled mags cannot be written to a dataset on the server by daedalus."""
+        from .remote_layer_changes import refuse_copy
+
+        self._check_writable("the layers (downsampling)")
+        raise refuse_copy(self, "write downsampled mags")
+
+    @classmethod
+    def from_images(cls, input_path: Any, voxel_size: Any = None, name: str | None = None, **options: Any) -> Any:
+        """Converts images to a temporary local dataset, uploads it (url/token/folder) and returns the remote one."""
+        from .remote_layer_changes import from_images_and_upload
+
+        return from_images_and_upload(input_path, voxel_size, name, options)
+
     # ------------------------------------------------------------------ download
 
     def download(
@@ -402,4 +470,82 @@ class RemoteDataset:
             data_format=data_format,
             path=path,
             exist_ok=exist_ok,
+        )
+
+    def download_mesh(
+        self,
+        segment_id: int,
+        output_dir: Any,
+        *,
+        layer_name: str | None = None,
+        mesh_file_name: str | None = None,
+        datastore_url: str | None = None,
+        lod: int = 0,
+        mapping_name: str | None = None,
+        mapping_type: Any = None,
+        mag: Any = None,
+        seed_position: Any = None,
+        token: str | None = None,
+        sharing_token: str | None = None,
+    ) -> UPath:
+        """Deprecated, use ``RemoteSegmentationLayer.download_mesh``: the mesh of ``segment_id`` of ``layer_name``
+        (default: the only segmentation layer) as ``<output_dir>/<dataset>_<layer>_<segment_id>.stl``."""
+        from .meshes import download_dataset_mesh
+
+        options = dict(mesh_file_name=mesh_file_name, datastore_url=datastore_url, lod=lod, mapping_name=mapping_name)
+        return download_dataset_mesh(
+            self,
+            segment_id,
+            output_dir,
+            layer_name=layer_name,
+            **options,
+            mapping_type=mapping_type,
+            mag=mag,
+            seed_position=seed_position,
+            token=token,
+            sharing_token=sharing_token,
+        )
+
+    # ------------------------------------------------------------------ server actions (server_actions.py)
+
+    @classmethod
+    def explore_and_add_remote(
+        cls,
+        dataset_uri: Any,
+        dataset_name: str,
+        *,
+        folder: str | RemoteFolder | None = None,
+        folder_path: str | None = None,
+    ) -> RemoteDataset:
+        """Adds the dataset at ``dataset_uri`` (s3://, gs://, https://, ... reachable by the server) to WEBKNOSSOS
+        as ``dataset_name`` in ``folder`` (a RemoteFolder or folder path; ``folder_path`` is deprecated) without
+        copying data; returns it opened."""
+        from .server_actions import explore_and_add_remote
+
+        return explore_and_add_remote(dataset_uri, dataset_name, folder=folder, folder_path=folder_path)
+
+    @classmethod
+    def trigger_reload_in_datastore(
+        cls,
+        *,
+        dataset_name_or_url: str | None = None,
+        organization_id: str | None = None,
+        webknossos_url: str | None = None,
+        dataset_id: str | None = None,
+        organization: str | None = None,
+        datastore_url: str | None = None,
+        token: str | None = None,
+    ) -> None:
+        """Makes the datastore re-read the properties of the dataset (by ``dataset_id``, or by name + organization
+        or URL), e.g. after its files were changed by hand. ``organization`` and ``token`` are deprecated."""
+        from .server_actions import trigger_reload_in_datastore
+
+        trigger_reload_in_datastore(
+            dataset_name_or_url=dataset_name_or_url,
+            organization_id=organization_id,
+            webknossos_url=webknossos_url,
+            dataset_id=dataset_id,
+            organization=organization,
+            datastore_url=datastore_url,
+            token=token,
         )

@@ -44,6 +44,36 @@ class RemoteLayer(Layer):
     def _check_writable(self) -> None:
         raise _refuse(self, "change")
 
+    # ------------------------------------------------------------------ changes through the server
+
+    def add_mag_as_ref(  # type: ignore[override]
+        self, foreign_mag_view_or_path: Any, *, mag: Any = None, extend_layer_bounding_box: bool = True
+    ) -> Any:
+        """Adds a mag of a layer of another dataset on the same server by reference (no data is copied)."""
+        from .remote_layer_changes import add_mag_as_ref
+
+        return add_mag_as_ref(self, foreign_mag_view_or_path, mag, extend_layer_bounding_box)
+
+    def add_mag_as_copy(self, foreign_mag_view_or_path: Any, **options: Any) -> Any:  # type: ignore[override]
+        """Refused (RuntimeError): daedalus cannot write voxel data to a dataset on the server."""
+        from .remote_layer_changes import refuse_copy
+
+        self.dataset._check_writable(f"the mags of layer {self.name!r}")
+        raise refuse_copy(self.dataset, f"copy a mag into layer {self.name!r}")
+
+    def delete_mag(self, mag: Any) -> None:
+        """Removes the mag from the layer on the server (its data is not deleted)."""
+        from .remote_layer_changes import delete_mag
+
+        delete_mag(self, mag)
+
+    @property
+    def view_configuration(self) -> Any:
+        """The view configuration the server stores for this layer (fetched on every access), or None."""
+        from .remote_layer_changes import view_configuration
+
+        return view_configuration(self)
+
     def as_segmentation_layer(self) -> RemoteSegmentationLayer:  # type: ignore[override]
         """Casts into RemoteSegmentationLayer (TypeError for color layers)."""
         if not isinstance(self, RemoteSegmentationLayer):
@@ -53,6 +83,46 @@ class RemoteLayer(Layer):
 
 class RemoteSegmentationLayer(RemoteLayer, SegmentationLayer):
     """A segmentation layer of a dataset on a WEBKNOSSOS server."""
+
+    @property
+    def attachments(self) -> Any:
+        """The layer's attachments as the server stores them (RemoteAttachments; changes go to the server)."""
+        from .remote_attachments import RemoteAttachments
+
+        return RemoteAttachments(self)
+
+    def download_mesh(
+        self,
+        segment_id: int,
+        output_dir: Any,
+        mesh_file_name: str | None = None,
+        datastore_url: str | None = None,
+        lod: int = 0,
+        mapping_name: str | None = None,
+        mapping_type: Any = None,
+        mag: Any = None,
+        seed_position: Any = None,
+        token: str | None = None,
+        sharing_token: str | None = None,
+    ) -> Any:
+        """Downloads the mesh of ``segment_id`` as ``<output_dir>/<dataset>_<layer>_<segment_id>.stl`` (returned):
+        precomputed from ``mesh_file_name``, else computed by the datastore at ``mag`` from ``seed_position``."""
+        from .meshes import download_layer_mesh
+
+        return download_layer_mesh(
+            self,
+            segment_id,
+            output_dir,
+            mesh_file_name=mesh_file_name,
+            datastore_url=datastore_url,
+            lod=lod,
+            mapping_name=mapping_name,
+            mapping_type=mapping_type,
+            mag=mag,
+            seed_position=seed_position,
+            token=token,
+            sharing_token=sharing_token,
+        )
 
 
 class LayerToLink(NamedTuple):

@@ -1,8 +1,9 @@
 """A real HTTP server on 127.0.0.1 that answers requests from one WEBKNOSSOS server recording (YAML).
 
 Requests are matched by method, path and query (volatile parameters such as ``timestamp`` ignored) and, for
-JSON bodies, by body; each recorded interaction answers once. Faults (5xx, 429 with Retry-After, connection
-resets, slow replies) can be injected in front of the recording.
+JSON bodies, by body; each recorded interaction answers once. A request with a Range header is answered by a
+recorded request with the same range if there is one (else, as before, by the first that matches otherwise).
+Faults (5xx, 429 with Retry-After, connection resets, slow replies) can be injected in front of the recording.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class Interaction:
     headers: dict[str, str]
     reply: bytes
     used: bool = False
+    range: str = ""  # the recorded request's Range header ("" if none)
 
     @classmethod
     def from_yaml(cls, item: dict[str, Any]) -> Interaction:
@@ -64,6 +66,7 @@ class Interaction:
         request, response = item["request"], item["response"]
         parts = urlsplit(request["path"])
         headers = {k.lower(): str(v) for k, v in (response.get("headers") or {}).items()}
+        request_headers = {k.lower(): str(v) for k, v in (request.get("headers") or {}).items()}
         return cls(
             method=request["method"].upper(),
             path=parts.path,
@@ -73,6 +76,7 @@ class Interaction:
             status=int(response["status"]["code"]),
             headers=headers,
             reply=_body_bytes(response.get("body")),
+            range=request_headers.get("range", ""),
         )
 
     def describe(self) -> str:
@@ -242,17 +246,21 @@ class ReplayServer:
     def match(self, request: ReceivedRequest) -> Interaction | None:
         """The first unused interaction answering ``request`` (marked used), or None."""
         with self._lock:
-            for interaction in self.interactions:
-                if (
-                    not interaction.used
-                    and interaction.method == request.method
-                    and interaction.path == request.path
-                    and self._query_key(interaction.query) == self._query_key(request.query)
-                    and self._body_matches(interaction, request)
-                ):
-                    interaction.used = True
-                    return interaction
-        return None
+            candidates = [
+                interaction
+                for interaction in self.interactions
+                if not interaction.used
+                and interaction.method == request.method
+                and interaction.path == request.path
+                and self._query_key(interaction.query) == self._query_key(request.query)
+                and self._body_matches(interaction, request)
+            ]
+            wanted = request.headers.get("range", "")
+            same_range = [i for i in candidates if wanted and i.range == wanted]
+            chosen = (same_range or candidates or [None])[0]
+            if chosen is not None:
+                chosen.used = True
+            return chosen
 
     def reply_body(self, interaction: Interaction) -> bytes:
         """The recorded reply, with the recorded server's address replaced by this server's."""

@@ -1,0 +1,489 @@
+"""A small WEBKNOSSOS-like server on 127.0.0.1 for benchmarks: the routes clients use to open, stream, download
+and upload a dataset, with a fixed added latency per request and byte counters.
+
+What it answers (routes, queries and reply shapes as in the server recordings of API v12):
+- ``GET /api/v12/datasets/<id>`` and ``GET /api/v12/datasets?...&searchQuery=<name>``: dataset info whose
+  ``dataStore.url`` is this server; ``GET /api/v12/datastores``, ``/api/v12/user``,
+  ``/api/v12/datasets/<name>/isValidNewName``, ``/api/v12/buildinfo``;
+- zarr streaming (``/data/v12/zarr/<id>/...``): ``datasource-properties.json`` (HEAD and GET), ``.zgroup``,
+  ``.zattrs``, ``.zarray`` and the chunks ``<c>.<x>.<y>.<z>`` of a zarr v2 view of every mag (chunks 1×32³,
+  Fortran order, no compressor, as the datastore serves them); ``Range: bytes=a-b`` is honoured (206);
+- the raw data route ``/data/v12/datasets/<id>/layers/<layer>/data?mag=..&x=..&y=..&z=..&width=..&height=..&depth=..``
+  (voxels x fastest, ``MISSING-BUCKETS: []``);
+- uploads: ``POST /data/v12/datasets/reserveUpload``, the resumable multipart chunks ``POST /data/datasets``
+  (written into a folder per upload) and ``POST /data/v12/datasets/finishUpload`` (answers ``newDatasetId``; the
+  uploaded dataset can be opened afterwards, its metadata only).
+
+Every request waits ``latency_s`` before it is answered (in its own thread, so concurrent requests overlap).
+``stats`` counts requests, request bytes received and response bytes sent (status line, headers and bodies).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+
+ORGANIZATION = "Organization_X"
+API = "v12"
+CHUNK = 32
+VOXEL_SIZE = [11.24, 11.24, 28.0]
+AXIS_ORDER = {"x": 1, "y": 2, "z": 3, "c": 0}
+USER = {
+    "id": "570b9f4d2a7c0e4d008da6ef",
+    "email": "user_a@scalableminds.com",
+    "firstName": "user_A",
+    "lastName": "last_A",
+    "isAdmin": True,
+    "isOrganizationOwner": True,
+    "isDatasetManager": True,
+    "isActive": True,
+    "teams": [{"id": "570b9f4b2a7c0e3b008da6ec", "name": "team_X1", "isTeamManager": True}],
+    "experiences": {},
+    "lastActivity": 1460379469053,
+    "isAnonymous": False,
+    "isEditable": True,
+    "organization": ORGANIZATION,
+    "novelUserExperienceInfos": {},
+    "selectedTheme": "auto",
+    "created": 1460379469000,
+    "lastTaskTypeId": None,
+    "isSuperUser": True,
+    "isEmailVerified": True,
+    "isUnlisted": False,
+    "isGuest": False,
+}
+TEAM = {"id": "570b9f4b2a7c0e3b008da6ec", "name": "team_X1", "organization": ORGANIZATION, "isOrganizationTeam": True}
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
+
+
+class Stats:
+    """Request count and bytes on the wire (both directions), thread-safe; `snapshot` for differences."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.requests = 0
+        self.received = 0
+        self.sent = 0
+        self.paths: dict[str, int] = {}
+
+    def add(self, received: int = 0, sent: int = 0, kind: str | None = None) -> None:
+        """Count bytes (and, with `kind`, one request of that kind)."""
+        with self.lock:
+            self.received += received
+            self.sent += sent
+            if kind is not None:
+                self.requests += 1
+                self.paths[kind] = self.paths.get(kind, 0) + 1
+
+    def snapshot(self) -> dict[str, Any]:
+        """The counters now."""
+        with self.lock:
+            return {"requests": self.requests, "received": self.received, "sent": self.sent, "kinds": dict(self.paths)}
+
+
+def diff(after: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+    """Counters of `after` minus those of `before`."""
+    kinds = {k: v - before["kinds"].get(k, 0) for k, v in after["kinds"].items()}
+    out = {k: after[k] - before[k] for k in ("requests", "received", "sent")}
+    return {**out, "kinds": {k: v for k, v in kinds.items() if v}}
+
+
+class ServedDataset:
+    """One dataset of the server: layers of in-memory ``(x, y, z)`` arrays (mag 1) or uploaded properties only."""
+
+    def __init__(self, dataset_id: str, name: str, layers: dict[str, np.ndarray], properties: dict | None = None):
+        self.id = dataset_id
+        self.name = name
+        self.layers = layers
+        self._properties = properties
+
+    def properties(self) -> dict[str, Any]:
+        """The ``datasource-properties.json`` the zarr route serves (layers as zarr v2)."""
+        if self._properties is not None:
+            props = json.loads(json.dumps(self._properties))
+            for layer in props.get("dataLayers", []):
+                layer["dataFormat"] = "zarr"
+                for mag in layer.get("mags", []):
+                    mag["path"] = f"./{layer['name']}/{'-'.join(str(m) for m in mag['mag'])}"
+            props["id"] = {"name": self.name, "team": ORGANIZATION}
+            return props
+        layers = []
+        for name, data in self.layers.items():
+            layers.append(
+                {
+                    "category": "color",
+                    "name": name,
+                    "dataFormat": "zarr",
+                    "boundingBox": {
+                        "topLeft": [0, 0, 0],
+                        "width": data.shape[0],
+                        "height": data.shape[1],
+                        "depth": data.shape[2],
+                    },
+                    "elementClass": str(data.dtype),
+                    "mags": [{"mag": [1, 1, 1], "path": f"./{name}/1", "axisOrder": AXIS_ORDER}],
+                    "resolutions": [[1, 1, 1]],
+                    "numChannels": 1,
+                }
+            )
+        return {
+            "id": {"name": self.name, "team": ORGANIZATION},
+            "dataLayers": layers,
+            "scale": {"factor": VOXEL_SIZE, "unit": "nanometer"},
+        }
+
+    def info(self, datastore_url: str) -> dict[str, Any]:
+        """The dataset info of ``/api/v12/datasets/<id>``, shaped as the recorded replies."""
+        source = self.properties()
+        for layer in source["dataLayers"]:
+            layer["dataFormat"] = "zarr" if self._properties is None else layer.get("dataFormat", "zarr3")
+            for mag in layer["mags"]:
+                mag["path"] = f"/srv/binaryData/{ORGANIZATION}/{self.name}/{mag['path'][2:]}"
+        return {
+            "id": self.id,
+            "name": self.name,
+            "dataSource": source,
+            "dataStore": {
+                "name": "localhost",
+                "url": datastore_url,
+                "allowsUpload": True,
+                "jobsSupportedByAvailableWorkers": [],
+                "jobsEnabled": False,
+            },
+            "owningOrganization": ORGANIZATION,
+            "allowedTeams": [TEAM],
+            "allowedTeamsCumulative": [TEAM],
+            "isActive": True,
+            "isPublic": True,
+            "description": None,
+            "directoryName": self.name,
+            "created": 1508495293789,
+            "isEditable": True,
+            "lastUsedByUser": int(time.time() * 1000),
+            "logoUrl": "/assets/images/mpi-logos.svg",
+            "sortingKey": 1508495293789,
+            "metadata": [],
+            "isUnreported": False,
+            "tags": [],
+            "folderId": "570b9f4e4bb848d0885ea917",
+            "usedStorageBytes": 0,
+            "isVirtual": False,
+        }
+
+
+class WkServer(ThreadingHTTPServer):
+    """The server: datasets by id, uploads in progress, latency and counters."""
+
+    daemon_threads = True
+    request_queue_size = 256
+
+    def __init__(self, latency_s: float = 0.02, upload_root: Path | None = None) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.latency_s = latency_s
+        self.stats = Stats()
+        self.datasets: dict[str, ServedDataset] = {}
+        self.upload_root = Path(upload_root or tempfile.mkdtemp(prefix="daedalus-wk-uploads-"))
+        self.uploads: dict[str, dict[str, Any]] = {}
+        self.upload_lock = threading.Lock()
+        self.unknown: list[str] = []  # requests no route answered (for debugging the benchmark)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def add_dataset(self, name: str, layers: dict[str, np.ndarray]) -> ServedDataset:
+        """Serve `layers` (name → ``(x, y, z)`` array of mag 1) as dataset `name`; returns it (``.id``)."""
+        # Fortran order, like the datastore's buckets: x-fastest replies are then copies of contiguous x runs
+        layers = {key: np.asfortranarray(value) for key, value in layers.items()}
+        dataset = ServedDataset(secrets.token_hex(12), name, layers)
+        self.datasets[dataset.id] = dataset
+        return dataset
+
+    def start(self) -> WkServer:
+        """Serve in a daemon thread."""
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close the socket and delete the uploaded files."""
+        self.shutdown()
+        self.server_close()
+        shutil.rmtree(self.upload_root, ignore_errors=True)
+
+
+def _multipart(body: bytes, content_type: str) -> tuple[dict[str, str], bytes]:
+    """The text fields and the ``file`` part of a multipart/form-data body."""
+    match = re.search(r'boundary="?([^";]+)"?', content_type)
+    if not match:
+        raise ValueError("multipart body without boundary")
+    delimiter = b"--" + match.group(1).encode()
+    fields: dict[str, str] = {}
+    content = b""
+    for part in body.split(delimiter)[1:]:
+        if part.startswith(b"--"):
+            break
+        head, _, value = part.partition(b"\r\n\r\n")
+        value = value[:-2] if value.endswith(b"\r\n") else value
+        name = re.search(rb'name="([^"]*)"', head)
+        if name is None:
+            continue
+        if b"filename=" in head:
+            content = value
+        else:
+            fields[name.group(1).decode()] = value.decode()
+    return fields, content
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the datastore
+    disable_nagle_algorithm = True  # TCP_NODELAY: headers and body are separate writes
+    server: WkServer
+
+    def log_message(self, *args: Any) -> None:
+        """Stay quiet."""
+
+    # --- plumbing -------------------------------------------------------------------------------------------------
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            parts = []
+            while True:
+                line = self.rfile.readline()
+                size = int(line.strip().split(b";")[0], 16)
+                if size == 0:
+                    self.rfile.readline()
+                    break
+                parts.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(parts)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _reply(
+        self,
+        status: int,
+        body: bytes = b"",
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+        head: bool = False,
+    ) -> None:
+        time.sleep(self.server.latency_s)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-cache")
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+        self.server.stats.add(sent=0 if head else len(body))
+
+    def _json(self, value: Any, status: int = 200) -> None:
+        self._reply(status, json.dumps(value).encode())
+
+    def _ranged(self, body: bytes, content_type: str, head: bool) -> None:
+        match = _RANGE.match(self.headers.get("Range", "").strip())
+        if not match or match.groups() == ("", "") or head:
+            return self._reply(200, body, content_type, {"Accept-Ranges": "bytes"}, head=head)
+        first, last = match.groups()
+        size = len(body)
+        start, stop = (
+            (max(0, size - int(last)), size)
+            if first == ""
+            else (int(first), min(size, int(last) + 1 if last else size))
+        )
+        self._reply(206, body[start:stop], content_type, {"Content-Range": f"bytes {start}-{stop - 1}/{size}"})
+        return None
+
+    def end_headers(self) -> None:
+        """Count the header bytes sent."""
+        self.server.stats.add(sent=sum(len(b) for b in getattr(self, "_headers_buffer", [])))
+        super().end_headers()
+
+    def _count_request(self, kind: str, body: bytes) -> None:
+        head = len(self.requestline) + 2 + sum(len(k) + len(v) + 4 for k, v in self.headers.items()) + 2
+        self.server.stats.add(received=head + len(body), kind=kind)
+
+    # --- routes ---------------------------------------------------------------------------------------------------
+    def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
+        """Route a HEAD request."""
+        self._route("HEAD")
+
+    def do_GET(self) -> None:  # noqa: N802
+        """Route a GET request."""
+        self._route("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        """Route a POST request."""
+        self._route("POST")
+
+    def _route(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        path, query = parts.path, {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        body = self._read_body() if method == "POST" else b""
+        segments = [s for s in path.split("/") if s]
+        kind = f"{method} {self._kind(segments)}"
+        self._count_request(kind, body)
+        try:
+            if segments[:2] == ["data", "datasets"] and method == "POST":
+                return self._upload_chunk(body)
+            if segments[:2] == ["api", API]:
+                return self._api(method, segments[2:], query, body)
+            if segments[:2] == ["data", API]:
+                return self._data(method, segments[2:], query, body)
+        except (KeyError, IndexError, ValueError) as error:
+            self.server.unknown.append(f"{method} {self.path}: {error!r}")
+            return self._json({"messages": [{"error": str(error)}]}, 400)
+        self.server.unknown.append(f"{method} {self.path}")
+        return self._json({"messages": [{"error": "no such route"}]}, 404)
+
+    @staticmethod
+    def _kind(segments: list[str]) -> str:
+        if segments[:3] == ["data", API, "zarr"]:
+            last = segments[-1] if len(segments) > 3 else ""
+            return "zarr chunk" if re.fullmatch(r"\d+(\.\d+)+", last) else f"zarr {last}"
+        if segments[-1:] == ["data"]:
+            return "raw data"
+        return "/".join(s if len(s) < 20 else "<id>" for s in segments[2:]) or "/".join(segments)
+
+    def _dataset(self, key: str) -> ServedDataset:
+        if key in self.server.datasets:
+            return self.server.datasets[key]
+        matches = [d for d in self.server.datasets.values() if d.name == key or key.endswith("-" + d.id)]
+        if not matches:
+            raise KeyError(f"no dataset {key}")
+        return matches[-1]
+
+    def _api(self, method: str, rest: list[str], query: dict[str, str], body: bytes) -> None:
+        url = self.server.url
+        if rest == ["datastores"]:
+            return self._json(
+                [
+                    {
+                        "name": "localhost",
+                        "url": url,
+                        "allowsUpload": True,
+                        "jobsSupportedByAvailableWorkers": [],
+                        "jobsEnabled": False,
+                    }
+                ]
+            )
+        if rest == ["user"]:
+            return self._json(USER)
+        if rest == ["buildinfo"]:
+            return self._json(
+                {
+                    "webknossos": {"name": "webknossos", "version": "25.12.0"},
+                    "localDataStoreEnabled": True,
+                    "localTracingStoreEnabled": True,
+                }
+            )
+        if rest == ["datasets"] and method == "GET":
+            wanted = query.get("searchQuery")
+            found = [d.info(url) for d in self.server.datasets.values() if wanted in (None, d.name)]
+            return self._json(found)
+        if len(rest) == 3 and rest[0] == "datasets" and rest[2] == "isValidNewName":
+            return self._json({"isValid": True})
+        if len(rest) == 2 and rest[0] == "datasets" and method == "GET":
+            return self._json(self._dataset(rest[1]).info(url))
+        if len(rest) == 3 and rest[0] == "datasets" and rest[2] == "health":
+            return self._reply(200, b"Ok", "text/plain")
+        raise KeyError("unknown api route")
+
+    def _data(self, method: str, rest: list[str], query: dict[str, str], body: bytes) -> None:
+        head = method == "HEAD"
+        if rest[:1] == ["zarr"]:
+            return self._zarr(self._dataset(rest[1]), rest[2:], head)
+        if rest == ["datasets", "reserveUpload"]:
+            reservation = json.loads(body)
+            folder = self.server.upload_root / reservation["uploadId"].replace("/", "_")
+            folder.mkdir(parents=True, exist_ok=True)
+            self.server.uploads[reservation["uploadId"]] = {**reservation, "folder": folder}
+            return self._reply(200, b"", "text/plain")
+        if rest == ["datasets", "finishUpload"]:
+            upload = self.server.uploads.pop(json.loads(body)["uploadId"])
+            props_file = upload["folder"] / "datasource-properties.json"
+            props = json.loads(props_file.read_text()) if props_file.exists() else {"dataLayers": []}
+            dataset = ServedDataset(secrets.token_hex(12), upload["name"], {}, properties=props)
+            dataset.upload_folder = upload["folder"]  # type: ignore[attr-defined]
+            self.server.datasets[dataset.id] = dataset
+            return self._json({"newDatasetId": dataset.id})
+        if len(rest) == 5 and rest[0] == "datasets" and rest[2] == "layers" and rest[4] == "data":
+            return self._raw_data(self._dataset(rest[1]), rest[3], query)
+        if rest[:2] == ["triggers", "reload"]:
+            return self._json(self._dataset(rest[-1]).properties())
+        raise KeyError("unknown data route")
+
+    def _zarr(self, dataset: ServedDataset, rest: list[str], head: bool) -> None:
+        if rest == ["datasource-properties.json"]:
+            return self._ranged(json.dumps(dataset.properties()).encode(), "application/json", head)
+        if rest in (["color", ".zgroup"], [".zgroup"]) or (len(rest) == 2 and rest[1] == ".zgroup"):
+            return self._ranged(b'{"zarr_format":2}', "application/json", head)
+        layer = dataset.layers[rest[0]]
+        if len(rest) == 3 and rest[2] == ".zarray":
+            meta = {
+                "dtype": np.dtype(layer.dtype).str.replace("<", "|")
+                if layer.dtype.itemsize == 1
+                else np.dtype(layer.dtype).str,
+                "fill_value": 0,
+                "zarr_format": 2,
+                "order": "F",
+                "chunks": [1, CHUNK, CHUNK, CHUNK],
+                "compressor": None,
+                "filters": None,
+                "shape": [1, *layer.shape],
+                "dimension_separator": ".",
+            }
+            return self._ranged(json.dumps(meta).encode(), "application/json", head)
+        if len(rest) == 3 and rest[2] == ".zattrs":
+            return self._ranged(b"{}", "application/json", head)
+        if len(rest) == 3 and rest[1] == "1":
+            c, x, y, z = (int(i) for i in rest[2].split("."))
+            if c != 0 or min(x, y, z) < 0 or any(i * CHUNK >= s for i, s in zip((x, y, z), layer.shape)):
+                return self._reply(404, b"", "text/plain", head=head)
+            block = np.zeros((CHUNK,) * 3, dtype=layer.dtype, order="F")
+            part = layer[x * CHUNK : (x + 1) * CHUNK, y * CHUNK : (y + 1) * CHUNK, z * CHUNK : (z + 1) * CHUNK]
+            block[: part.shape[0], : part.shape[1], : part.shape[2]] = part
+            return self._ranged(block.tobytes(order="F"), "application/octet-stream", head)
+        raise KeyError("unknown zarr key")
+
+    def _raw_data(self, dataset: ServedDataset, layer_name: str, query: dict[str, str]) -> None:
+        layer = dataset.layers[layer_name]
+        if query.get("mag", "1") not in ("1", "1-1-1"):
+            raise ValueError("only mag 1 is served")
+        x, y, z = (int(query[k]) for k in "xyz")
+        w, h, d = (int(query[k]) for k in ("width", "height", "depth"))
+        out = np.zeros((w, h, d), dtype=layer.dtype, order="F")
+        sx, sy, sz = layer.shape
+        part = layer[max(x, 0) : min(x + w, sx), max(y, 0) : min(y + h, sy), max(z, 0) : min(z + d, sz)]
+        ox, oy, oz = max(0, -x), max(0, -y), max(0, -z)
+        out[ox : ox + part.shape[0], oy : oy + part.shape[1], oz : oz + part.shape[2]] = part
+        headers = {"MISSING-BUCKETS": "[]", "Access-Control-Expose-Headers": "MISSING-BUCKETS"}
+        self._reply(200, out.tobytes(order="F"), "application/octet-stream", headers)
+
+    def _upload_chunk(self, body: bytes) -> None:
+        fields, content = _multipart(body, self.headers.get("Content-Type", ""))
+        upload_id, _, relative = fields["resumableIdentifier"].partition("/")
+        upload = self.server.uploads[upload_id]
+        target = upload["folder"] / fields["resumableRelativePath"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        offset = (int(fields["resumableChunkNumber"]) - 1) * int(fields["resumableChunkSize"])
+        with self.server.upload_lock:
+            with open(target, "r+b" if target.exists() else "wb") as handle:
+                handle.seek(offset)
+                handle.write(content)
+        self._reply(200, b"", "text/plain")
