@@ -165,3 +165,18 @@ def test_uploaded_dataset_lists_the_agglomerate_attachment(wk_server) -> None:
     assert agglomerate.name == "map_all" == recorded["name"]
     assert str(agglomerate.path) == recorded["path"] and agglomerate.data_format.value == "zarr3"
     assert not seg.attachments.meshes and not seg.attachments.connectomes
+
+
+def test_add_mag_ref_from_local_path_asks_the_server_nothing(wk_server, tmp_path) -> None:
+    # The recording is empty: referencing a mag by a local path, with a server context in effect, sends nothing.
+    server = wk_server(REC.format("test_add_mag_ref_from_local_path"))
+    source = wk.Dataset(tmp_path / "source", voxel_size=(11.24, 11.24, 25))
+    box = wk.BoundingBox((0, 0, 0), (64, 64, 32))
+    layer = source.add_layer("color", wk.COLOR_CATEGORY, dtype="uint8", bounding_box=box)
+    data = np.arange(64 * 64 * 32, dtype="uint64").reshape(64, 64, 32).astype("uint8")
+    layer.add_mag(1).write(data, absolute_offset=(0, 0, 0), allow_unaligned=True)
+    target = wk.Dataset(tmp_path / "target", voxel_size=(11.24, 11.24, 25))
+    ref = target.add_layer("color", wk.COLOR_CATEGORY, dtype="uint8", bounding_box=box)
+    ref.add_mag_as_ref(tmp_path / "source" / "color" / "1")
+    assert np.array_equal(wk.Dataset.open(tmp_path / "target").get_layer("color").get_mag(1).read()[0], data)
+    assert server.received == []
