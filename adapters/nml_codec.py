@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gc
 import os
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, BinaryIO
 from xml.parsers import expat
@@ -17,7 +19,7 @@ from daedalus.core.nml.document import NmlDocument
 from daedalus.core.nml.model import Group as NmlGroup
 from daedalus.core.nml.model import Meta, Nml, Parameters, Segment, Volume, metadata_entries
 from daedalus.core.nml.node_rows import NodeRowError, add_edge_rows, add_node_rows, connect
-from daedalus.core.properties import VoxelSize
+from daedalus.core.properties import DataFormat, VoxelSize
 from daedalus.core.skeleton import Group, Skeleton, Tree
 from daedalus.core.skeleton.node import materialize
 
@@ -25,6 +27,10 @@ from .nml_writer import write_document
 
 _TRUE = {"true", "True", "TRUE", "1"}
 _BATCH = 65536  # <node>/<edge> elements collected before they are converted in one go
+_VOLUME_FORMATS = frozenset(data_format.value for data_format in DataFormat)
+MAX_GROUP_DEPTH = 100
+"""Deepest accepted nesting of <group> elements (WEBKNOSSOS' trees hardly go beyond ten levels); skeleton
+groups are walked recursively, and much deeper nesting would exhaust Python's recursion limit."""
 
 
 class NmlFormatError(ValueError):
@@ -161,6 +167,12 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
             if volume is not None and volume["segment_groups"] is None:
                 volume["segment_groups"] = []
         elif name == "group":
+            depth = len(group_stack if volume is None else segment_group_stack) + 1
+            if depth > MAX_GROUP_DEPTH:
+                raise NmlFormatError(
+                    f"{label}, line {parser.CurrentLineNumber}: <group> elements are nested {depth} deep, more than "
+                    f"the {MAX_GROUP_DEPTH} levels daedalus reads; flatten the group hierarchy."
+                )
             is_expanded = a.get("isExpanded")
             group = [int(a["id"]), a.get("name", ""), None if is_expanded is None else is_expanded in _TRUE, []]
             if volume is None:
@@ -202,6 +214,12 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
         elif name == "volume":
             parser.EndElementHandler = end
             largest = a.get("largestSegmentId")
+            volume_format = a.get("format")
+            if volume_format not in (None, "") and volume_format not in _VOLUME_FORMATS:
+                raise NmlFormatError(
+                    f"{label}, line {parser.CurrentLineNumber}: <volume format={volume_format!r}> is not one of "
+                    f"{sorted(_VOLUME_FORMATS)}; fix the attribute or re-export the annotation."
+                )
             volume = {
                 "id": int(a.get("id", len(volumes))),
                 "location": a.get("location"),
@@ -297,10 +315,14 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
         raise NmlFormatError(str(error)) from None
     except expat.ExpatError as error:
         raise NmlFormatError(f"{label} is not well-formed XML ({error}); is it really an NML file?") from None
-    except (KeyError, ValueError, TypeError) as error:
+    except (KeyError, ValueError, TypeError, OverflowError) as error:  # OverflowError: int(float("1e999"))
         raise NmlFormatError(
             f"{label}, line {parser.CurrentLineNumber}: invalid or missing attribute ({type(error).__name__}: {error})."
         ) from None
+    except RecursionError:
+        raise NmlFormatError(f"{label}: its elements are nested too deeply to be read.") from None
+    except (zlib.error, zipfile.BadZipFile, EOFError) as error:  # a damaged compressed stream
+        raise NmlFormatError(f"Cannot read {label}: its data is damaged ({type(error).__name__}: {error}).") from None
     finally:
         if gc_was_enabled:
             gc.enable()

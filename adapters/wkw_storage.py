@@ -20,11 +20,12 @@ from daedalus.core.array_info import ArrayInfo
 from daedalus.core.geometry import Vec3Int
 from daedalus.core.process_local import ProcessLocalState
 
+from .wkw_header import HEADER_BYTES, check_data_file, read_header_file
+
 __all__ = ["WkwArray", "WkwStorage"]
 
 _HEADER_FILE = "header.wkw"
 _RAW, _LZ4, _LZ4HC = 1, 2, 3
-_FILE_HEADER_BYTES = 16
 _FILE_NAME = re.compile(r"^x(\d+)\.wkw$")
 
 
@@ -57,7 +58,7 @@ class WkwArray(ProcessLocalState):
         self._handle: Any = None
         self._handle_pid: int | None = None
         self._checked: dict[str, tuple[int, int]] = {}
-        self._header_bytes = (root / _HEADER_FILE).read_bytes()
+        self._fields = read_header_file(root / _HEADER_FILE)
         self._shape = tuple(int(s) for s in shape) if shape is not None else self._shape_on_disk()
 
     _process_local = ("_handle",)
@@ -103,6 +104,7 @@ class WkwArray(ProcessLocalState):
             return handle
         with self._lock:
             if self._handle is None or self._handle_pid != os.getpid():
+                read_header_file(self._root / _HEADER_FILE)  # it may have changed since the array was opened
                 self._handle, self._handle_pid = wkw.Dataset.open(str(self._root)), os.getpid()
             return self._handle
 
@@ -141,13 +143,8 @@ class WkwArray(ProcessLocalState):
         ranges = [range(a // edge, (b - 1) // edge + 1) for a, b in zip(lo, hi)]
         return [self._root / f"z{z}" / f"y{y}" / f"x{x}.wkw" for x, y, z in itertools.product(*ranges)]
 
-    def _expected_raw_size(self, data_offset: int) -> int:
-        header = self._header
-        voxels = (header.block_len * header.file_len) ** 3
-        return data_offset + voxels * int(self._header_bytes[7])
-
     def _check_file(self, file: Path) -> None:
-        """Raise a ValueError naming ``file`` when its header or block table does not fit the array."""
+        """Raise a WkwHeaderError (a ValueError) naming ``file`` when its header or block table does not fit."""
         try:
             stat = file.stat()
         except FileNotFoundError:
@@ -155,28 +152,8 @@ class WkwArray(ProcessLocalState):
         if self._checked.get(str(file)) == (stat.st_mtime_ns, stat.st_size):
             return
         with open(file, "rb") as stream:
-            head = stream.read(_FILE_HEADER_BYTES)
-            problem = None
-            if len(head) < _FILE_HEADER_BYTES or head[:3] != b"WKW":
-                problem = "it does not start with a WKW file header"
-            elif head[4:8] != self._header_bytes[4:8]:
-                problem = f"its header {list(head[4:8])} differs from header.wkw {list(self._header_bytes[4:8])}"
-            else:
-                data_offset = int(np.frombuffer(head[8:16], dtype="<u8")[0])
-                blocks = int(self._header.file_len) ** 3
-                if head[5] in (_LZ4, _LZ4HC):
-                    table = np.frombuffer(stream.read(blocks * 8), dtype="<u8")
-                    if data_offset != _FILE_HEADER_BYTES + blocks * 8 or table.size != blocks:
-                        problem = "its block table is truncated"
-                    elif int(table[-1]) != stat.st_size or np.any(np.diff(table.astype(np.int64)) <= 0):
-                        problem = f"its block table ends at byte {int(table[-1])} but the file has {stat.st_size}"
-                elif stat.st_size != self._expected_raw_size(data_offset):
-                    problem = f"it has {stat.st_size} bytes instead of {self._expected_raw_size(data_offset)}"
-        if problem:
-            raise ValueError(
-                f"Corrupt WKW file {file} (array {self.path}): {problem}. Delete or restore the file; "
-                "a missing file reads as zeros."
-            )
+            head = stream.read(HEADER_BYTES)
+            check_data_file(file, self._fields, stat.st_size, head, stream.read)
         self._checked[str(file)] = (stat.st_mtime_ns, stat.st_size)
 
     def _read_xyz(self, lo: Sequence[int], hi: Sequence[int]) -> np.ndarray:
@@ -230,6 +207,8 @@ class WkwArray(ProcessLocalState):
             data, write_at = merged, lo
         else:
             write_at = offset[1:]
+            for file in self._files_of(lo, hi):
+                self._check_file(file)  # the wkw library would trust a corrupt file's header when updating it
         try:
             self._wkw().write(tuple(write_at), np.asfortranarray(data))
         except Exception as error:  # noqa: BLE001 - the engine's errors carry no file name
@@ -304,6 +283,7 @@ class WkwStorage:
         root = local_path(path, "open")
         if not (root / _HEADER_FILE).is_file():
             raise FileNotFoundError(f"No WKW array at {path}: {root / _HEADER_FILE} does not exist.")
+        read_header_file(root / _HEADER_FILE)  # the wkw library trusts its header; a hostile one aborts the process
         try:
             handle = wkw.Dataset.open(str(root))
         except Exception as error:  # noqa: BLE001 - the engine's errors carry no file name

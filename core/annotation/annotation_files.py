@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import zipfile
@@ -11,7 +12,7 @@ from typing import Any
 from daedalus.core.nml.document import NmlDocument
 from daedalus.core.ports import resolve_annotation_codec
 
-from .safe_zip import UnsafeZipError, check_zip_bomb, copy_member, safe_member_path
+from .safe_zip import DamagedZipError, UnsafeZipError, check_zip_bomb, copy_member, open_zip, safe_member_path
 from .volume_layer import VolumeLayer, ZipMemberSource
 
 MAX_NML_BYTES = 4 * 1024**3
@@ -22,11 +23,14 @@ _EMPTY_ZIP = b"PK\x05\x06" + bytes(18)
 """A zip file without members (what WEBKNOSSOS writes for a volume layer without data)."""
 
 
-class AnnotationFileError(RuntimeError):
-    """An annotation file cannot be read: not a zip, no NML, or a volume's data is missing."""
+class AnnotationFileError(RuntimeError, ValueError):
+    """An annotation file cannot be read: not a zip, no NML, or a volume's data is missing.
+
+    The RuntimeError ``Annotation.load`` documents, and the ValueError ``Skeleton.load`` documents.
+    """
 
 
-class AnnotationFormatError(AnnotationFileError, ValueError):
+class AnnotationFormatError(AnnotationFileError):
     """An annotation's NML is malformed: the RuntimeError the API reference documents, and the codec's ValueError."""
 
 
@@ -34,7 +38,7 @@ def _parse_nml(source: Any, label: Any) -> NmlDocument:
     """Parse an NML with the registered codec; a malformed file raises AnnotationFormatError naming ``label``."""
     try:
         return resolve_annotation_codec("nml").load(source)
-    except (AnnotationFileError, UnsafeZipError):
+    except (AnnotationFileError, UnsafeZipError, DamagedZipError):
         raise
     except ValueError as exc:
         message = str(exc) if str(label) in str(exc) else f"{label}: {exc}"
@@ -46,17 +50,26 @@ def read_nml(path: Path) -> NmlDocument:
     return _parse_nml(path, path)
 
 
-def read_annotation_zip(path: Path) -> tuple[str, NmlDocument, dict[int, Any]]:
-    """Parse an annotation zip: (NML member stem, document, volume id -> data source or None)."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise AnnotationFileError(f"Cannot load annotation {path}: it is not a valid zip file ({exc}).") from exc
-    with archive:
+def read_annotation_zip(path: Any) -> tuple[str, NmlDocument, dict[int, Any]]:
+    """Parse an annotation zip: (NML member stem, document, volume id -> data source or None).
+
+    ``path`` is local, or a UPath (read as a stream; its volume sources then only serve local paths). A damaged
+    zip, a zip bomb or a malformed NML raise AnnotationFileError, UnsafeZipError or DamagedZipError, all of them
+    RuntimeErrors and ValueErrors naming the file.
+    """
+    with contextlib.ExitStack() as stack:
+        remote = getattr(path, "protocol", "") not in ("", "file", "local")
+        file = stack.enter_context(path.open("rb")) if remote else path
+        try:
+            archive = stack.enter_context(open_zip(file, str(path)))
+        except DamagedZipError as exc:
+            raise AnnotationFileError(
+                f"Cannot load annotation {path}: it is not a valid zip file ({exc.__cause__})."
+            ) from exc
         infos = archive.infolist()
         for info in infos:
             safe_member_path(info.filename)
-        check_zip_bomb(archive, str(path))
+        budget = check_zip_bomb(archive, str(path))
         nmls = [i for i in infos if i.filename.lower().endswith(".nml") and not i.is_dir()]
         if not nmls:
             raise AnnotationFileError(f"Cannot load annotation {path}: the zip contains no .nml file.")
@@ -64,7 +77,7 @@ def read_annotation_zip(path: Path) -> tuple[str, NmlDocument, dict[int, Any]]:
         if nml.file_size > MAX_NML_BYTES:
             raise UnsafeZipError(f"Refusing {nml.filename!r} of {path}: {nml.file_size} bytes is too large an NML.")
         buffer = io.BytesIO()
-        copy_member(archive, nml, buffer, str(path))
+        copy_member(archive, nml, buffer, str(path), budget)
         buffer.seek(0)
         buffer.name = f"{path}/{nml.filename}"
         document = _parse_nml(buffer, path)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import tempfile
-import zipfile
 from pathlib import Path
 
 from daedalus.core.dataset import Dataset
 from daedalus.core.properties import SEGMENTATION_CATEGORY, DataFormat, VoxelSize
 
-from .safe_zip import UnsafeZipError, safe_extract
+from .safe_zip import open_zip, safe_extract
 from .volume_layer import VOLUME_LAYER_NAME, FileSource, VolumeLayer
 from .wk_volume_layout import PROPERTIES_NAME, pack_wk_layout
 
@@ -25,11 +24,7 @@ def extract_volume_dataset(volume: VolumeLayer, folder: Path, voxel_size: VoxelS
         with tempfile.TemporaryFile(dir=folder.parent) as raw:
             volume.source.copy_to(raw)
             raw.seek(0)
-            try:
-                archive = zipfile.ZipFile(raw)
-            except zipfile.BadZipFile as exc:
-                raise UnsafeZipError(f"The data of volume layer {volume.name!r} is not a valid zip: {exc}") from exc
-            with archive:
+            with open_zip(raw, f"the data of volume layer {volume.name!r}") as archive:
                 names = [info.filename for info in archive.infolist() if not info.is_dir()]
                 if PROPERTIES_NAME in names:
                     safe_extract(archive, folder, f"volume layer {volume.name!r}")

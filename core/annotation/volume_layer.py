@@ -4,7 +4,6 @@ or a private temp file) until it is extracted."""
 from __future__ import annotations
 
 import shutil
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +15,7 @@ from daedalus.core.geometry import Vec3Float
 from daedalus.core.nml import Volume
 from daedalus.core.properties import DataFormat
 
-from .safe_zip import UnsafeZipError, check_zip_bomb, copy_member
+from .safe_zip import check_zip_bomb, copy_member, open_zip, reading_member
 from .segment_information import SegmentInformation
 from .wk_volume_layout import data_zip_is_wk_layout
 
@@ -33,18 +32,17 @@ class ZipMemberSource:
 
     @contextmanager
     def open(self) -> Iterator[BinaryIO]:
-        """The inner zip's bytes as a binary stream (checked against zip bombs)."""
-        with zipfile.ZipFile(self.path) as outer:
-            info = outer.getinfo(self.member)
+        """The inner zip's bytes as a binary stream (checked against zip bombs); damage raises DamagedZipError."""
+        with open_zip(self.path, str(self.path)) as outer:
             check_zip_bomb(outer, str(self.path))
-            with outer.open(info) as stream:
+            with reading_member(str(self.path), self.member), outer.open(self.member) as stream:
                 yield stream
 
     def copy_to(self, target: BinaryIO) -> None:
         """Copy the inner zip's bytes to ``target``."""
-        with zipfile.ZipFile(self.path) as outer:
-            check_zip_bomb(outer, str(self.path))
-            copy_member(outer, outer.getinfo(self.member), target, str(self.path))
+        with open_zip(self.path, str(self.path)) as outer:
+            budget = check_zip_bomb(outer, str(self.path))
+            copy_member(outer, outer.getinfo(self.member), target, str(self.path), budget)
 
 
 @attrs.frozen
@@ -134,21 +132,14 @@ def _is_plain_zip_name(name: str) -> bool:
 
 def source_is_wk_layout(source: Any) -> bool:
     """Whether a data zip already uses WEBKNOSSOS's layout (zips from WEBKNOSSOS or a current daedalus)."""
-    with source.open() as stream:
-        try:
-            with zipfile.ZipFile(stream) as inner:
-                return data_zip_is_wk_layout(inner)
-        except zipfile.BadZipFile as exc:
-            raise UnsafeZipError(f"The volume data {source} is not a valid zip file: {exc}") from exc
+    label = f"the volume data {source}"
+    with source.open() as stream, open_zip(stream, label) as inner, reading_member(label, None):
+        return data_zip_is_wk_layout(inner)
 
 
 def source_is_empty(source: Any) -> bool:
     """Whether a data zip holds no members at all (WEBKNOSSOS writes such zips for data-less volumes)."""
     if source is None:
         return True
-    with source.open() as stream:
-        try:
-            with zipfile.ZipFile(stream) as inner:
-                return not inner.infolist()
-        except zipfile.BadZipFile as exc:
-            raise UnsafeZipError(f"The volume data {source} is not a valid zip file: {exc}") from exc
+    with source.open() as stream, open_zip(stream, f"the volume data {source}") as inner:
+        return not inner.infolist()

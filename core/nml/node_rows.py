@@ -103,7 +103,7 @@ def _add_uniform(rows: list[list[str]], store: dict, adj: dict) -> bool:
         zs = _coordinates(list(columns[-1]))
         radii: Any = map(float, columns[1]) if with_radius else repeat(None)
         entries = list(zip(xs, ys, zs, radii))
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError, OverflowError):  # the per-row path names the offending node
         return False
     unique = set(ids)
     if len(unique) != len(ids) or not store.keys().isdisjoint(unique):  # a repeated id: the per-row path names it
@@ -125,10 +125,12 @@ def add_node_rows(rows: list[list[str]], store: dict, adj: dict, where: str) -> 
         a = _as_dict(flat)
         try:
             node_id, entry = node_entry(a)
-        except (KeyError, ValueError, TypeError) as error:
+        except (KeyError, ValueError, TypeError, OverflowError) as error:
+            shown = " ".join(f"{key}={value!r}" for key, value in a.items())
             raise NodeRowError(
                 f"{where}: <node> element {index + 1} of this batch (id {a.get('id')!r}) has an invalid or "
-                f"missing attribute ({type(error).__name__}: {error})."
+                f"missing attribute ({type(error).__name__}: {error}) in <node {shown[:300]}>; coordinates must be "
+                "finite numbers and ids integers."
             ) from None
         if node_id in store:
             raise NodeRowError(f"{where}: node id {node_id} occurs more than once; node ids must be unique.")

@@ -162,14 +162,10 @@ class Skeleton(Group):
         codec = resolve_annotation_codec("nml")
         if suffix == ".nml":
             return codec.load(path).skeleton
-        with path.open("rb") as raw, zipfile.ZipFile(raw) as archive:
-            members = [n for n in archive.namelist() if n.lower().endswith(".nml")]
-            if not members:
-                raise ValueError(f"Annotation zip {file_path} contains no .nml file.")
-            member = min(members, key=lambda n: (n.count("/"), n))
-            with archive.open(member) as stream:
-                stream.name = f"{file_path}/{member}"
-                return codec.load(stream).skeleton
+        # the annotation zip reader refuses zip slip, zip bombs and damaged zips (ValueError and RuntimeError)
+        from daedalus.core.annotation.annotation_files import read_annotation_zip
+
+        return read_annotation_zip(path)[1].skeleton
 
     def save(self, out_path: str | os.PathLike) -> None:
         """Save the skeleton as an .nml file, or as a .zip holding ``<stem>.nml``; never leaves a partial file."""
