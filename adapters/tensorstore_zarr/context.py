@@ -48,6 +48,7 @@ def tensorstore_context(cached: bool = True) -> ts.Context:
                     "cache_pool": {"total_bytes_limit": _context_cache_bytes},
                     "data_copy_concurrency": {"limit": cpus},
                     "file_io_concurrency": {"limit": max(32, 4 * cpus)},
+                    "http_request_concurrency": {"limit": 128},
                 }
             )
             _uncached_context = ts.Context({"cache_pool": {"total_bytes_limit": 0}}, parent=_context)
