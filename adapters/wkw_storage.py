@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import wkw
 from daedalus.core.array_info import ArrayInfo
+from daedalus.core.file_locks import locked_files, partial_cells
 from daedalus.core.geometry import Vec3Int
 from daedalus.core.process_local import ProcessLocalState
 
@@ -194,6 +195,22 @@ class WkwArray(ProcessLocalState):
         if data.size == 0:
             return
         data = data.astype(self._header.voxel_type, copy=False)
+        edge = self.file_edge
+        partial = [
+            self._root / f"z{z}" / f"y{y}" / f"x{x}.wkw"
+            # WKW files always hold whole files, whatever the logical shape: no shape cuts a cell short
+            for x, y, z in partial_cells(offset[1:], end[1:], (edge,) * 3, (1 << 62,) * 3)
+        ]
+        if shape[0] != int(self._header.num_channels):  # other channels of every file touched are kept
+            partial = self._files_of(offset[1:], end[1:])
+        # a partial file is read, merged and rewritten (through a temporary file of a fixed name): one writer
+        # per file at a time, or concurrent writers of other blocks of the same file lose theirs
+        with locked_files(partial):
+            self._write_locked(offset, end, data)
+
+    def _write_locked(self, offset: list[int], end: list[int], data: np.ndarray) -> None:
+        """The write of ``data`` at ``offset .. end`` itself (the caller holds the locks of partial files)."""
+        shape = list(data.shape)
         channels = int(self._header.num_channels)
         lo, hi = offset[1:], end[1:]
         if self.info.compression_mode:

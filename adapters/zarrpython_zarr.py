@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import zarr
 from daedalus.core.array_info import ArrayInfo
+from daedalus.core.file_locks import locked_files, partial_cells
 from daedalus.core.geometry import Vec3Int
 from daedalus.core.stored_box import check_box, check_write_box, read_clipped
 
@@ -266,7 +267,20 @@ class ZarrPythonArray:
         data = data.astype(self._info.voxel_type, copy=False)
         if self._virtual:
             data = data[0]
-        self._zarr()[self._stored_slices(offset, end)] = np.transpose(data, np.argsort(self._order))
+        slices = self._stored_slices(offset, end)
+        with locked_files(self._partial_files(slices)):
+            self._zarr()[slices] = np.transpose(data, np.argsort(self._order))
+
+    def _partial_files(self, slices: tuple[slice, ...]) -> list[Path]:
+        """The shard (or chunk) files a write of the stored ``slices`` covers only partly ([] when aligned).
+
+        zarr-python reads, merges and rewrites these; the write holds their locks so that concurrent writers
+        of other chunks of the same shard do not drop each other's chunks.
+        """
+        parsed = self._parsed
+        cells = partial_cells([s.start for s in slices], [s.stop for s in slices], parsed["outer"], parsed["shape"])
+        prefix = [parsed["prefix"]] if parsed["prefix"] else []
+        return [self._root / parsed["separator"].join([*prefix, *map(str, cell)]) for cell in cells]
 
     def resize(self, new_shape: Sequence[int]) -> None:
         """Set the array's shape in its metadata (no chunk is deleted)."""

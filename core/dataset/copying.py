@@ -2,7 +2,8 @@
 
 Nothing is registered before its data is complete: a mag or layer enters the properties only after all of
 its data is copied, a copied dataset's ``datasource-properties.json`` is written last, and a failed copy
-removes what it created.
+removes what it created. A copy killed before it could clean up leaves its folder marked as an interrupted
+copy (``copy_marker``); the same call then replaces that folder instead of refusing it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ..errors import LayerExistsError
 from ..geometry import BoundingBox, Mag
 from ..properties import DataFormat, properties_file_path
 from .array_copy import copy_mag_array, mag_folder_is_free, target_layout
+from .copy_marker import claim_copy_target, finish_copy, is_interrupted_copy, remove_interrupted_copy, start_copy
 from .layer import SegmentationLayer
 from .locations import check_writable_location
 from .mag_registration import (
@@ -61,16 +63,14 @@ def add_mag_as_copy(
             )
         layer.delete_mag(mag)
     target_path = layer.path / mag.to_layer_name()
-    if not mag_folder_is_free(target_path):
-        if not exists_ok:
-            raise FileExistsError(f"Copying mag {mag.to_layer_name()} failed: {target_path} already holds files.")
-        remove_path(target_path)
+    claim_copy_target(target_path, f"Copying mag {mag.to_layer_name()} into layer {layer.name!r}", exists_ok)
     chunk, shard, compression = target_layout(
         source.info, layer.data_format, chunk_shape, shard_shape, chunks_per_shard, compress
     )
     source_bbox = source_layer_bbox(source)
     new_bbox = extended(layer.bounding_box, source_bbox) if extend_layer_bounding_box else layer.bounding_box
     try:
+        start_copy(target_path, source.path)
         copy_mag_array(
             source,
             target_path,
@@ -85,7 +85,9 @@ def add_mag_as_copy(
     except BaseException:
         remove_path(target_path)
         raise
-    return register_mag(layer, mag, target_path, mag_entry_path(layer, mag), new_bbox)
+    mag_view = register_mag(layer, mag, target_path, mag_entry_path(layer, mag), new_bbox)
+    finish_copy(target_path)
+    return mag_view
 
 
 def add_layer_as_copy(
@@ -120,15 +122,12 @@ def add_layer_as_copy(
             )
         dataset.delete_layer(name)
     layer_path = dataset.path / name
-    if not mag_folder_is_free(layer_path):
-        if not exists_ok:
-            raise FileExistsError(f"Copying layer {foreign.name!r} failed: {layer_path} already holds files.")
-        remove_path(layer_path)
+    claim_copy_target(layer_path, f"Copying layer {foreign.name!r} to {name!r}", exists_ok)
     properties = staged_layer_properties(foreign, name, fmt)
     layer = dataset._layer_for(properties)
     try:
         with saves_deferred(layer, "_save"):
-            layer_path.mkdir(parents=True, exist_ok=True)
+            start_copy(layer_path, foreign.path)
             for mag_view in foreign.mags.values():
                 add_mag_as_copy(
                     layer,
@@ -152,6 +151,7 @@ def add_layer_as_copy(
     dataset._properties.data_layers.append(properties)
     dataset._layers[name] = layer
     dataset._save_properties()
+    finish_copy(layer_path)
     return layer
 
 
@@ -182,6 +182,8 @@ def copy_dataset(
     if voxel_size is None and voxel_size_with_unit is None:
         voxel_size_with_unit = dataset.voxel_size_with_unit
     properties_file = properties_file_path(target_path)
+    if is_interrupted_copy(target_path):  # a copy killed mid-way: its properties (if any) are a placeholder
+        remove_interrupted_copy(target_path)
     existed = properties_file.exists()
     if existed and not exists_ok:
         raise RuntimeError(
@@ -189,6 +191,9 @@ def copy_dataset(
             "copy into it, or choose another path."
         )
     created_folder = not target_path.exists()
+    marked = not existed and mag_folder_is_free(target_path)  # an empty folder holds nothing to protect
+    if marked:
+        start_copy(target_path, dataset.path)
     target = Dataset(
         target_path,
         voxel_size=voxel_size,
@@ -219,6 +224,8 @@ def copy_dataset(
             remove_path(target_path)
         raise
     target._save_properties()
+    if marked:
+        finish_copy(target_path)
     return target
 
 

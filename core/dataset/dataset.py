@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
 import numpy as np
 from upath import UPath
 
@@ -30,9 +32,9 @@ from ..properties import (
     VoxelSize,
     properties_file_path,
     read_dataset_properties,
-    write_dataset_properties,
 )
 from ..properties.names import name_problem
+from ..properties.updates import update_dataset_properties
 from .deprecation import deprecated as _deprecated
 from .image_import import ConversionLayerMapping
 from .layer import Layer, SegmentationLayer, remove_tree_and_commit
@@ -80,6 +82,7 @@ class Dataset:
         wanted_size = VoxelSize(voxel_size) if voxel_size is not None else voxel_size_with_unit
         self._path = path
         self._read_only = read_only or is_read_only_location(path)
+        self._synced_properties: DatasetProperties | None = None  # what is on disk as far as we know
         if properties_file_path(path).exists():
             if wanted_size is not None and not exist_ok and not read_only:
                 raise RuntimeError(
@@ -87,6 +90,7 @@ class Dataset:
                     "Dataset.open(path), or pass exist_ok=True."
                 )
             self._properties = read_dataset_properties(path)
+            self._synced_properties = copy.deepcopy(self._properties)
             if wanted_size is not None and not _same_voxel_size(self._properties.scale, wanted_size):
                 raise DatasetMismatchError(
                     f"The dataset at {path} has voxel size {self._properties.scale}, not {wanted_size}; "
@@ -734,10 +738,47 @@ class Dataset:
             raise RuntimeError(f"Cannot change the dataset at {self._path}: {why}.")
 
     def _save_properties(self) -> None:
-        """Write the properties atomically and refresh the zarr layer metadata."""
+        """Persist this object's changes to the properties and refresh the zarr layer metadata.
+
+        Every change (layers, mags, attachments, settings) ends here. Under the dataset's properties lock the
+        file is read again and only what this object changed since it last read or wrote it is merged in
+        (``update_dataset_properties``), so layers and mags other processes added meanwhile are kept; this
+        object then adopts the merged state (it sees their layers too). Locally that is safe for concurrent
+        writers; on ``memory://`` only within one process, and on ``s3://`` concurrent writers in other
+        processes are not protected from each other.
+        """
         self._check_writable()
-        write_dataset_properties(self._path, self._properties)
+        self._commit_properties()
         self._write_layer_metadata()
+
+    def _commit_properties(self) -> None:
+        """Merge this object's changes into the properties file and adopt the result (see ``_save_properties``)."""
+        merged, on_disk = update_dataset_properties(self._path, self._synced_properties, self._properties)
+        self._synced_properties = on_disk
+        self._adopt_properties(merged)
+
+    def _adopt_properties(self, merged: DatasetProperties) -> None:
+        """Make ``merged`` (what was just written) the in-memory state, keeping the Layer and MagView objects of
+        layers and mags that remain, adding those of layers others added and dropping those others removed."""
+        current = self._properties
+        for field in attrs.fields(DatasetProperties):
+            if field.name != "data_layers" and getattr(current, field.name) != getattr(merged, field.name):
+                setattr(current, field.name, getattr(merged, field.name))
+        layers: dict[str, Layer] | None = getattr(self, "_layers", None)
+        if layers is None:  # still in __init__, which builds the layers from the properties next
+            current.data_layers = merged.data_layers
+            return
+        adopted: dict[str, Layer] = {}
+        for entry in merged.data_layers:
+            layer = layers.get(entry.name)
+            if layer is not None and type(layer._properties) is type(entry):
+                layer._adopt_properties(entry)
+            else:
+                layer = self._layer_for(entry)
+            adopted[entry.name] = layer
+        current.data_layers = [layer._properties for layer in adopted.values()]
+        layers.clear()
+        layers.update(adopted)
 
     def _write_layer_metadata(self) -> None:
         for layer in getattr(self, "_layers", {}).values():
@@ -763,7 +804,7 @@ class Dataset:
             moved = True
         self._relabel_layer(layer, old_name, new_name)
         try:
-            write_dataset_properties(self._path, self._properties)
+            self._commit_properties()
         except BaseException:
             # The properties on disk still name the old folder: move it back so that they stay valid.
             self._relabel_layer(layer, new_name, old_name)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import numpy as np
 from upath import UPath
 
@@ -381,6 +382,28 @@ class Layer(DownsamplingMixin):
 
     def _save(self) -> None:
         self._dataset._save_properties()
+
+    def _adopt_properties(self, merged: LayerProperties) -> None:
+        """Take over ``merged`` (this layer's entry as just written, possibly with others' changes merged in):
+        values that differ are replaced in this layer's properties object, MagViews of mags others added are
+        created and those of mags others removed dropped. Unchanged values (and MagViews) stay the same objects.
+        """
+        current = self._properties
+        for field in attrs.fields(type(current)):
+            if field.name != "mags" and getattr(current, field.name) != getattr(merged, field.name):
+                setattr(current, field.name, getattr(merged, field.name))
+        if current.mags != merged.mags:
+            existing = {entry.mag: entry for entry in current.mags}
+            current.mags = [existing[m.mag] if existing.get(m.mag) == m else m for m in merged.mags]
+        wanted = {entry.mag: entry for entry in current.mags}
+        for mag in [mag for mag in self._mags if mag not in wanted]:
+            del self._mags[mag]
+        added = [entry for mag, entry in wanted.items() if mag not in self._mags]
+        if added:
+            ports.prepare_storage(self.data_format)
+        for entry in added:
+            path = resolve_mag_path(self._dataset.path, self.path, entry)
+            self._mags[entry.mag] = MagView(self, entry.mag, path, self._read_only)
 
 
 class SegmentationLayer(Layer):

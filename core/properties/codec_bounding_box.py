@@ -12,13 +12,14 @@ _SIZE_FIX = "a size is a voxel count (0 for an empty layer); fix the bounding bo
 
 
 def bounding_box_from_json(
-    layer: dict, xyz_index: tuple[int, int, int], source: JsonSource, where: str
+    layer: dict, xyz_index: tuple[int, int, int] | None, source: JsonSource, where: str
 ) -> NDBoundingBox:
     """Decode ``layer["boundingBox"]`` (Mag(1) voxels) and the layer's ``additionalAxes``.
 
     A plain 3-d box becomes a BoundingBox; with additional axes (listed on the layer, or inside the
     box in some files) an NDBoundingBox with axes ``x, y, z, <extra...>``, x/y/z indexed by
-    ``xyz_index`` and the extra axes by their ``index``.
+    ``xyz_index`` and the extra axes by their ``index``. Without ``xyz_index`` (a layer with no mag recording
+    its axis order yet) x, y and z take the first positions after the channel that no extra axis uses.
     """
     at = f"{where}.boundingBox"
     box = source.mapping(source.require(layer, "boundingBox", where), at)
@@ -33,7 +34,7 @@ def bounding_box_from_json(
         axes_json, axes_at = box.get("additionalAxes"), f"{at}.additionalAxes"
     if not axes_json:
         return BoundingBox(topleft, size)
-    names, index = list(XYZ), list(xyz_index)
+    names, index = list(XYZ), [0, 0, 0]  # x/y/z positions filled in below
     for i, axis in enumerate(source.array(axes_json, axes_at)):
         axis_at = f"{axes_at}[{i}]"
         axis = source.mapping(axis, axis_at)
@@ -47,6 +48,10 @@ def bounding_box_from_json(
         topleft.append(low)
         size.append(high - low)
         index.append(source.integer(source.require(axis, "index", axis_at), f"{axis_at}.index"))
+    if xyz_index is None:
+        free = (position for position in range(1, len(names) + 1) if position not in index[3:])
+        xyz_index = (next(free), next(free), next(free))
+    index[:3] = xyz_index
     try:
         return NDBoundingBox(topleft=topleft, size=size, axes=names, index=index)
     except (ValueError, AssertionError, TypeError) as error:

@@ -62,8 +62,11 @@ def _voxel_type(layer: dict, source: JsonSource, where: str) -> tuple[str, int]:
         raise source.error(f"{where}.elementClass", str(error)) from None
 
 
-def _xyz_index(mags: list) -> tuple[int, int, int]:
-    order = next((m.axis_order for m in mags if m.axis_order), None) or {}
+def _xyz_index(mags: list) -> tuple[int, int, int] | None:
+    """The array positions of x, y and z from the mags' axis order; None if no mag records one."""
+    order = next((m.axis_order for m in mags if m.axis_order), None)
+    if not order:
+        return None
     return order.get("x", 1), order.get("y", 2), order.get("z", 3)
 
 

@@ -32,7 +32,12 @@ def properties_file_path(path: str | PathLike | UPath) -> Any:
     return path if path.name.endswith(".json") else path / PROPERTIES_FILE_NAME
 
 
-def _local_path(path: Any) -> Path | None:
+def new_file_mode() -> int:
+    """The permission bits a new file gets under the process's umask (read at import)."""
+    return _NEW_FILE_MODE
+
+
+def local_properties_path(path: Any) -> Path | None:
     """A plain pathlib.Path for a local path, None for an fsspec (remote or memory) path."""
     if isinstance(path, UPath) and getattr(path, "protocol", "") not in _LOCAL_PROTOCOLS:
         return None
@@ -58,11 +63,12 @@ def write_dataset_properties(path: str | PathLike | UPath, properties: DatasetPr
     """Write ``properties`` to the dataset at ``path`` (directory or json file).
 
     Local files are replaced atomically (temporary file in the same directory, then rename), so readers
-    never see half a file; fsspec paths (object stores, http, memory) are written directly.
+    never see half a file; fsspec paths (object stores, http, memory) are written directly. This replaces
+    the whole file: to change a dataset that others may change too, use ``update_dataset_properties``.
     """
     file = properties_file_path(path)
     text = dataset_properties_to_text(properties)
-    local = _local_path(file)
+    local = local_properties_path(file)
     if local is None:
         file.write_text(text, encoding="utf-8")
         return

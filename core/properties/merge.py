@@ -1,0 +1,118 @@
+"""Three-way merge of dataset properties: apply what one writer changed since it last read onto the file now.
+
+``merge_properties(base, mine, theirs)``: ``base`` is what this writer last read or wrote, ``mine`` its
+in-memory state (base plus its own changes), ``theirs`` the file as it is on disk now (base plus what other
+writers changed meanwhile). The result keeps every change of both sides. Layers are matched by name, mags by
+mag, list attachments by name; any other value is taken from ``mine`` if this writer changed it, else from
+``theirs``. Where both changed the same value (or both added a layer of the same name), ``mine`` wins.
+Without changes by others (``theirs`` equal to ``base``) the result equals ``mine``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+import attrs
+
+from .attachments import ATTACHMENT_KINDS, AttachmentsProperties
+from .dataset import DatasetProperties
+from .layer import LayerProperties, SegmentationLayerProperties
+
+T = TypeVar("T")
+
+# Fields merged by key (or recursively) instead of as one value.
+_LAYER_MERGED_FIELDS = {"mags", "attachments"}
+
+
+def merge_properties(
+    base: DatasetProperties | None, mine: DatasetProperties, theirs: DatasetProperties
+) -> DatasetProperties:
+    """The properties ``theirs`` with this writer's changes (``mine`` relative to ``base``) applied.
+
+    ``base`` None means this writer never read the file (it created the dataset): all of ``mine`` counts as
+    its change, and layers only ``theirs`` has are kept. The result shares no objects with the arguments.
+    """
+    values = _merge_fields(base, mine, theirs, exclude={"data_layers"})
+    values["data_layers"] = _merge_keyed(
+        None if base is None else base.data_layers, mine.data_layers, theirs.data_layers, _layer_key, _merge_layer
+    )
+    return DatasetProperties(**values)
+
+
+def _layer_key(layer: LayerProperties) -> Hashable:
+    return layer.name
+
+
+def _merge_layer(base: LayerProperties, mine: LayerProperties, theirs: LayerProperties) -> LayerProperties:
+    if type(mine) is not type(theirs) or type(base) is not type(mine):
+        return copy.deepcopy(mine if mine != base else theirs)  # the layer changed kind: one side wins whole
+    values = _merge_fields(base, mine, theirs, exclude=_LAYER_MERGED_FIELDS)
+    values["mags"] = _merge_keyed(base.mags, mine.mags, theirs.mags, lambda m: m.mag, _merge_whole)
+    if {m.mag for m in values["mags"]} - {m.mag for m in mine.mags}:  # others added mags: keep them in order
+        values["mags"].sort(key=lambda m: (m.mag.max_dim, m.mag.to_list()))
+    if isinstance(mine, SegmentationLayerProperties):
+        values["attachments"] = _merge_attachments(base.attachments, mine.attachments, theirs.attachments)
+    return type(mine)(**values)
+
+
+def _merge_attachments(
+    base: AttachmentsProperties, mine: AttachmentsProperties, theirs: AttachmentsProperties
+) -> AttachmentsProperties:
+    list_kinds = {kind for kind, (_, is_list) in ATTACHMENT_KINDS.items() if is_list}
+    values = _merge_fields(base, mine, theirs, exclude=list_kinds)
+    for kind in list_kinds:
+        b, m, t = getattr(base, kind), getattr(mine, kind), getattr(theirs, kind)
+        merged = _merge_keyed(b or [], m or [], t or [], lambda a: a.name, _merge_whole)
+        values[kind] = merged if merged else copy.deepcopy(m if m != b else t)  # keeps None vs. []
+    return AttachmentsProperties(**values)
+
+
+def _merge_whole(base: T, mine: T, theirs: T) -> T:
+    """One value: ``mine`` if this writer changed it, else ``theirs``."""
+    return copy.deepcopy(mine if mine != base else theirs)
+
+
+def _merge_fields(base: Any, mine: Any, theirs: Any, exclude: set[str]) -> dict[str, Any]:
+    """The attrs fields of ``mine``'s class outside ``exclude``, each merged as one value (``_merge_whole``)."""
+    values: dict[str, Any] = {}
+    for field in attrs.fields(type(mine)):
+        if field.name in exclude:
+            continue
+        name = field.name
+        if base is None:
+            values[name] = copy.deepcopy(getattr(mine, name))
+        else:
+            values[name] = _merge_whole(getattr(base, name), getattr(mine, name), getattr(theirs, name))
+    return values
+
+
+def _merge_keyed(
+    base: list[T] | None,
+    mine: list[T],
+    theirs: list[T],
+    key: Callable[[T], Hashable],
+    merge_item: Callable[[T, T, T], T],
+) -> list[T]:
+    """Merge lists of items identified by ``key``: ``mine``'s items in its order, then those only others added.
+
+    An item this writer removed (in ``base``, not in ``mine``) is dropped; so is one others removed (in
+    ``base``, not in ``theirs``), even if this writer changed it: its files are gone. Items in all three are
+    merged by ``merge_item``; one both added is this writer's. When ``theirs`` equals ``base`` the result
+    equals ``mine``.
+    """
+    base_by_key = {key(item): item for item in base or []}
+    theirs_by_key = {key(item): item for item in theirs}
+    mine_keys = {key(item) for item in mine}
+    result: list[T] = []
+    for my_item in mine:
+        k = key(my_item)
+        if k not in base_by_key:
+            result.append(copy.deepcopy(my_item))  # added by this writer
+        elif k in theirs_by_key:
+            result.append(merge_item(base_by_key[k], my_item, theirs_by_key[k]))
+    for k, their_item in theirs_by_key.items():
+        if k not in base_by_key and k not in mine_keys:
+            result.append(copy.deepcopy(their_item))  # added by others
+    return result
