@@ -7,12 +7,15 @@ from typing import Any
 
 from upath import UPath
 
+from ..properties.files import write_text_atomically
+
 _AXIS_TYPES = {"c": "channel", "t": "time"}
 
 
 def _write_json(path: UPath, content: dict[str, Any]) -> None:
+    """Write zarr/OME metadata atomically: a killed writer never leaves a half-written ``zarr.json``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(content, indent=4))
+    write_text_atomically(path, json.dumps(content, indent=4))
 
 
 def write_dataset_group(dataset_path: UPath, data_format: str) -> None:

@@ -67,7 +67,12 @@ def write_dataset_properties(path: str | PathLike | UPath, properties: DatasetPr
     the whole file: to change a dataset that others may change too, use ``update_dataset_properties``.
     """
     file = properties_file_path(path)
-    text = dataset_properties_to_text(properties)
+    write_text_atomically(file, dataset_properties_to_text(properties))
+
+
+def write_text_atomically(file: Any, text: str) -> None:
+    """Write ``text`` to ``file``: locally via a temporary file in the same folder, fsync and rename (readers and
+    a killed writer never leave half a file); fsspec paths (object stores, http, memory) are written directly."""
     local = local_properties_path(file)
     if local is None:
         file.write_text(text, encoding="utf-8")

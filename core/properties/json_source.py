@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from .errors import DatasetPropertiesError
 from .names import name_problem
 
@@ -38,7 +40,13 @@ class JsonSource:
 
     def integer(self, value: object, where: str) -> int:
         """``value`` as int if it is a whole number (``2`` or ``2.0``); raise otherwise."""
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (isinstance(value, float) and not math.isfinite(value))
+        ):
+            raise self.error(where, f"expected an integer, got {value!r}.")
+        if int(value) != value:
             raise self.error(where, f"expected an integer, got {value!r}.")
         return int(value)
 

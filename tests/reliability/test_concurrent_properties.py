@@ -96,19 +96,25 @@ def _folders(path: Path) -> set[str]:
     return {p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")}
 
 
-def test_processes_adding_layers_at_once_lose_no_layer(tmp_path):
+def test_processes_adding_layers_at_once_lose_no_layer(tmp_path, trials, reliability_counts):
+    rounds = LAYER_ROUNDS * trials.property_rounds
     path = tmp_path / "ds"
     wk.Dataset(path, voxel_size=(1, 1, 1))
-    _run_rounds(path, tmp_path / "control", "layers", LAYER_ROUNDS)
-    expected = {f"r{r}_l{i}" for r in range(LAYER_ROUNDS) for i in range(WORKERS)}
+    _run_rounds(path, tmp_path / "control", "layers", rounds)
+    expected = {f"r{r}_l{i}" for r in range(rounds) for i in range(WORKERS)}
     recorded = set(wk.Dataset.open(path).layers)
     lost = expected - recorded
+    reliability_counts.record(
+        "concurrent: K processes add layers", processes=WORKERS, rounds=rounds, updates=len(expected),
+        lost_updates=len(lost),
+    )  # fmt: skip
     assert not lost, f"lost {len(lost)} of {len(expected)} layers: {sorted(lost)}"
     assert recorded == expected
     assert _folders(path) == expected  # no orphaned layer folder
 
 
-def test_processes_adding_mags_to_one_layer_at_once_lose_no_mag(tmp_path):
+def test_processes_adding_mags_to_one_layer_at_once_lose_no_mag(tmp_path, trials, reliability_counts):
+    rounds = MAG_ROUNDS * trials.property_rounds
     path = tmp_path / "ds"
     dataset = wk.Dataset(path, voxel_size=(1, 1, 1))
     box = wk.BoundingBox((0, 0, 0), (64, 64, 64))
@@ -116,10 +122,15 @@ def test_processes_adding_mags_to_one_layer_at_once_lose_no_mag(tmp_path):
     def add_layer(round_: int) -> None:
         dataset.add_layer(f"color{round_}", wk.COLOR_CATEGORY, dtype="uint8", bounding_box=box)
 
-    _run_rounds(path, tmp_path / "control", "mags", MAG_ROUNDS, before_round=add_layer)
+    _run_rounds(path, tmp_path / "control", "mags", rounds, before_round=add_layer)
     reopened = wk.Dataset.open(path)
     expected_mags = {wk.Mag(m) for m in MAGS}
-    for round_ in range(MAG_ROUNDS):
+    lost = sum(len(expected_mags - set(reopened.get_layer(f"color{r}").mags)) for r in range(rounds))
+    reliability_counts.record(
+        "concurrent: K processes add mags", processes=WORKERS, rounds=rounds, updates=rounds * len(MAGS),
+        lost_updates=lost,
+    )  # fmt: skip
+    for round_ in range(rounds):
         layer = reopened.get_layer(f"color{round_}")
         assert set(layer.mags) == expected_mags, f"round {round_}: only {sorted(m.to_layer_name() for m in layer.mags)}"
         assert _folders(path / layer.name) == {m.to_layer_name() for m in expected_mags}  # no orphaned mag folder

@@ -106,7 +106,14 @@ def _run_writers(path: Path, fmt: str, engine: str | None, workers: int, box: in
 
 
 @pytest.mark.parametrize(("fmt", "engine", "workers", "box"), CASES)
-def test_disjoint_writers_of_one_shard_lose_no_voxel(tmp_path, fmt, engine, workers, box):
+def test_disjoint_writers_of_one_shard_lose_no_voxel(
+    tmp_path_factory, fmt, engine, workers, box, trials, reliability_counts
+):
+    for _ in range(trials.shard_rounds):  # the full tier repeats the run, each in a fresh folder
+        _one_shared_shard_run(tmp_path_factory.mktemp("run"), fmt, engine, workers, box, reliability_counts)
+
+
+def _one_shared_shard_run(tmp_path, fmt, engine, workers, box, reliability_counts) -> None:
     chunk = SHARD if fmt == "zarr" else 8
     ds = wk.Dataset(tmp_path / "ds", voxel_size=(1, 1, 1))
     layer = ds.add_layer(
@@ -124,6 +131,10 @@ def test_disjoint_writers_of_one_shard_lose_no_voxel(tmp_path, fmt, engine, work
         wk.set_engine(fmt, None)
     expected = _expected(box)
     lost = int((data != expected).sum())
+    reliability_counts.record(
+        f"concurrent: K writers share a shard {fmt}/{engine or 'default'}", processes=workers, runs=1,
+        voxels=expected.size, lost_voxels=lost,
+    )  # fmt: skip
     assert lost == 0, f"{lost} of {expected.size} voxels lost by {workers} concurrent writers"
     leftovers = [p.name for p in (tmp_path / "ds" / "color" / "1").rglob(".*.lock")]
     assert leftovers == [], "lock files must be removed after the writes"

@@ -8,6 +8,7 @@ zip member a bare ``zlib.error`` / ``UnicodeDecodeError`` without the file name.
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -191,7 +192,9 @@ def _element(draw, depth: int = 0) -> str:
     return f"<{tag}{attributes}>{''.join(children)}</{tag}>"
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ_EXAMPLES = int(os.environ.get("DAEDALUS_RELIABILITY_FUZZ_EXAMPLES", "50"))  # set by the tier (conftest)
+
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=st.lists(_element(), max_size=5), with_head=st.booleans())
 def test_fuzzed_nml_snippets_raise_only_documented_errors(tmp_path, body, with_head):
     """Random NML elements with hostile attribute values load or fail with the documented types only."""

@@ -7,6 +7,7 @@ block table and abort the whole process. The cases that could kill the process r
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import struct
 import subprocess
@@ -178,7 +179,11 @@ def test_genuine_headers_are_accepted(tmp_path):
             assert layer.get_mag(1).read().dtype == layer.dtype_per_channel
 
 
-_FUZZ_SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ_EXAMPLES = int(os.environ.get("DAEDALUS_RELIABILITY_FUZZ_EXAMPLES", "50"))  # set by the tier (conftest)
+
+_FUZZ_SETTINGS = settings(
+    max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @_FUZZ_SETTINGS
