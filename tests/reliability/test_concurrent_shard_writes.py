@@ -70,11 +70,13 @@ def _expected(box: int) -> np.ndarray:
     return expected
 
 
-def _run_writers(path: Path, fmt: str, engine: str | None, workers: int, box: int, control: Path) -> None:
+def _run_writers(
+    path: Path, fmt: str, engine: str | None, workers: int, box: int, control: Path, writer: str = WRITER
+) -> None:
     """Start ``workers`` writer processes, release them together, and fail with stderr if one fails."""
     control.mkdir()
     script = control / "writer.py"
-    script.write_text(WRITER)
+    script.write_text(writer)
     go = control / "go"
     processes = [
         subprocess.Popen(
@@ -138,6 +140,43 @@ def _one_shared_shard_run(tmp_path, fmt, engine, workers, box, reliability_count
     assert lost == 0, f"{lost} of {expected.size} voxels lost by {workers} concurrent writers"
     leftovers = [p.name for p in (tmp_path / "ds" / "color" / "1").rglob(".*.lock")]
     assert leftovers == [], "lock files must be removed after the writes"
+
+
+# Writers of separate shards: writer ``rank`` writes the whole shard at x = rank * SHARD (aligned, no lock).
+OWN_SHARD_WRITER = WRITER[: WRITER.index("cells = list(")] + (
+    "data = np.full((SHARD,) * 3, rank + 1, dtype=np.uint8)\n"
+    "mag.write(data, absolute_offset=(rank * SHARD, 0, 0))\n"
+).replace("SHARD", str(SHARD))
+
+
+@pytest.mark.parametrize(("fmt", "engine", "workers", "box"), CASES)
+def test_writers_of_separate_shards_lose_no_voxel(
+    tmp_path_factory, fmt, engine, workers, box, trials, reliability_counts
+):
+    for _ in range(trials.shard_rounds):
+        path = tmp_path_factory.mktemp("run")
+        ds = wk.Dataset(path / "ds", voxel_size=(1, 1, 1))
+        size = (SHARD * workers, SHARD, SHARD)
+        layer = ds.add_layer(
+            "color", wk.COLOR_CATEGORY, dtype="uint8", data_format=fmt, bounding_box=wk.BoundingBox((0, 0, 0), size)
+        )
+        layer.add_mag(1, chunk_shape=SHARD if fmt == "zarr" else 8, shard_shape=SHARD)
+        _run_writers(path / "ds", fmt, engine, workers, box, path / "control", OWN_SHARD_WRITER)
+        if engine:
+            wk.set_engine(fmt, engine)
+        try:
+            data = wk.Dataset.open(path / "ds").get_layer("color").get_mag(1).read()[0]
+        finally:
+            wk.set_engine(fmt, None)
+        expected = np.repeat(np.arange(1, workers + 1, dtype=np.uint8), SHARD)[:, None, None] * np.ones(
+            (1, SHARD, SHARD), dtype=np.uint8
+        )
+        lost = int((data != expected).sum())
+        reliability_counts.record(
+            f"concurrent: K writers of separate shards {fmt}/{engine or 'default'}", processes=workers, runs=1,
+            voxels=expected.size, lost_voxels=lost,
+        )  # fmt: skip
+        assert lost == 0, f"{lost} of {expected.size} voxels lost by {workers} writers of separate shards"
 
 
 def test_partial_cells_lists_only_shards_the_box_covers_in_part():
