@@ -103,7 +103,10 @@ def _kill_at_random(script: Path, args: list[str], delay: float) -> tuple[list[l
             pytest.fail(f"the child did not start: {first!r}\n{child.stderr.read()}")
         time.sleep(delay)
         os.kill(child.pid, signal.SIGKILL)
-        stdout, stderr = child.communicate(timeout=TIMEOUT)
+        child.wait(timeout=TIMEOUT)
+        # Read through the same file objects: communicate() would read the pipe's descriptor directly and lose
+        # what readline() above had already buffered (the first lines, possibly cut in the middle).
+        stdout, stderr = child.stdout.read(), child.stderr.read()
     finally:
         if child.poll() is None:
             child.kill()
@@ -169,7 +172,10 @@ def test_writes_killed_at_random_keep_every_completed_write(tmp_path, trials, re
         # block may hold the old or the new value
         expected: dict[tuple[int, int, int], int] = {}
         in_flight: tuple[tuple[int, int, int], int] | None = None
-        for line in lines:
+        malformed = [i for i, line in enumerate(lines) if len(line) != 5 or line[0] not in ("start", "wrote")]
+        # Only the last line may be cut short by the kill; a malformed line before it is a failure of the trial.
+        assert malformed in ([], [len(lines) - 1]), f"trial {trial}: unexpected child output {lines[malformed[0]]!r}"
+        for line in lines[: malformed[0]] if malformed else lines:
             block, value = tuple(int(v) for v in line[1:4]), int(line[4])
             if line[0] == "wrote":
                 expected[block] = value
