@@ -10,8 +10,8 @@ from .hookspecs import hookimpl
 @hookimpl
 def daedalus_cli_commands(cli: Any) -> None:
     """Register the built-in commands (click is imported only when the CLI is built)."""
-    from .cli_commands import COMMANDS
-    from .cli_server_commands import COMMANDS as SERVER_COMMANDS
+    from . import cli_commands, cli_convert_commands, cli_dataset_commands, cli_export_commands, cli_server_commands
 
-    for command in (*COMMANDS, *SERVER_COMMANDS):
-        cli.add_command(command)
+    for module in (cli_commands, cli_convert_commands, cli_export_commands, cli_dataset_commands, cli_server_commands):
+        for command in module.COMMANDS:
+            cli.add_command(command)

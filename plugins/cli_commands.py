@@ -2,64 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 from daedalus.core.sampling.kernels import InterpolationModes
 
+from .cli_options import DatasetPath, MagParam
 from .executor_options import executor_from_options, executor_options
 
-PROPERTIES_NAME = "datasource-properties.json"
 INTERPOLATION_MODES = ("default", *(mode.value for mode in InterpolationModes))
-
-
-class DatasetPath(click.ParamType):
-    """A click type for the folder of a WEBKNOSSOS dataset: it must exist and hold ``datasource-properties.json``.
-
-    URLs (``s3://...``, ``https://...``) are passed on unchecked.
-    """
-
-    name = "DATASET"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        """The path as given; a usage error naming it when it is not a dataset folder."""
-        text = str(value)
-        if "://" in text:
-            return text
-        path = Path(text)
-        if not path.exists():
-            self.fail(f"{path} does not exist; give the folder of a WEBKNOSSOS dataset", param, ctx)
-        if not path.is_dir():
-            self.fail(
-                f"{path} is a file; give the folder of a WEBKNOSSOS dataset (the one holding {PROPERTIES_NAME})",
-                param,
-                ctx,
-            )
-        if not (path / PROPERTIES_NAME).is_file():
-            self.fail(
-                f"{path} has no {PROPERTIES_NAME}, so it is not a WEBKNOSSOS dataset; give the folder holding it",
-                param,
-                ctx,
-            )
-        return text
-
-
-class MagParam(click.ParamType):
-    """A click type for a mag: a number or hyphen-separated numbers (``2``, ``8-8-4``)."""
-
-    name = "MAG"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        """The :class:`Mag`; a usage error naming the value when it is not one."""
-        from daedalus import Mag
-
-        if isinstance(value, Mag):
-            return value
-        try:
-            return Mag(str(value))
-        except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a mag; use a number or hyphen-separated numbers, e.g. 8 or 8-8-4", param, ctx)
 
 
 @click.command("demo")

@@ -13,42 +13,12 @@ from typing import Any
 
 import click
 
-from .cli_commands import PROPERTIES_NAME, DatasetPath, MagParam
+from .cli_options import PROPERTIES_NAME, BoundingBoxParam, DatasetPath, MagParam, token_option, url_option
 
 DEFAULT_WEBKNOSSOS_URL = "https://webknossos.org"
 DEFAULT_UPLOAD_JOBS = 5
 TRANSFER_MODES = ("http", "move+symlink", "symlink", "copy")
 DOWNLOAD_FORMATS = ("wkw", "zarr", "zarr3")
-
-
-class BoundingBoxParam(click.ParamType):
-    """A click type for ``--bbox``: ``x,y,z,width,height,depth`` (six integers, sizes positive), as the reference."""
-
-    name = "BBOX"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        """The :class:`BoundingBox`; a usage error naming the value when it is not one."""
-        from daedalus.core.geometry import BoundingBox
-
-        if isinstance(value, BoundingBox):
-            return value
-        parts = [part.strip() for part in str(value).split(",")]
-        try:
-            numbers = [int(part) for part in parts]
-        except ValueError:
-            numbers = []
-        if len(numbers) != 6:
-            self.fail(
-                f"{value!r} is not a bounding box; use x,y,z,width,height,depth (six integers separated by commas, "
-                "e.g. 0,0,0,10,10,10)",
-                param,
-                ctx,
-            )
-        if min(numbers[3:]) <= 0:
-            self.fail(
-                f"{value!r} has a width, height or depth below 1; the box must hold at least one voxel", param, ctx
-            )
-        return BoundingBox(tuple(numbers[:3]), tuple(numbers[3:]))
 
 
 class PowerOfTwoMagParam(MagParam):
@@ -60,27 +30,6 @@ class PowerOfTwoMagParam(MagParam):
         if any(factor & (factor - 1) for factor in mag.to_list()):
             self.fail(f"{value!r} is not a mag WEBKNOSSOS stores; every factor must be a power of two", param, ctx)
         return mag
-
-
-def _token_option(help_text: str) -> Any:
-    return click.option(
-        "--token",
-        envvar="WK_TOKEN",
-        default=None,
-        show_envvar=True,
-        help=f"Authentication token for the WEBKNOSSOS instance (https://webknossos.org/account/token). {help_text}",
-    )
-
-
-def _url_option(help_text: str, default: str | None) -> Any:
-    return click.option(
-        "--webknossos-url",
-        envvar="WK_URL",
-        default=default,
-        show_default=default is not None,
-        show_envvar=True,
-        help=help_text,
-    )
 
 
 def _server_failure(error: Exception) -> click.ClickException:
@@ -138,8 +87,8 @@ def _download_server(url: str, webknossos_url: str | None, ctx: click.Context) -
     help="URL of the dataset (e.g. https://webknossos.org/datasets/<organization>/<name>/view, with ?token=... for "
     "a sharing token); daedalus also takes a dataset name, looked up on --webknossos-url.",
 )
-@_token_option("Public datasets need none.")
-@_url_option(
+@token_option("Public datasets need none.")
+@url_option(
     "WEBKNOSSOS instance to look a dataset name up on (not an option of the reference CLI; a dataset URL names its "
     f"server itself) [default: {DEFAULT_WEBKNOSSOS_URL}].",
     None,
@@ -248,8 +197,8 @@ def _remote_folder(path: str) -> Any:
     help="How the files reach the datastore; daedalus supports http only (the other modes need direct access to "
     "the datastore's file system).",
 )
-@_url_option("URL of the WEBKNOSSOS instance.", DEFAULT_WEBKNOSSOS_URL)
-@_token_option("Required.")
+@url_option("URL of the WEBKNOSSOS instance.", DEFAULT_WEBKNOSSOS_URL)
+@token_option("Required.")
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),

@@ -1,0 +1,3 @@
+"""CLI commands (convert): filled in by the work on issue #15."""
+
+COMMANDS: tuple = ()

@@ -1,0 +1,195 @@
+"""Option types and options shared by the CLI commands: paths, mags, boxes, vectors, voxel sizes, formats, server.
+
+Values are written as in the reference CLI: a mag ``2`` or ``2-2-1``, a vector ``32`` or ``32,32,32``, a box
+``x,y,z,width,height,depth``, a voxel size ``11.24,11.24,25``. A value that does not parse is a usage error (exit 2)
+naming the value and the syntax expected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+PROPERTIES_NAME = "datasource-properties.json"
+DATA_FORMAT_NAMES = ("wkw", "zarr", "zarr3", "neuroglancerPrecomputed", "n5")
+"""The ``--data-format`` choices of the reference CLI."""
+CATEGORY_NAMES = ("color", "segmentation")
+
+
+def unit_names() -> tuple[str, ...]:
+    """The ``--unit`` choices: every length unit a dataset's voxel size can have."""
+    from daedalus.core.properties.length_unit import LengthUnit
+
+    return tuple(unit.value for unit in LengthUnit)
+
+
+class DatasetPath(click.ParamType):
+    """A click type for the folder of a WEBKNOSSOS dataset: it must exist and hold ``datasource-properties.json``.
+
+    URLs (``s3://...``, ``https://...``) are passed on unchecked.
+    """
+
+    name = "DATASET"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """The path as given; a usage error naming it when it is not a dataset folder."""
+        text = str(value)
+        if "://" in text:
+            return text
+        path = Path(text)
+        if not path.exists():
+            self.fail(f"{path} does not exist; give the folder of a WEBKNOSSOS dataset", param, ctx)
+        if not path.is_dir():
+            self.fail(
+                f"{path} is a file; give the folder of a WEBKNOSSOS dataset (the one holding {PROPERTIES_NAME})",
+                param,
+                ctx,
+            )
+        if not (path / PROPERTIES_NAME).is_file():
+            self.fail(
+                f"{path} has no {PROPERTIES_NAME}, so it is not a WEBKNOSSOS dataset; give the folder holding it",
+                param,
+                ctx,
+            )
+        return text
+
+
+class MagParam(click.ParamType):
+    """A click type for a mag: a number or hyphen-separated numbers (``2``, ``8-8-4``)."""
+
+    name = "MAG"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The :class:`Mag`; a usage error naming the value when it is not one."""
+        from daedalus import Mag
+
+        if isinstance(value, Mag):
+            return value
+        try:
+            return Mag(str(value))
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a mag; use a number or hyphen-separated numbers, e.g. 8 or 8-8-4", param, ctx)
+
+
+class BoundingBoxParam(click.ParamType):
+    """A click type for ``--bbox``: ``x,y,z,width,height,depth`` (six integers, sizes positive), as the reference."""
+
+    name = "BBOX"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The :class:`BoundingBox`; a usage error naming the value when it is not one."""
+        from daedalus.core.geometry import BoundingBox
+
+        if isinstance(value, BoundingBox):
+            return value
+        parts = [part.strip() for part in str(value).split(",")]
+        try:
+            numbers = [int(part) for part in parts]
+        except ValueError:
+            numbers = []
+        if len(numbers) != 6:
+            self.fail(
+                f"{value!r} is not a bounding box; use x,y,z,width,height,depth (six integers separated by commas, "
+                "e.g. 0,0,0,10,10,10)",
+                param,
+                ctx,
+            )
+        if min(numbers[3:]) <= 0:
+            self.fail(
+                f"{value!r} has a width, height or depth below 1; the box must hold at least one voxel", param, ctx
+            )
+        return BoundingBox(tuple(numbers[:3]), tuple(numbers[3:]))
+
+
+def token_option(help_text: str) -> Any:
+    """``--token`` (env ``WK_TOKEN``): the WEBKNOSSOS token, as in the reference CLI."""
+    return click.option(
+        "--token",
+        envvar="WK_TOKEN",
+        default=None,
+        show_envvar=True,
+        help=f"Authentication token for the WEBKNOSSOS instance (https://webknossos.org/account/token). {help_text}",
+    )
+
+
+def url_option(help_text: str, default: str | None) -> Any:
+    """``--webknossos-url`` (env ``WK_URL``) with ``default``, as in the reference CLI."""
+    return click.option(
+        "--webknossos-url",
+        envvar="WK_URL",
+        default=default,
+        show_default=default is not None,
+        show_envvar=True,
+        help=help_text,
+    )
+
+
+class Vec3IntParam(click.ParamType):
+    """A click type for a 3-vector of integers: one number for all axes (``32``) or three (``32,32,16``)."""
+
+    name = "Vec3Int"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The :class:`Vec3Int`; a usage error naming the value when it is not one."""
+        from daedalus.core.geometry import Vec3Int
+
+        if isinstance(value, Vec3Int):
+            return value
+        parts = [part.strip() for part in str(value).split(",")]
+        try:
+            numbers = [int(part) for part in parts]
+        except ValueError:
+            numbers = []
+        if len(numbers) == 1:
+            numbers *= 3
+        if len(numbers) != 3:
+            self.fail(
+                f"{value!r} is not a vector; use one integer or three separated by commas, e.g. 32 or 32,32,32",
+                param,
+                ctx,
+            )
+        return Vec3Int(numbers)
+
+
+class Vec2IntParam(click.ParamType):
+    """A click type for a pair of integers ``x,y`` (tile counts and sizes of a TIFF export)."""
+
+    name = "PARSE_VEC2INT"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """A tuple of two ints; a usage error naming the value when it is not one."""
+        if isinstance(value, tuple):
+            return value
+        parts = [part.strip() for part in str(value).split(",")]
+        try:
+            numbers = tuple(int(part) for part in parts)
+        except ValueError:
+            numbers = ()
+        if len(numbers) != 2:
+            self.fail(f"{value!r} is not a pair; use two integers separated by a comma, e.g. 2,2", param, ctx)
+        return numbers
+
+
+class VoxelSizeParam(click.ParamType):
+    """A click type for ``--voxel-size``: three positive numbers separated by commas (``11.24,11.24,25``)."""
+
+    name = "VoxelSize"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """A tuple of three floats; a usage error naming the value when it is not a voxel size."""
+        if isinstance(value, tuple):
+            return value
+        parts = [part.strip() for part in str(value).split(",")]
+        try:
+            numbers = tuple(float(part) for part in parts)
+        except ValueError:
+            numbers = ()
+        if len(numbers) != 3:
+            self.fail(
+                f"{value!r} is not a voxel size; use three numbers separated by commas, e.g. 11.0,11.0,20.0", param, ctx
+            )
+        if min(numbers) <= 0:
+            self.fail(f"{value!r} has a size that is not positive; every voxel size must be above 0", param, ctx)
+        return numbers
