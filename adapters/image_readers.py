@@ -104,3 +104,33 @@ class PillowReader:
         else:
             data = data[np.newaxis]
         return _to_xyzc(data, data.ndim == 4)
+
+
+class MrcReader:
+    """Reads MRC volumes (.mrc, .map, .rec, .ali, .st; via mrcfile): sections are z, rows y, columns x."""
+
+    name = "mrcfile"
+    suffixes = (".mrc", ".map", ".rec", ".ali", ".st")
+
+    @staticmethod
+    def _open(path: Any) -> Any:
+        import mrcfile
+
+        try:
+            return mrcfile.mmap(str(path), mode="r")
+        except ValueError as error:  # a damaged header or a file shorter than the header says
+            raise ValueError(f"Cannot read the MRC file {path}: {error}") from error
+
+    def info(self, path: Any) -> tuple[tuple[int, int, int, int], np.dtype]:
+        """``((x, y, z, 1), dtype)`` of the volume at ``path`` (read from the header; no voxel is decoded)."""
+        with self._open(path) as mrc:
+            header = mrc.header
+            size_x, size_y, size_z = int(header.nx), int(header.ny), int(header.nz)
+            return (size_x, size_y, size_z, 1), np.dtype(mrc.data.dtype).newbyteorder("=")
+
+    def read(self, path: Any, z_start: int = 0, z_stop: int | None = None) -> np.ndarray:
+        """Sections ``z_start:z_stop`` (default: all) of the volume at ``path`` as an ``(x, y, z, 1)`` array."""
+        with self._open(path) as mrc:
+            data = mrc.data if mrc.data.ndim == 3 else mrc.data[np.newaxis]
+            pages = np.asarray(data[z_start:z_stop], dtype=data.dtype.newbyteorder("="))
+        return _to_xyzc(pages, False)

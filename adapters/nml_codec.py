@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import gc
 import os
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
 from typing import Any, BinaryIO
+from xml.etree.ElementTree import ParseError
 from xml.parsers import expat
 
 from daedalus.core.geometry import BoundingBox, Vec3Int
@@ -37,6 +39,20 @@ class NmlFormatError(ValueError):
     """An NML file is malformed, unsafe (DTD/entities) or inconsistent (duplicate ids, dangling edges)."""
 
 
+class NmlXmlError(NmlFormatError, ParseError):
+    """An NML file is not well-formed XML (also the ``xml.etree.ElementTree.ParseError`` the reference raises)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class NmlUnknownGroupError(NmlFormatError, KeyError):
+    """A tree names a group that ``<groups>`` does not declare (also the KeyError the reference raises)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 def _int_from_float_text(text: str) -> int:
     return int(float(text))
 
@@ -49,10 +65,13 @@ def _number(text: str) -> int | float:
 
 
 def _color(a: dict, prefix: str = "color.") -> tuple[float, float, float, float] | None:
-    r = a.get(prefix + "r")
-    if r is None:
+    rgba = [a.get(prefix + channel) for channel in "rgba"]
+    if all(value is None for value in rgba):
         return None
-    return (float(r), float(a.get(prefix + "g", 0)), float(a.get(prefix + "b", 0)), float(a.get(prefix + "a", 1)))
+    if any(value is None for value in rgba):  # the reference refuses partial colours too
+        missing = ", ".join(prefix + channel for channel, value in zip("rgba", rgba) if value is None)
+        raise ValueError(f"a color needs {prefix}r, {prefix}g, {prefix}b and {prefix}a; {missing} is missing")
+    return (float(rgba[0]), float(rgba[1]), float(rgba[2]), float(rgba[3]))
 
 
 def _vec3(a: dict, keys: tuple[str, str, str]) -> tuple[float, float, float]:
@@ -63,9 +82,7 @@ def _bounding_box(a: dict) -> BoundingBox:
     topleft = tuple(_int_from_float_text(a.get(k, "0")) for k in ("topLeftX", "topLeftY", "topLeftZ"))
     size = tuple(_int_from_float_text(a.get(k, "0")) for k in ("width", "height", "depth"))
     kwargs: dict[str, Any] = {"is_visible": a.get("isVisible", "true") in _TRUE, "color": _color(a)}
-    if "name" in a:
-        kwargs["name"] = a["name"]
-    return BoundingBox(topleft, size, **kwargs)
+    return BoundingBox(topleft, size, name=a.get("name"), **kwargs)  # no name attribute: name None
 
 
 def _metadata_value(a: dict) -> Any:
@@ -312,9 +329,9 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
         elif node_rows:
             flush_nodes()
     except (NmlFormatError, NodeRowError) as error:
-        raise NmlFormatError(str(error)) from None
+        raise (type(error) if isinstance(error, NmlFormatError) else NmlFormatError)(str(error)) from None
     except expat.ExpatError as error:
-        raise NmlFormatError(f"{label} is not well-formed XML ({error}); is it really an NML file?") from None
+        raise NmlXmlError(f"{label} is not well-formed XML ({error}); is it really an NML file?") from None
     except (KeyError, ValueError, TypeError, OverflowError) as error:  # OverflowError: int(float("1e999"))
         raise NmlFormatError(
             f"{label}, line {parser.CurrentLineNumber}: invalid or missing attribute ({type(error).__name__}: {error})."
@@ -368,7 +385,7 @@ def _assemble(
         for group_id, name, is_expanded, grandchildren in children:
             if group_id in groups or group_id == 0:
                 raise NmlFormatError(f"{label}: group id {group_id} occurs more than once or is reserved (0).")
-            group = Group(group_id, name, skeleton, is_expanded is not False)
+            group = Group._restored(group_id, name, skeleton, is_expanded is not False)
             if is_expanded is True:
                 group._nml_explicit_expanded = True
             groups[group_id] = group
@@ -383,7 +400,7 @@ def _assemble(
         else:
             parent = groups.get(group_id)  # type: ignore[assignment]
             if parent is None:
-                raise NmlFormatError(
+                raise NmlUnknownGroupError(
                     f"{label}: tree {tree.id} ({tree.name!r}) belongs to group {group_id}, which is not declared "
                     "in <groups>."
                 )
@@ -423,6 +440,13 @@ def _assemble(
     if owner:
         max_id = max(max_id, max(owner))
     skeleton._next_id = max_id + 1
+    if any(params.get("offset") or ()):  # noticed once the file has been read without error, as the reference
+        warnings.warn(
+            f"[INFO] The offset parameter is not supported. The offset of {params['offset']} in {label} is ignored "
+            "and will be omitted.",
+            UserWarning,
+            stacklevel=3,
+        )
     return NmlDocument(skeleton, parameters, meta, volumes)
 
 

@@ -41,12 +41,17 @@ def _color_attrs(color: Any, prefix: str = "color.") -> str:
     return f' {prefix}r="{float(r)!r}" {prefix}g="{float(g)!r}" {prefix}b="{float(b)!r}" {prefix}a="{float(a)!r}"'
 
 
+DEFAULT_BOX_COLOR = (0.2, 0.5, 0.1, 1.0)
+"""The colour written for a bounding box without one (what the reference library writes)."""
+
+
 def _bbox_attrs(box: Any) -> str:
     x, y, z = tuple(box.topleft)[-3:]
     w, h, d = tuple(box.size)[-3:]
     name = "" if box.name is None else f' name="{_esc(box.name)}"'
+    color = DEFAULT_BOX_COLOR if box.color is None else box.color
     return (
-        f'{name} isVisible="{_bool(box.is_visible)}"{_color_attrs(box.color)} topLeftX="{x}" topLeftY="{y}" '
+        f'{name} isVisible="{_bool(box.is_visible)}"{_color_attrs(color)} topLeftX="{x}" topLeftY="{y}" '
         f'topLeftZ="{z}" width="{w}" height="{h}" depth="{d}"'
     )
 
@@ -129,8 +134,9 @@ def _write_tree(tree: Tree, root: Group, write: Any) -> None:
     group_attr = "" if group is None or group is root else f' groupId="{group.id}"'
     tree_type = tree._nml_type
     type_attr = "" if tree_type is None else f' type="{_esc(tree_type)}"'
+    name = tree.name or f"tree{tree.id}"  # the reference names unnamed trees when it writes them
     out = [
-        f'  <thing id="{tree.id}"{_color_attrs(tree.color)} name="{_esc(tree.name)}"{group_attr}{type_attr} '
+        f'  <thing id="{tree.id}"{_color_attrs(tree.color)} name="{_esc(name)}"{group_attr}{type_attr} '
         f'isVisible="{_bool(tree.is_visible)}">\n    <nodes>\n'
     ]
     append = out.append

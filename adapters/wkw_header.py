@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from daedalus.core.errors import ArrayException
 
 __all__ = [
     "HEADER_BYTES",
@@ -71,7 +72,7 @@ _VOXEL_TYPES = {
 _TABLE_ENTRY_BYTES = 8
 
 
-class WkwHeaderError(ValueError):
+class WkwHeaderError(ValueError, ArrayException):
     """A WKW header (``header.wkw`` or a data file's) is malformed, implausible or does not fit its file."""
 
 

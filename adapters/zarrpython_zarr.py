@@ -19,6 +19,7 @@ from daedalus.core.array_info import ArrayInfo
 from daedalus.core.file_locks import locked_files, partial_cells
 from daedalus.core.geometry import Vec3Int
 from daedalus.core.stored_box import check_box, check_write_box, read_clipped
+from daedalus.core.zarr3_config import Zarr3ArrayInfo
 
 __all__ = ["ZarrPythonArray", "ZarrPythonZarr3Storage", "ZarrPythonZarrStorage"]
 
@@ -92,7 +93,9 @@ class _Zarr3:
             {"configuration": {"order": list(range(len(shape) - 1, -1, -1))}, "name": "transpose"},
             bytes_codec,
         ]
-        if info.compression_mode:
+        if isinstance(info, Zarr3ArrayInfo) and info.codecs:  # configured with compress=Zarr3Config(...)
+            inner = [dict(codec) for codec in info.codecs]
+        elif info.compression_mode:
             inner.append({"configuration": {"checksum": True, "level": _ZSTD_LEVEL}, "name": "zstd"})
         codecs = inner
         if shard != chunk:
@@ -138,6 +141,7 @@ class _Zarr3:
             "names": meta.get("dimension_names"),
             "separator": separator,
             "prefix": "c" if default else "",
+            "zarr3": {"codecs": chunk_codecs, "chunk_key_encoding": encoding},
         }
 
 
@@ -205,7 +209,9 @@ class ZarrPythonArray:
         names, order, virtual = _axes(parsed["names"], len(parsed["shape"]), where)
         self._parsed, self._order, self._virtual = parsed, order, virtual
         shape = ((1,) if virtual else ()) + tuple(parsed["shape"][a] for a in order)
-        self._info = ArrayInfo(
+        zarr3 = parsed.get("zarr3")
+        self._info = (ArrayInfo if zarr3 is None else Zarr3ArrayInfo)(
+            **(zarr3 or {}),
             data_format=self._format.data_format,
             num_channels=shape[0],
             voxel_type=parsed["dtype"],

@@ -40,18 +40,6 @@ class RemoteAiModel:
             f"is_usable={self.is_usable!r})"
         )
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, RemoteAiModel):
-            return NotImplemented
-        return (self.ai_model_id, self.name, self.path, self.is_usable) == (
-            other.ai_model_id,
-            other.name,
-            other.path,
-            other.is_usable,
-        )
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, like the reference
-
     @classmethod
     def open_remote(cls, ai_model_id: str) -> RemoteAiModel:
         """The AI model with id ``ai_model_id`` as the server describes it."""
@@ -67,6 +55,7 @@ class RemoteAiModel:
     def upload_from_path(
         cls,
         src_path: Any,
+        *,
         existing_id: str | None,
         data_store_name: str,
         name: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from .geometry import Vec3Int
+from .geometry import NormalizedBoundingBox, Vec3Int
 
 
 def _dtype(value: object) -> np.dtype:
@@ -39,6 +39,13 @@ class ArrayInfo:
     dimension_names: tuple[str, ...] = attrs.field(converter=_names, default=("c", "x", "y", "z"))
     chunk_key_separator: str = "/"
     has_channel_axis: bool = True  # False: stored without "c"; the adapter presents a virtual axis of 1
+
+    @property
+    def bounding_box(self) -> NormalizedBoundingBox:
+        """The array's extent over every axis (channel axis included), starting at the origin."""
+        return NormalizedBoundingBox(
+            topleft=(0,) * len(self.shape), size=tuple(self.shape), axes=tuple(self.dimension_names)
+        )
 
     @property
     def chunks_per_shard(self) -> Vec3Int:

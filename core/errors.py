@@ -37,3 +37,7 @@ class DtypeArgumentsError(ValueError, AttributeError):
 
 class LayerFilesNotFoundError(FileNotFoundError, InvalidArgumentError):
     """``add_layer_for_existing_files`` found no layer folder or no mag arrays in it (documented AssertionError)."""
+
+
+class ArrayException(Exception):
+    """A stored array cannot be read as such (e.g. a damaged WKW header); the reference's array error type."""

@@ -31,7 +31,15 @@ except ImportError:  # pragma: no cover - Windows: msvcrt.locking instead of flo
     fcntl = None  # type: ignore[assignment]
     import msvcrt
 
-__all__ = ["LOCK_SUFFIX", "exclusive_lock", "lock_file_of", "locked_files", "partial_cells"]
+__all__ = [
+    "LOCK_SUFFIX",
+    "exclusive_lock",
+    "lock_file_of",
+    "locked_files",
+    "partial_cells",
+    "try_lock_existing",
+    "unlock_and_close",
+]
 
 LOCK_SUFFIX = ".lock"
 
@@ -166,3 +174,47 @@ def locked_files(files: Iterable[Path]) -> Iterator[None]:
                 exclusive_lock(lock, f"a partial write of {lock.parent} (write whole shards to avoid it)")
             )
         yield
+
+
+def try_lock_existing(file: Path) -> int | None:
+    """Lock the existing ``file`` exclusively without waiting: its open handle, or None if another holds it.
+
+    None also when ``file`` is absent or was replaced while locking. Where the file system refuses locks the
+    file counts as unlocked (its handle is returned): nothing can be known about other holders there.
+    Release with ``unlock_and_close``; closing the handle (or the process ending, even by SIGKILL) releases it.
+    """
+    try:
+        handle = os.open(file, os.O_RDWR)
+    except FileNotFoundError:
+        return None
+    try:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:  # pragma: no cover - Windows
+            os.lseek(handle, 0, os.SEEK_SET)
+            msvcrt.locking(handle, msvcrt.LK_NBLCK, 1)
+    except BlockingIOError:
+        os.close(handle)
+        return None
+    except OSError as error:
+        if fcntl is None and error.errno in (errno.EACCES, errno.EDEADLK):  # pragma: no cover - Windows: held
+            os.close(handle)
+            return None
+        if error.errno not in _UNSUPPORTED:
+            os.close(handle)
+            raise
+        return handle
+    if not _is_current(handle, file):
+        unlock_and_close(handle)
+        return None
+    return handle
+
+
+def unlock_and_close(handle: int) -> None:
+    """Release a lock taken by ``try_lock_existing`` and close its handle."""
+    try:
+        _unlock(handle)
+    except OSError:
+        pass  # never locked (a file system without locks): closing is all there is to do
+    finally:
+        os.close(handle)

@@ -215,6 +215,36 @@ class ImageReader(Protocol):
         ...
 
 
+@runtime_checkable
+class ImageWriter(Protocol):
+    """Writes arrays as image files of one family (TIFF, ...) for export; one image (page) per call."""
+
+    name: str
+    suffixes: tuple[str, ...]
+
+    def write(self, path: Any, image: np.ndarray, *, compress: bool = False) -> None:
+        """Write ``image``, ``(x, y, c)`` in daedalus' axis order, as one image at ``path`` (replacing a file).
+
+        Columns are x, rows are y; one channel is written as a grayscale image, three as RGB. ``compress``
+        asks for lossless compression (deflate), otherwise the pixels are stored uncompressed.
+        """
+        ...
+
+    def write_ome_tiff(
+        self,
+        path: Any,
+        levels: list[np.ndarray],
+        *,
+        axes: str,
+        physical_size: dict[str, tuple[float, str]],
+        compress: bool = False,
+    ) -> None:
+        """Write ``levels`` (full resolution first, each in ``axes`` order such as ``ZYX``) as one OME-TIFF image;
+        coarser levels form a pyramid. ``physical_size``: ``axis -> (size, unit)`` of a full-resolution pixel.
+        Only writers of OME-TIFF (``.ome.tiff``) need it."""
+        ...
+
+
 # --------------------------------------------------------------------------- registry
 
 
@@ -233,6 +263,10 @@ class Registry(Protocol):
         """The ImageReader registered under a name or file suffix."""
         ...
 
+    def image_writer(self, name_or_suffix: str) -> ImageWriter:
+        """The ImageWriter registered under a name or file suffix."""
+        ...
+
     def annotation_codec(self, file_format: str) -> AnnotationCodec:
         """The AnnotationCodec for a file format (``nml``, ``zip``)."""
         ...
@@ -243,6 +277,10 @@ class Registry(Protocol):
 
     def transport(self, name: str = "requests") -> Callable[..., WebknossosTransport]:
         """The factory of the WebknossosTransport registered under ``name``."""
+        ...
+
+    def dask_array(self, source: Any, chunks: tuple[tuple[int, ...], ...]) -> Any:
+        """A dask array reading ``source`` (shape, dtype, numpy-style slicing) in blocks of ``chunks``."""
         ...
 
 
@@ -296,6 +334,11 @@ def resolve_image_reader(name_or_suffix: str) -> ImageReader:
     return current_registry().image_reader(name_or_suffix)
 
 
+def resolve_image_writer(name_or_suffix: str) -> ImageWriter:
+    """The ImageWriter registered under a name or file suffix (``.tiff``)."""
+    return current_registry().image_writer(name_or_suffix)
+
+
 def resolve_annotation_codec(file_format: str) -> AnnotationCodec:
     """The AnnotationCodec that reads and writes ``file_format`` (``nml``, ``zip``)."""
     return current_registry().annotation_codec(str(file_format))
@@ -304,6 +347,11 @@ def resolve_annotation_codec(file_format: str) -> AnnotationCodec:
 def resolve_attachment_storage(data_format: Any) -> AttachmentStorage:
     """The AttachmentStorage adapter for an attachment data format (an AttachmentDataFormat or its value)."""
     return current_registry().attachment_storage(str(getattr(data_format, "value", data_format)))
+
+
+def to_dask_array(source: Any, chunks: tuple[tuple[int, ...], ...]) -> Any:
+    """A lazy dask array over ``source`` with block sizes ``chunks`` (ImportError naming the fix without dask)."""
+    return current_registry().dask_array(source, chunks)
 
 
 def resolve_transport(

@@ -14,6 +14,19 @@ from daedalus.core.annotation import (
 )
 from daedalus.core.annotation.annotation_info import AnnotationInfo
 from daedalus.core.array_info import ArrayInfo
+from daedalus.core.axis_names import (
+    C_AXIS,
+    CXYZ_AXES,
+    T_AXIS,
+    TCXYZ_AXES,
+    TXYZ_AXES,
+    X_AXIS,
+    XY_AXES,
+    XYZ_AXES,
+    Y_AXIS,
+    Z_AXIS,
+    XYZAxis,
+)
 from daedalus.core.client import (
     ApiClientError,
     DatastoreApiClient,
@@ -22,6 +35,7 @@ from daedalus.core.client import (
     WebknossosAuthError,
     WebknossosConnectionError,
     WkApiClient,
+    login,
     webknossos_context,
 )
 from daedalus.core.dataset import (
@@ -45,9 +59,18 @@ from daedalus.core.dataset.attachments import (
     CumsumAttachment,
     MeshAttachment,
     SegmentIndexAttachment,
+    SegmentStatisticsAttachment,
+)
+from daedalus.core.dataset.image_errors import (
+    CorruptImageError,
+    ImageConversionError,
+    UnsupportedImageDataError,
+    UnsupportedImageFormatError,
 )
 from daedalus.core.dataset.image_import import ConversionLayerMapping
+from daedalus.core.dataset.storage_defaults import DEFAULT_CHUNKS_PER_SHARD_FROM_IMAGES
 from daedalus.core.datastore import Datastore
+from daedalus.core.export import LayerExport
 from daedalus.core.geometry import (
     BoundingBox,
     Mag,
@@ -60,6 +83,8 @@ from daedalus.core.geometry import (
     Vec3IntLike,
     VecInt,
     VecIntLike,
+    as_vec3_float_or_none,
+    as_vec3_int_or_none,
 )
 from daedalus.core.properties import (
     COLOR_CATEGORY,
@@ -77,6 +102,12 @@ from daedalus.core.properties import (
     MagViewProperties,
     SegmentationLayerProperties,
     VoxelSize,
+    length_unit_from_str,
+)
+from daedalus.core.properties.coordinate_transformations import (
+    AffineCoordinateTransformation,
+    CoordinateTransformation,
+    ThinPlateSplineCoordinateTransformation,
 )
 from daedalus.core.remote import (
     LayerToLink,
@@ -85,12 +116,16 @@ from daedalus.core.remote import (
     RemoteDataset,
     RemoteFolder,
     RemoteLayer,
+    RemoteMagView,
     RemoteSegmentationLayer,
+    StorageCredentials,
 )
 from daedalus.core.skeleton import Group, Node, Skeleton, Tree
 from daedalus.plugins import configure_plugins, get_plugin_manager, set_engine
 
 __version__ = "0.1.0"
+current_version = __version__
+"""The installed daedalus version (the reference's ``current_version`` names its own)."""
 
 
 def get_executor(name: str = "sequential", **kwargs: object) -> object:
@@ -100,7 +135,34 @@ def get_executor(name: str = "sequential", **kwargs: object) -> object:
 
 get_plugin_manager()  # installs the plugin manager as core's adapter registry
 
+from daedalus.dataset_properties import get_dataset_converter  # noqa: E402 - needs the plugin manager
+from daedalus.utils import check_version_in_background  # noqa: E402
+
 __all__ = [
+    "AffineCoordinateTransformation",
+    "CXYZ_AXES",
+    "C_AXIS",
+    "CoordinateTransformation",
+    "CorruptImageError",
+    "DEFAULT_CHUNKS_PER_SHARD_FROM_IMAGES",
+    "ImageConversionError",
+    "TCXYZ_AXES",
+    "TXYZ_AXES",
+    "T_AXIS",
+    "ThinPlateSplineCoordinateTransformation",
+    "UnsupportedImageDataError",
+    "UnsupportedImageFormatError",
+    "XYZAxis",
+    "XYZ_AXES",
+    "XY_AXES",
+    "X_AXIS",
+    "Y_AXIS",
+    "Z_AXIS",
+    "check_version_in_background",
+    "current_version",
+    "get_dataset_converter",
+    "length_unit_from_str",
+    "login",
     "AiModelCategory",
     "AnnotationInfo",
     "Datastore",
@@ -116,7 +178,9 @@ __all__ = [
     "RemoteDataset",
     "RemoteFolder",
     "RemoteLayer",
+    "RemoteMagView",
     "RemoteSegmentationLayer",
+    "StorageCredentials",
     "COLOR_CATEGORY",
     "DEFAULT_CHUNK_SHAPE",
     "DEFAULT_DATA_FORMAT",
@@ -147,6 +211,7 @@ __all__ = [
     "Group",
     "Layer",
     "LayerCategoryType",
+    "LayerExport",
     "LayerProperties",
     "LayerViewConfiguration",
     "LengthUnit",
@@ -160,6 +225,7 @@ __all__ = [
     "NormalizedBoundingBox",
     "SamplingModes",
     "SegmentIndexAttachment",
+    "SegmentStatisticsAttachment",
     "SegmentInformation",
     "SegmentationLayer",
     "SegmentationLayerProperties",
@@ -173,6 +239,8 @@ __all__ = [
     "Vec3IntLike",
     "VecInt",
     "VecIntLike",
+    "as_vec3_float_or_none",
+    "as_vec3_int_or_none",
     "View",
     "VoxelSize",
     "WebknossosApiVersionError",

@@ -3,6 +3,6 @@
 ``from daedalus.client import webknossos_context`` works like ``from webknossos.client import webknossos_context``.
 """
 
-from daedalus.core.client import WkApiClient, webknossos_context
+from daedalus.core.client import WkApiClient, login, webknossos_context
 
-__all__ = ["WkApiClient", "webknossos_context"]
+__all__ = ["WkApiClient", "login", "webknossos_context"]

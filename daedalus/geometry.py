@@ -1,5 +1,18 @@
 """``daedalus.geometry``: the names of the reference's ``webknossos.geometry`` (vectors, mags, bounding boxes)."""
 
+from daedalus.core.axis_names import (
+    C_AXIS,
+    CXYZ_AXES,
+    T_AXIS,
+    TCXYZ_AXES,
+    TXYZ_AXES,
+    X_AXIS,
+    XY_AXES,
+    XYZ_AXES,
+    Y_AXIS,
+    Z_AXIS,
+    XYZAxis,
+)
 from daedalus.core.geometry import (
     BoundingBox,
     Mag,
@@ -12,9 +25,22 @@ from daedalus.core.geometry import (
     Vec3IntLike,
     VecInt,
     VecIntLike,
+    as_vec3_float_or_none,
+    as_vec3_int_or_none,
 )
 
 __all__ = [
+    "CXYZ_AXES",
+    "C_AXIS",
+    "TCXYZ_AXES",
+    "TXYZ_AXES",
+    "T_AXIS",
+    "XYZAxis",
+    "XYZ_AXES",
+    "XY_AXES",
+    "X_AXIS",
+    "Y_AXIS",
+    "Z_AXIS",
     "BoundingBox",
     "Mag",
     "MagLike",
@@ -26,4 +52,6 @@ __all__ = [
     "Vec3IntLike",
     "VecInt",
     "VecIntLike",
+    "as_vec3_float_or_none",
+    "as_vec3_int_or_none",
 ]

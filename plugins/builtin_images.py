@@ -1,4 +1,5 @@
-"""Built-in plugin: registers the TIFF (tifffile) and PNG/JPEG (Pillow) image readers when their library is installed.
+"""Built-in plugin: registers the TIFF (tifffile), PNG/JPEG (Pillow) and MRC (mrcfile) image readers when their library
+is installed.
 
 Readers are lazy proxies, so importing daedalus imports neither tifffile nor PIL; the adapter module is
 imported when an image is first read.
@@ -16,6 +17,7 @@ from .hookspecs import hookimpl
 _IMAGE_READERS = (
     ("tifffile", (".tif", ".tiff"), "TiffReader", "tifffile"),
     ("pillow", (".png", ".jpg", ".jpeg", ".bmp", ".gif"), "PillowReader", "PIL"),
+    ("mrcfile", (".mrc", ".map", ".rec", ".ali", ".st"), "MrcReader", "mrcfile"),
 )
 _MODULE = "daedalus.adapters.image_readers"
 

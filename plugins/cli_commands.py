@@ -7,7 +7,7 @@ from typing import Any
 import click
 from daedalus.core.sampling.kernels import InterpolationModes
 
-from .cli_options import DatasetPath, MagParam
+from .cli_options import DatasetPath, MagParam, checked_layer_names, opened_dataset, remote_dataset_options
 from .executor_options import executor_from_options, executor_options
 
 INTERPOLATION_MODES = ("default", *(mode.value for mode in InterpolationModes))
@@ -45,9 +45,8 @@ def demo_command(target: str, size: int) -> None:
         raise click.ClickException(f"cannot write the demo to {target}: {reason}") from error
 
 
-@click.command("downsample")
-@click.argument("dataset", type=DatasetPath())
-@click.option("--layer-name", default=None, help="Downsample only this layer (default: every layer).")
+@click.command("downsample", short_help="Add coarser mags (a downsampled pyramid) to a dataset.")
+@click.argument("target", type=DatasetPath(), metavar="TARGET")
 @click.option(
     "--sampling-mode",
     type=click.Choice(["anisotropic", "isotropic", "constant_z"], case_sensitive=False),
@@ -55,6 +54,7 @@ def demo_command(target: str, size: int) -> None:
     show_default=True,
     help="How the mags of the pyramid are chosen.",
 )
+@click.option("--layer-name", default=None, help="Downsample only this layer (default: every layer).")
 @click.option(
     "--coarsest-mag",
     type=MagParam(),
@@ -66,44 +66,50 @@ def demo_command(target: str, size: int) -> None:
     type=click.Choice(INTERPOLATION_MODES, case_sensitive=False),
     default="default",
     show_default=True,
-    help="How voxels are combined; default is mode for segmentation layers and median otherwise.",
+    help="How voxels are combined; default is mode for segmentation layers and median otherwise (not an option of "
+    "the reference CLI).",
 )
+@remote_dataset_options
 @executor_options
 def downsample_command(
-    dataset: str,
-    layer_name: str | None,
+    target: str,
     sampling_mode: str,
+    layer_name: str | None,
     coarsest_mag: Any,
     interpolation_mode: str,
+    token: str | None,
+    transfer_mode: str,
+    access_mode: str | None,
     distribution_strategy: str,
     jobs: int | None,
     job_resources: dict[str, Any] | None,
 ) -> None:
-    """Add downsampled mags (a pyramid down to the coarsest mag) to the layers of the dataset at DATASET.
+    """Add downsampled mags (a pyramid down to the coarsest mag) to the layers of the dataset at TARGET.
 
-    DATASET is the folder holding datasource-properties.json; the new mags are written into it and the
-    properties file is updated. Prints the mags of each layer afterwards.
+    TARGET is the dataset folder holding datasource-properties.json (or a URL to a dataset on a WEBKNOSSOS server,
+    which daedalus opens for reading only); the new mags are written into it and the properties file is updated.
+    Shows a progress bar per mag and prints the mags of each layer afterwards.
     """
-    from daedalus import Dataset
-
-    opened = Dataset.open(dataset)
-    if layer_name is not None and layer_name not in opened.layers:
-        raise click.BadParameter(
-            f"the dataset {dataset} has no layer {layer_name!r} (it has {', '.join(opened.layers) or 'none'})",
-            param_hint="--layer-name",
-        )
-    with executor_from_options(distribution_strategy, jobs, job_resources) as executor:
+    with opened_dataset(target, token, access_mode, transfer_mode) as opened:
+        names = checked_layer_names(opened, layer_name)
         options = {
             "sampling_mode": sampling_mode.lower(),
             "coarsest_mag": coarsest_mag,
             "interpolation_mode": interpolation_mode.lower(),
         }
-        if layer_name is None:
-            opened.downsample(executor=executor, **options)
-        else:
-            opened.get_layer(layer_name).downsample(executor=executor, **options)
-    for layer in [opened.get_layer(layer_name)] if layer_name else opened.layers.values():
-        click.echo(f"{layer.name}: mags {', '.join(m.to_layer_name() for m in sorted(layer.mags))}")
+        with executor_from_options(distribution_strategy, jobs, job_resources) as executor:
+            try:
+                if layer_name is None:
+                    opened.downsample(executor=executor, **options)
+                else:
+                    opened.get_layer(layer_name).downsample(executor=executor, **options)
+            except RuntimeError as error:
+                if getattr(opened, "read_only", False) or hasattr(opened, "url"):
+                    raise click.ClickException(str(error)) from error
+                raise
+        for name in names:
+            layer = opened.get_layer(name)
+            click.echo(f"{layer.name}: mags {', '.join(m.to_layer_name() for m in sorted(layer.mags))}")
 
 
 COMMANDS = (demo_command, downsample_command)

@@ -7,6 +7,8 @@ naming the value and the syntax expected.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,12 @@ class DatasetPath(click.ParamType):
                 ctx,
             )
         return text
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        """Shell completion: folders."""
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(incomplete, type="dir")]
 
 
 class MagParam(click.ParamType):
@@ -192,4 +200,149 @@ class VoxelSizeParam(click.ParamType):
             )
         if min(numbers) <= 0:
             self.fail(f"{value!r} has a size that is not positive; every voxel size must be above 0", param, ctx)
+        return numbers
+
+
+TRANSFER_MODE_NAMES = ("http", "move+symlink", "symlink", "copy")
+"""The ``--transfer-mode`` choices of the reference CLI."""
+ACCESS_MODE_NAMES = ("zarr_streaming", "direct_path", "proxy_path")
+"""The ``--access-mode`` choices of the reference CLI."""
+
+
+def is_webknossos_dataset_url(text: str) -> bool:
+    """Whether ``text`` is the URL of a dataset on a WEBKNOSSOS server (``https://.../datasets/...``)."""
+    return text.startswith(("http://", "https://")) and "/datasets/" in text
+
+
+def remote_dataset_options(command: Any) -> Any:
+    """Add the reference CLI's "WEBKNOSSOS context" options: ``--token``, ``--transfer-mode``, ``--access-mode``."""
+    options = [
+        token_option("Needed when the dataset is a URL to a dataset on a WEBKNOSSOS server that is not public."),
+        click.option(
+            "--transfer-mode",
+            type=click.Choice(TRANSFER_MODE_NAMES, case_sensitive=False),
+            default="http",
+            show_default=True,
+            help="How new data would reach a dataset on a WEBKNOSSOS server; daedalus writes no voxel data to a "
+            "server, so a URL is opened for reading only and a command writing into it fails with a clear message.",
+        ),
+        click.option(
+            "--access-mode",
+            type=click.Choice(ACCESS_MODE_NAMES, case_sensitive=False),
+            default=None,
+            help="How the data of a dataset on a WEBKNOSSOS server is read (default: direct_path when --transfer-mode "
+            "is not http, else what the server offers).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@contextmanager
+def opened_dataset(
+    target: str,
+    token: str | None = None,
+    access_mode: str | None = None,
+    transfer_mode: str = "http",
+    read_only: bool = False,
+) -> Iterator[Any]:
+    """Open a command's dataset: a local folder or fsspec URL as a Dataset; a WEBKNOSSOS dataset URL as a
+    RemoteDataset, inside a context with ``token`` for the server the URL names."""
+    from daedalus import Dataset
+
+    if not is_webknossos_dataset_url(target):
+        yield Dataset.open(target, read_only=read_only)
+        return
+    from daedalus.core.client.context import webknossos_context
+    from daedalus.core.remote import RemoteAccessMode, RemoteDataset
+    from daedalus.core.remote.urls import parse_dataset_url
+
+    try:
+        server = parse_dataset_url(target).webknossos_url
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'TARGET'") from error
+    if access_mode is None and transfer_mode.lower() != "http":
+        access_mode = "direct_path"
+    mode = RemoteAccessMode(access_mode.lower()) if access_mode else None
+    with webknossos_context(url=server, token=token):
+        yield RemoteDataset.open(target, access_mode=mode, read_only=read_only)
+
+
+def checked_layer_names(dataset: Any, layer_name: str | None, option: str = "--layer-name") -> list[str]:
+    """The layers a command works on: ``layer_name`` (a usage error naming the layers there when the dataset lacks
+    it) or every layer."""
+    if layer_name is None:
+        return list(dataset.layers)
+    if layer_name not in dataset.layers:
+        raise click.BadParameter(
+            f"the dataset {dataset.path} has no layer {layer_name!r} (it has {', '.join(dataset.layers) or 'none'})",
+            param_hint=option,
+        )
+    return [layer_name]
+
+
+class DtypeParam(click.ParamType):
+    """A click type for a numeric voxel type such as ``uint8``, ``uint16``, ``uint32``, ``float32``."""
+
+    name = "DTYPE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The numpy dtype; a usage error naming the value when it is not a numeric type."""
+        import numpy as np
+
+        try:
+            dtype = np.dtype(str(value))
+        except TypeError:
+            dtype = None
+        if dtype is None or dtype.kind not in "uif":
+            self.fail(f"{value!r} is not a voxel type; use e.g. uint8, uint16, uint32, int16 or float32", param, ctx)
+        return dtype
+
+
+class FlipAxesParam(click.ParamType):
+    """A click type for ``--flip-axes``: indices into (c, x, y, z) separated by commas, each at most once.
+
+    ``1,2,3`` flips x, y and z (as in the reference); daedalus also takes fewer indices, e.g. ``1`` for x only.
+    """
+
+    name = "AXES"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """A sorted tuple of distinct indices in 0..3; a usage error naming the value otherwise."""
+        if isinstance(value, tuple):
+            return value
+        parts = [part.strip() for part in str(value).split(",")]
+        try:
+            axes = [int(part) for part in parts]
+        except ValueError:
+            axes = []
+        if not axes or any(not 0 <= axis <= 3 for axis in axes) or len(set(axes)) != len(axes):
+            self.fail(
+                f"{value!r} is not a list of axes; use distinct indices of (c, x, y, z) separated by commas: "
+                "1 for x, 2 for y, 3 for z, 0 for the channels (e.g. 1,3 flips x and z)",
+                param,
+                ctx,
+            )
+        return tuple(sorted(axes))
+
+
+class RescaleValuesParam(click.ParamType):
+    """A click type for ``--rescale-min-max``: two numbers ``min,max`` with min below max (``0.2,0.8``)."""
+
+    name = "MIN,MAX"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """A tuple (min, max) of floats; a usage error naming the value otherwise."""
+        if isinstance(value, tuple):
+            return value
+        parts = [part.strip() for part in str(value).split(",")]
+        try:
+            numbers = tuple(float(part) for part in parts)
+        except ValueError:
+            numbers = ()
+        if len(numbers) != 2 or not numbers[0] < numbers[1]:
+            self.fail(
+                f"{value!r} is not a value range; use two numbers min,max with min < max, e.g. 0.2,0.8", param, ctx
+            )
         return numbers

@@ -51,14 +51,17 @@ class JobResources(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
-def executor_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add ``--distribution-strategy``, ``--jobs`` and ``--job-resources`` to a click command."""
+def executor_options(command: Callable[..., Any], default_strategy: str = DEFAULT_STRATEGY) -> Callable[..., Any]:
+    """Add ``--distribution-strategy``, ``--jobs`` and ``--job-resources`` to a click command.
+
+    ``default_strategy`` is the executor used when the option is not given (multiprocessing, as in the reference).
+    """
     names = get_plugin_manager().executor_names()
     options = [
         click.option(
             "--distribution-strategy",
             type=click.Choice(names),
-            default=DEFAULT_STRATEGY if DEFAULT_STRATEGY in names else names[0],
+            default=default_strategy if default_strategy in names else names[0],
             show_default=True,
             help="Executor that runs the chunk tasks.",
         ),

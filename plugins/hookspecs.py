@@ -49,5 +49,10 @@ def daedalus_image_readers() -> list[Any]:
 
 
 @hookspec
+def daedalus_image_writers() -> list[Any]:
+    """Return ImageWriter adapters (for exports); each names itself and the file suffixes it writes."""
+
+
+@hookspec
 def daedalus_cli_commands(cli: Any) -> None:
     """Add click commands or groups to the ``daedalus`` CLI group ``cli``."""

@@ -27,6 +27,7 @@ BUILTIN_PLUGINS = (
     "daedalus.plugins.builtin_attachments",
     "daedalus.plugins.builtin_annotations",
     "daedalus.plugins.builtin_images",
+    "daedalus.plugins.builtin_image_writers",
     "daedalus.plugins.builtin_transports",
 )
 _FALSY = {"0", "false", "no", "off"}
@@ -206,6 +207,19 @@ class PluginManager:
             f"No image reader for {name_or_suffix!r}; available: {', '.join(available) or 'none'}."
         )
 
+    def image_writer(self, name_or_suffix: str) -> Any:
+        """The ImageWriter registered under a name or writing files with that suffix."""
+        writers = [a for _, _, a in self._adapters("daedalus_image_writers", lambda a: a.name)]
+        wanted = name_or_suffix.lower()
+        for writer in reversed(writers):
+            if writer.name == wanted or wanted in [s.lower() for s in writer.suffixes]:
+                return writer
+        available = sorted({w.name for w in writers} | {s for w in writers for s in w.suffixes})
+        raise UnknownAdapterError(
+            f"No image writer for {name_or_suffix!r}; available: {', '.join(available) or 'none'}. "
+            "Install tifffile (pip install 'daedalus[images]') to export TIFF images."
+        )
+
     def attachment_storage(self, data_format: str) -> Any:
         """The AttachmentStorage for an attachment data format (hdf5, zarr3, json)."""
         fmt = str(getattr(data_format, "value", data_format))
@@ -219,6 +233,12 @@ class PluginManager:
         """The WebknossosTransport factory registered under ``name``."""
         return self._named("daedalus_webknossos_transports", "server transport", name, lambda a: a)
 
+    def dask_array(self, source: Any, chunks: tuple[tuple[int, ...], ...]) -> Any:
+        """A dask array over the array-like ``source`` in blocks of ``chunks`` (core's lazy-array port)."""
+        from daedalus.adapters.dask_arrays import dask_array
+
+        return dask_array(source, chunks)
+
     def progress(self, description: str, total: int) -> Any:
         """A rich progress bar labelled ``description`` (core's progress port)."""
         from daedalus.adapters.rich_progress import RichProgress
@@ -228,6 +248,23 @@ class PluginManager:
     def add_cli_commands(self, cli: Any) -> None:
         """Let every plugin add its commands to the click group ``cli``."""
         self._pm.hook.daedalus_cli_commands(cli=cli)
+
+    def cli_commands(self) -> list[tuple[str, str]]:
+        """``(plugin_name, command_name)`` for every CLI command a plugin adds, in load order.
+
+        Each plugin's hook runs once on an empty click group of its own, so the listing does not depend on
+        which group the commands were added to.
+        """
+        if "cli_commands" not in self._cache:
+            import click
+
+            found = []
+            for impl in self._pm.hook.daedalus_cli_commands.get_hookimpls():
+                scratch = click.Group("daedalus")
+                impl.function(cli=scratch)
+                found.extend((impl.plugin_name, name) for name in scratch.commands)
+            self._cache["cli_commands"] = found
+        return self._cache["cli_commands"]
 
     # ------------------------------------------------------------------ introspection
 
@@ -246,8 +283,10 @@ class PluginManager:
             provided[plugin].append(f"server transport {name}")
         for plugin, name, _ in self._adapters("daedalus_image_readers", lambda a: a.name):
             provided[plugin].append(f"image reader {name}")
-        for impl in self._pm.hook.daedalus_cli_commands.get_hookimpls():
-            provided[impl.plugin_name].append("cli commands")
+        for plugin, name, _ in self._adapters("daedalus_image_writers", lambda a: a.name):
+            provided[plugin].append(f"image writer {name}")
+        for plugin, command in self.cli_commands():
+            provided[plugin].append(f"cli command {command}")
         return list(provided.items())
 
 

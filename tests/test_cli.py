@@ -104,7 +104,7 @@ def test_plugins_lists_the_builtin_plugins_and_what_they_provide(default_plugins
     executors = listing["daedalus.plugins.builtin_executors"]
     for name in ("sequential", "threads", "multiprocessing"):
         assert f"executor {name}" in executors
-    assert "cli commands" in listing["daedalus.plugins.builtin_cli"]
+    assert "cli command downsample" in listing["daedalus.plugins.builtin_cli"]
     provided = {item for items in listing.values() for item in items}
     for data_format in default_plugins.data_formats():
         for engine in default_plugins.engines(data_format):

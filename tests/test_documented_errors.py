@@ -213,9 +213,10 @@ LAYER: list[Case] = [
         "Mag 2",
     ),
     (
-        "downsample_mag_list:not-ascending",
+        # the list is sorted first (as the reference does), so only mags that form no chain are refused
+        "downsample_mag_list:not-a-chain",
         (AssertionError,),
-        lambda c: c.with_layer()[1].downsample_mag_list(wk.Mag(1), [wk.Mag(4), wk.Mag(2)]),
+        lambda c: c.with_layer()[1].downsample_mag_list(wk.Mag(1), [wk.Mag(2, 2, 1), wk.Mag(1, 1, 2)]),
         "Mag 2",
     ),
     (

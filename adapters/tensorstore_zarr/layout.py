@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from daedalus.core.array_info import ArrayInfo
 from daedalus.core.geometry import Vec3Int
+from daedalus.core.zarr3_config import Zarr3ArrayInfo
 
 _ZSTD_LEVEL = 5
 # codecs that neither compress nor change the meaning of the bytes
@@ -142,7 +143,9 @@ class _Zarr3Format:
             {"configuration": {"order": list(range(ndim - 1, -1, -1))}, "name": "transpose"},
             bytes_codec,
         ]
-        if info.compression_mode:
+        if isinstance(info, Zarr3ArrayInfo) and info.codecs:  # configured with compress=Zarr3Config(...)
+            chunk_codecs = [dict(codec) for codec in info.codecs]
+        elif info.compression_mode:
             chunk_codecs.append({"configuration": {"checksum": True, "level": _ZSTD_LEVEL}, "name": "zstd"})
         if shard != chunk:
             grid = shard
@@ -206,6 +209,8 @@ class _Zarr3Format:
             separator=separator,
             key_prefix="c" if default_encoding else "",
             sharded=sharded,
+            codecs=chunk_codecs,
+            encoding=encoding,
         )
 
     def with_shape(self, meta: dict[str, Any], stored_shape: Sequence[int]) -> dict[str, Any]:
@@ -318,11 +323,15 @@ def _make_layout(
     separator: str,
     key_prefix: str,
     sharded: bool,
+    codecs: Sequence[dict[str, Any]] | None = None,
+    encoding: dict[str, Any] | None = None,
 ) -> _Layout:
     """The presented ArrayInfo and key layout of a stored array (chunk shapes in stored axis order)."""
     names, order, virtual = _resolve_axes(names, len(shape), where)
     presented_shape = ((1,) if virtual else ()) + tuple(shape[axis] for axis in order)
-    info = ArrayInfo(
+    fields: dict[str, Any] = {} if codecs is None else {"codecs": codecs, "chunk_key_encoding": encoding}  # zarr3
+    info = (ArrayInfo if codecs is None else Zarr3ArrayInfo)(
+        **fields,
         data_format=data_format,
         num_channels=presented_shape[0],
         voxel_type=dtype,

@@ -8,7 +8,7 @@ from .remote_annotation import RemoteAnnotation
 from .safe_zip import UnsafeZipError
 from .segment_information import SegmentInformation
 from .server_transfer import RemoteAnnotationNotFoundError
-from .volume_layer import VolumeLayer
+from .volume_layer import VolumeLayer, VolumeLayerEditMode
 
 __all__ = [
     "Annotation",
@@ -22,5 +22,6 @@ __all__ = [
     "SegmentInformation",
     "UnsafeZipError",
     "VolumeLayer",
+    "VolumeLayerEditMode",
     "VolumeLayerSelectionError",
 ]

@@ -42,7 +42,8 @@ _RESERVED_META = ("annotationId", "username")
 
 
 def _now_ms() -> int:
-    return int(_time.time() * 1000)
+    """Now in milliseconds, on whole seconds (as the reference sets an annotation's default time)."""
+    return int(_time.time()) * 1000
 
 
 def _vec3_or_none(value: Any) -> Vec3Float | None:
@@ -289,11 +290,10 @@ class Annotation:
         suffix = target.suffix.lower()
         if suffix not in (".nml", ".zip"):
             raise AnnotationPathError(f"Cannot save annotation to {path}: the file name must end with .nml or .zip.")
-        with_data = [v.name for v in self._volume_layers if v.has_data]
-        if suffix == ".nml" and with_data:
+        if suffix == ".nml" and self._volume_layers:
             raise AnnotationPathError(
-                f"Cannot save annotation to {path}: volume layers {with_data} hold data, which an .nml cannot "
-                "store. Save to a .zip instead."
+                f"Annotation {self.name} contains volume annotations and cannot be saved as an NML file "
+                f"({path}): volume layers {[v.name for v in self._volume_layers]}. Please use a .zip path instead."
             )
         if suffix == ".zip":
             self._recode_to_wk_layout()
@@ -337,6 +337,14 @@ class Annotation:
         from .remote_operations import upload
 
         return upload(self)
+
+    @classmethod
+    def id_from_url(cls, annotation_id_or_url: str) -> str:
+        """The annotation id in an annotation URL (with or without type segment, query or fragment), or the
+        argument itself if it is no annotation URL. No request is made; short links are not resolved."""
+        from .annotation_urls import annotation_id_from_url
+
+        return annotation_id_from_url(annotation_id_or_url)
 
     @classmethod
     def open_remote(cls, annotation_id_or_url: str, webknossos_url: str | None = None) -> Any:
@@ -443,10 +451,21 @@ class Annotation:
         """A SegmentationLayer of a temporary dataset holding the volume data; changes to a writable copy
         (``read_only=False``) become the layer's data when the block ends without error."""
         volume = self.get_volume_layer(volume_layer_name, volume_layer_id)
+        if not volume.has_data and volume._from_file:  # a layer added by the API starts empty; a read one has none
+            raise VolumeLayerSelectionError(
+                f"The selected volume layer data is not available and cannot be exported: volume layer "
+                f"{volume.name!r} of {self.name!r} was saved without data (its NML names no data zip, or an empty "
+                "one)."
+            )
         folder = Path(tempfile.mkdtemp(prefix="volume-", dir=self._scratch_dir()))
         try:
             dataset = extract_volume_dataset(volume, folder / "dataset", self.voxel_size_with_unit)
             layer_name = "volumeAnnotationData"
+            layer = dataset.get_segmentation_layer(layer_name)
+            if layer.largest_segment_id is None and layer.mags:  # as the reference: the id is known in the copy
+                layer.largest_segment_id = volume.largest_segment_id
+                if layer.largest_segment_id is None:
+                    layer.refresh_largest_segment_id()
             if read_only:
                 dataset = type(dataset).open(dataset.path, read_only=True)
             yield dataset.get_segmentation_layer(layer_name)
@@ -468,14 +487,7 @@ class Annotation:
             raise VolumeLayerSelectionError(
                 f"Volume layer {volume.name!r} of {self.name!r} has no data to export (it was saved without data)."
             )
-        with self.temporary_volume_layer_copy(volume_layer_id=volume.id) as source:
-            layer = dataset.add_layer_as_copy(source, layer_name)
-        segmentation = layer.as_segmentation_layer()
-        if volume.largest_segment_id is not None:
-            segmentation.largest_segment_id = volume.largest_segment_id
-        elif segmentation.largest_segment_id is None and segmentation.mags:
-            segmentation.refresh_largest_segment_id()
-        return segmentation
+        return volume.export_to_dataset(dataset, layer_name)
 
     def merge_fallback_layer(
         self, target: Any, dataset_directory: Any, volume_layer_name: str | None = None, executor: Any = None

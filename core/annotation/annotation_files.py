@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import warnings
 import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -86,6 +87,14 @@ def read_annotation_zip(path: Any) -> tuple[str, NmlDocument, dict[int, Any]]:
     for volume in document.volumes:
         location = volume.location
         sources[volume.id] = ZipMemberSource(path, location) if location and location in members else None
+    unlocated = [volume.name for volume in document.volumes if not volume.location]
+    if unlocated:
+        warnings.warn(
+            f"[INFO] Omitting the volume layer annotation data for layers {unlocated}, as their location is not "
+            f"referenced in the NML of {path}.",
+            UserWarning,
+            stacklevel=3,
+        )
     return PurePosixPath(nml.filename).stem, document, sources
 
 

@@ -26,6 +26,7 @@ class AnnotationInfo:
     state: AnnotationState
     duration_in_seconds: float | None
     modified: int | None
+    created: int | None = None
 
     @classmethod
     def _from_api(cls, api_annotation: ApiAnnotation) -> AnnotationInfo:
@@ -39,6 +40,7 @@ class AnnotationInfo:
             state=AnnotationState(api_annotation.state),
             duration_in_seconds=None if tracing_time is None else tracing_time / 1000,
             modified=api_annotation.modified,
+            created=api_annotation.created,
         )
 
     def download_annotation(self) -> Annotation:

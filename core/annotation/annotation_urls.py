@@ -86,3 +86,22 @@ def parse_annotation_link(annotation_id_or_url: str) -> AnnotationLink:
 def annotation_url(webknossos_url: str, annotation_id: str) -> str:
     """The annotation's page in WEBKNOSSOS (``<server>/annotations/<id>``)."""
     return f"{webknossos_url.rstrip('/')}/annotations/{annotation_id}"
+
+
+def annotation_id_from_url(annotation_id_or_url: str) -> str:
+    """The id in an annotation URL, or ``annotation_id_or_url`` itself if it is no annotation URL (no request)."""
+    try:
+        return parse_annotation_link(annotation_id_or_url).annotation_id
+    except AnnotationUrlError:
+        return annotation_id_or_url
+
+
+def position_fragment(position: object = None) -> str:
+    """The URL fragment that makes WEBKNOSSOS open at ``position`` (Mag(1) x, y, z): ``#x,y,z,0,1``, or ``""``."""
+    if position is None:
+        return ""
+    values = [float(v) for v in position]  # type: ignore[attr-defined]
+    if len(values) != 3:
+        raise ValueError(f"position must have three coordinates (x, y, z), got {position!r}.")
+    text = ",".join(str(int(v)) if v.is_integer() else str(v) for v in values)
+    return f"#{text},0,1"

@@ -5,8 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from daedalus.core.dataset import Dataset
+from daedalus.core.properties.files import PROPERTIES_FILE_NAME
 
 from .volume_layer import VolumeLayer
+
+
+def fallback_dataset_path(dataset_directory: Any, dataset_name: str | None) -> Any:
+    """The fallback dataset: ``dataset_directory`` itself when it is a dataset, else its subfolder named like the
+    annotation's dataset (the reference's layout: a folder of datasets by name)."""
+    from daedalus.core.dataset.paths import to_upath
+
+    directory = to_upath(dataset_directory)
+    if (directory / PROPERTIES_FILE_NAME).exists() or not dataset_name:
+        return directory
+    nested = directory / dataset_name
+    if (nested / PROPERTIES_FILE_NAME).exists():
+        return nested
+    raise FileNotFoundError(
+        f"Cannot find the fallback dataset: neither {directory} nor {nested} holds a {PROPERTIES_FILE_NAME}; give the "
+        f"dataset folder, or the folder holding the dataset {dataset_name!r}."
+    )
 
 
 def merge_with_fallback(
@@ -17,7 +35,7 @@ def merge_with_fallback(
         raise AssertionError(
             f"Volume layer {volume.name!r} of {annotation.name!r} has no fallback layer; nothing to merge into."
         )
-    fallback_dataset = Dataset.open(dataset_directory)
+    fallback_dataset = Dataset.open(fallback_dataset_path(dataset_directory, annotation.dataset_name))
     fallback = fallback_dataset.get_layer(volume.fallback_layer_name)
     output = Dataset(target, voxel_size_with_unit=fallback_dataset.voxel_size_with_unit)
     merged = output.add_layer_as_copy(fallback, fallback.name, executor=executor)

@@ -16,7 +16,7 @@ from daedalus.core.dataset.attachments.agglomerate_graph import AgglomerateGraph
 
 from .annotation import Annotation
 from .annotation_files import read_annotation_zip
-from .annotation_urls import AnnotationLink, annotation_url
+from .annotation_urls import AnnotationLink, annotation_url, position_fragment
 from .server_transfer import calling_server, download_file
 from .volume_layer import VolumeLayer, source_is_empty
 
@@ -40,9 +40,9 @@ class RemoteAnnotation(Annotation):
         organization_id: str,
         dataset_id: str | None = None,
         *,
-        name: str,
         skeleton: Skeleton,
         owner_name: str,
+        name: str | None = None,
         time: int | None = None,
         edit_position: Any = None,
         edit_rotation: Any = None,
@@ -55,7 +55,7 @@ class RemoteAnnotation(Annotation):
         self._context: WebknossosContext = get_context()
         self._link = AnnotationLink(annotation_id)
         super().__init__(
-            name=name,
+            name=name or "",
             skeleton=skeleton,
             owner_name=owner_name,
             annotation_id=annotation_id,
@@ -157,6 +157,10 @@ class RemoteAnnotation(Annotation):
     def url(self) -> str:
         """The annotation's page in WEBKNOSSOS."""
         return annotation_url(self._context.url, str(self.annotation_id))
+
+    def generate_url(self, position: Any = None) -> str:
+        """The annotation's page in WEBKNOSSOS, opening at ``position`` (Mag(1) x, y, z) if given."""
+        return self.url + position_fragment(position)
 
     # ------------------------------------------------------------------ files and volume data
 

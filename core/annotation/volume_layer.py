@@ -3,9 +3,14 @@ or a private temp file) until it is extracted."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
+import weakref
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -21,6 +26,16 @@ from .wk_volume_layout import data_zip_is_wk_layout
 
 VOLUME_LAYER_NAME = "volumeAnnotationData"
 """Name of the layer inside a volume layer's data (and of its temporary dataset)."""
+_RAM_FOLDER = "/dev/shm"  # a tmpfs on Linux: files there live in memory
+
+
+class VolumeLayerEditMode(Enum):
+    """Where ``VolumeLayer.edit`` keeps the temporary dataset being edited."""
+
+    TEMPORARY_DIRECTORY = "temporary_directory"
+    """In a temporary directory on disk."""
+    MEMORY = "memory"
+    """In memory (a RAM-backed folder such as /dev/shm; the temporary directory where there is none)."""
 
 
 @attrs.frozen
@@ -80,11 +95,79 @@ class VolumeLayer:
     # kept from the NML <volume> for round trips: its data zip's name and its segments' <groups>
     _nml_location: str | None = attrs.field(default=None, repr=False, eq=False)
     _nml_segment_groups: list | None = attrs.field(default=None, repr=False, eq=False)
+    _scratch: Path | None = attrs.field(default=None, repr=False, eq=False)
+    _from_file: bool = attrs.field(default=False, repr=False, eq=False)  # read from an NML (not added by the API)
 
     @property
     def has_data(self) -> bool:
         """Whether the layer holds a (possibly empty) data zip."""
         return self.source is not None
+
+    @property
+    def zip(self) -> zipfile.Path | Path | None:
+        """The layer's data zip: a member of the annotation zip it was read from (``zipfile.Path``), a private
+        file after an edit (``Path``), or None without data."""
+        if isinstance(self.source, ZipMemberSource):
+            return zipfile.Path(self.source.path, at=self.source.member)
+        if isinstance(self.source, FileSource):
+            return self.source.path
+        return None
+
+    @contextmanager
+    def edit(
+        self, *, edit_mode: VolumeLayerEditMode = VolumeLayerEditMode.TEMPORARY_DIRECTORY, executor: Any = None
+    ) -> Iterator[Any]:
+        """Edit the volume data as the SegmentationLayer ``volumeAnnotationData`` of a temporary dataset; when the
+        block ends without error, the layer's data becomes this volume layer's data (``executor`` is accepted for
+        compatibility: the data is repacked in this process)."""
+        if not isinstance(edit_mode, VolumeLayerEditMode):
+            raise ValueError(
+                f"Unsupported volume layer edit mode: {edit_mode}. Use VolumeLayerEditMode.TEMPORARY_DIRECTORY or "
+                "VolumeLayerEditMode.MEMORY."
+            )
+        from daedalus.core.dataset import Dataset
+
+        from .volume_data import replace_volume_data
+
+        memory = edit_mode is VolumeLayerEditMode.MEMORY and os.path.isdir(_RAM_FOLDER)
+        with self._temporary_dataset(_RAM_FOLDER if memory else None) as dataset:
+            yield dataset.get_segmentation_layer(VOLUME_LAYER_NAME)
+            replace_volume_data(self, Dataset.open(dataset.path), self._edit_scratch())
+
+    def export_to_dataset(self, dataset: Any, layer_name: str = "volume_layer") -> Any:
+        """Copy this layer's volume data into ``dataset`` as the segmentation layer ``layer_name`` (returned);
+        ValueError if the layer holds no data."""
+        if not self.has_data:
+            raise ValueError(f"Volume layer {self.name!r} has no data to export (it was saved without data).")
+        with self._temporary_dataset(None) as source:
+            layer = dataset.add_layer_as_copy(source.get_segmentation_layer(VOLUME_LAYER_NAME), layer_name)
+        segmentation = layer.as_segmentation_layer()
+        if self.largest_segment_id is not None:
+            segmentation.largest_segment_id = self.largest_segment_id
+        elif segmentation.largest_segment_id is None and segmentation.mags:
+            segmentation.refresh_largest_segment_id()
+        return segmentation
+
+    @contextmanager
+    def _temporary_dataset(self, parent: str | None) -> Iterator[Any]:
+        """The volume data extracted into a new temporary dataset below ``parent`` (deleted afterwards)."""
+        from daedalus.core.properties import VoxelSize
+
+        from .volume_data import extract_volume_dataset
+
+        folder = Path(tempfile.mkdtemp(prefix=f"volume_{self.id}_", dir=parent))
+        try:
+            voxel_size = VoxelSize(self.voxel_size if self.voxel_size is not None else (1, 1, 1))
+            yield extract_volume_dataset(self, folder / "dataset", voxel_size)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _edit_scratch(self) -> Path:
+        """A private folder for the data zips `edit` writes, deleted with this object."""
+        if self._scratch is None or not self._scratch.is_dir():
+            self._scratch = Path(tempfile.mkdtemp(prefix="daedalus-volume-"))
+            weakref.finalize(self, shutil.rmtree, str(self._scratch), True)
+        return self._scratch
 
     @classmethod
     def from_nml_volume(cls, volume: Volume, voxel_size: Vec3Float | None, source: Any) -> VolumeLayer:
@@ -101,6 +184,7 @@ class VolumeLayer:
             source=source,
             nml_location=volume.location if volume.location and _is_plain_zip_name(volume.location) else None,
             nml_segment_groups=volume.segment_groups,
+            from_file=True,
         )
 
     def location(self) -> str:

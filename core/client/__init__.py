@@ -10,6 +10,7 @@ from .context import (
     get_datastore_api_client,
     get_organization_id,
     get_tracingstore_api_client,
+    login,
     webknossos_context,
 )
 from .errors import (
@@ -38,5 +39,6 @@ __all__ = [
     "get_datastore_api_client",
     "get_organization_id",
     "get_tracingstore_api_client",
+    "login",
     "webknossos_context",
 ]

@@ -303,6 +303,10 @@ class WkApiClient(AbstractApiClient):
         """Change some of a dataset's settings (``{"description": ..., "isPublic": ...}``)."""
         self._ok("PATCH", f"/datasets/{segment(dataset_id)}/updatePartial", json_body=dataset_updates)
 
+    def dataset_delete(self, *, dataset_id: str) -> None:
+        """Delete a dataset from the server (irreversible)."""
+        self._ok("DELETE", f"/datasets/{segment(dataset_id)}")
+
     def dataset_update_teams(self, *, dataset_id: str, team_ids: list[str]) -> None:
         """Set the teams allowed to see a dataset."""
         self._ok("PATCH", f"/datasets/{segment(dataset_id)}/teams", json_body=list(team_ids))

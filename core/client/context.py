@@ -146,9 +146,38 @@ def _environment_context() -> WebknossosContext:
     return _default_cache[key]
 
 
+_login: list[WebknossosContext] = []  # the context of the last `login` (at most one)
+
+
 def get_context() -> WebknossosContext:
-    """The context in effect: the innermost ``webknossos_context``, else the environment's."""
-    return _current.get() or _environment_context()
+    """The context in effect: the innermost ``webknossos_context``, else the last `login`'s, else the environment's."""
+    return _current.get() or (_login[0] if _login else None) or _environment_context()
+
+
+def login(
+    *, url: str | None = None, token: str | None = None, timeout: int | None = None, api_version: int | None = None
+) -> None:
+    """Use a WEBKNOSSOS server for the rest of the session (not scoped like ``webknossos_context``).
+
+    ``url``, ``timeout`` and ``api_version`` default to those of the context in effect; without ``token`` it is
+    asked for on the terminal (the page ``<url>/account/token`` shows it). A later ``login`` replaces this one;
+    ``webknossos_context`` blocks still take precedence inside them.
+    """
+    outer = get_context()
+    server = outer.url if url is None else _normalize_url(url, "url")
+    if token is None:
+        import getpass
+
+        token = getpass.getpass(f"WEBKNOSSOS token (see {server}/account/token): ").strip()
+    context = WebknossosContext(
+        url=server,
+        token=token or None,
+        timeout=outer.timeout if timeout is None else _positive_int(timeout, "timeout", "seconds"),
+        api_version=outer.api_version if api_version is None else _positive_int(api_version, "api_version", "versions"),
+    )
+    for previous in _login:
+        previous.close()
+    _login[:] = [context]
 
 
 _get_context = get_context  # the name scripts written for the reference use
@@ -219,7 +248,8 @@ class webknossos_context(ContextDecorator):  # noqa: N801 - the API's name
 
 
 def clear_context_caches() -> None:
-    """Close and forget the environment's context (it is rebuilt from ``WK_*`` at the next use)."""
-    for context in _default_cache.values():
+    """Close and forget the environment's context (rebuilt from ``WK_*`` at the next use) and any `login`."""
+    for context in [*_default_cache.values(), *_login]:
         context.close()
     _default_cache.clear()
+    _login.clear()

@@ -373,6 +373,7 @@ class ApiAnnotation:
     annotation_layers: list[ApiAnnotationLayer] | None
     data_store: ApiDataStore | None = None
     tracing_time: int | None = None
+    created: int | None = None
     extra_json: dict[str, Any] = extra_field()
 
 
@@ -515,6 +516,8 @@ class ApiDatasetExploreAndAddRemote:
     dataset_name: str
     folder_id: str | None = None
     data_store_name: str | None = None
+    credential_identifier: str | None = attrs.field(default=None, metadata={"omit_none": True})
+    credential_secret: str | None = attrs.field(default=None, metadata={"omit_none": True}, repr=False)
 
 
 @model

@@ -124,13 +124,16 @@ def from_json(cls: type[T], data: Any, where: str | None = None) -> T:
 
 
 def to_json(value: Any, *, include_extra: bool = False) -> Any:
-    """Encode a model (or list/dict/tuple of them) as JSON-ready data; ``None`` fields are sent as ``null``."""
+    """Encode a model (or list/dict/tuple of them) as JSON-ready data; ``None`` fields are sent as ``null``
+    (or left out when their metadata says ``omit_none``)."""
     if attrs.has(type(value)):
         out: dict[str, Any] = {}
         for field in attrs.fields(type(value)):
             if field.name == EXTRA:
                 continue
             item = getattr(value, field.name)
+            if item is None and field.metadata.get("omit_none"):
+                continue
             encode = field.metadata.get("encode")
             out[json_key(field)] = (
                 encode(item) if encode and item is not None else to_json(item, include_extra=include_extra)

@@ -9,8 +9,11 @@ import numpy as np
 
 from .. import ports
 from ..array_info import ArrayInfo
+from ..errors import InvalidArgumentError
 from ..geometry import NDBoundingBox, Vec3Int
+from ..zarr3_config import Zarr3Config, with_compress
 from .chunk_runner import run_on_chunks
+from .layer_checks import check_storage_shapes, warn_chunk_shape
 from .mag_view import array_axes, array_shape_for
 from .paths import is_local
 from .region import array_box
@@ -32,6 +35,8 @@ def target_layout(
     if shard_shape is not None and chunks_per_shard is not None:
         raise ValueError("Give shard_shape or the deprecated chunks_per_shard, not both.")
     chunk = Vec3Int.from_vec_or_int(chunk_shape) if chunk_shape is not None else source.chunk_shape
+    if chunk_shape is not None:
+        warn_chunk_shape(chunk)
     if chunks_per_shard is not None:
         shard = chunk * Vec3Int.from_vec_or_int(chunks_per_shard)
     elif shard_shape is not None:
@@ -44,11 +49,14 @@ def target_layout(
         shard = chunk
     if any(s % c for s, c in zip(shard, chunk)):
         raise ValueError(f"shard_shape {tuple(shard)} must be a multiple of chunk_shape {tuple(chunk)}.")
+    check_storage_shapes(_format(data_format), chunk, shard)
     if _format(data_format) not in _SHARDED_FORMATS and shard != chunk:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Data format {_format(data_format)!r} has no shards: shard_shape {tuple(shard)} must equal "
             f"chunk_shape {tuple(chunk)} (or be left out)."
         )
+    if isinstance(compress, Zarr3Config):  # custom zarr3 codecs: applied when the target array is created
+        return chunk, shard, compress  # type: ignore[return-value]
     compression = source.compression_mode if compress is None else bool(compress)
     return chunk, shard, compression
 
@@ -91,7 +99,7 @@ def copy_mag_array(
     ):
         copy_tree(source_view.path, target_path, progress_desc)
         array = storage.open(target_path)
-        wanted = array_shape_for(target_bbox, source_view.mag, info.num_channels, shard)
+        wanted = array_shape_for(target_bbox, source_view.mag, info.num_channels, chunk)
         current = array.info.shape
         if len(wanted) == len(current) and any(w > c for w, c in zip(wanted, current)):
             array.resize(tuple(max(w, c) for w, c in zip(wanted, current)))
@@ -102,10 +110,12 @@ def copy_mag_array(
         voxel_type=info.voxel_type,
         chunk_shape=chunk,
         shard_shape=shard,
-        compression_mode=compression,
-        shape=array_shape_for(target_bbox, source_view.mag, info.num_channels, shard),
+        compression_mode=bool(compression),
+        shape=array_shape_for(target_bbox, source_view.mag, info.num_channels, chunk),
         dimension_names=array_axes(target_bbox),
+        has_channel_axis=info.has_channel_axis,  # n-d layers store no channel axis
     )
+    target_info = with_compress(target_info, compression)  # a Zarr3Config sets the target's codecs
     storage.create(target_path, target_info)
     tasks = copy_tasks(source_view, target_info)
     args = [

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..geometry import NDBoundingBox, Vec3Int
+from .region import pick_region
 
 _AXES = {"x": 0, "y": 1, "z": 2, 0: 0, 1: 1, 2: 2}
 READ_BUFFER_BYTES = 256 * 1024 * 1024  # a reader's default buffer stays below this (at least one chunk deep)
@@ -46,18 +47,32 @@ class BufferedSliceReader:
     """Iterates over the 2-d slices of a box along ``dimension``; reads ``buffer_size`` slices at a time.
 
     Each slice is ``(c, a, b)`` for multi-channel data and ``(a, b)`` otherwise (the two other axes in
-    x/y/z order). Use as an iterator, optionally inside ``with``.
+    x/y/z order). Use as an iterator, optionally inside ``with`` (see ``View.get_buffered_slice_reader``).
     """
 
-    def __init__(self, view: Any, bbox: NDBoundingBox, buffer_size: int | None, dimension: str | int) -> None:
+    def __init__(
+        self,
+        view: Any,
+        buffer_size: int | None = 32,
+        dimension: str | int = "z",
+        *,
+        relative_bounding_box: NDBoundingBox | None = None,
+        absolute_bounding_box: NDBoundingBox | None = None,
+        use_logging: bool = False,
+    ) -> None:
+        """Read the region of ``view`` (default: all of it) ``buffer_size`` slices at a time (None: about one
+        shard deep, within a memory budget). ``use_logging`` is accepted for compatibility (nothing is logged)."""
         _check_buffer_size(buffer_size)
+        bbox = pick_region(
+            view.bounding_box, relative_bounding_box=relative_bounding_box, absolute_bounding_box=absolute_bounding_box
+        )
         self._view = view
         self._bbox = bbox
         self._axis = _axis(dimension)
         self._buffer = buffer_size or default_read_slices(view, bbox, self._axis)
 
-    def __enter__(self) -> BufferedSliceReader:
-        return self
+    def __enter__(self) -> Iterator[np.ndarray]:
+        return iter(self)
 
     def __exit__(self, *exc_info: object) -> None:
         return None
@@ -83,21 +98,65 @@ class BufferedSliceWriter:
 
     Blocks end on multiples of ``buffer_size`` in the mag's voxel grid (the first block may be shorter), so
     with the default buffer (the shard's extent) every block fills whole shards. Use inside ``with``: leaving
-    the block writes what is still buffered.
+    the block writes what is still buffered (see ``View.get_buffered_slice_writer``).
     """
 
     def __init__(
-        self, view: Any, start: Vec3Int, buffer_size: int | None, dimension: str | int, allow_unaligned: bool
+        self,
+        view: Any,
+        buffer_size: int | None = 32,
+        dimension: str | int = "z",
+        *,
+        relative_offset: Any = None,
+        absolute_offset: Any = None,
+        relative_bounding_box: NDBoundingBox | None = None,
+        absolute_bounding_box: NDBoundingBox | None = None,
+        use_logging: bool = False,
+        allow_unaligned: bool = False,
     ) -> None:
+        """Write slices into ``view`` starting at the given offset or box (default: the view's top left corner),
+        ``buffer_size`` slices per block (None: the shard's extent). ``use_logging`` is accepted for
+        compatibility (nothing is logged)."""
         _check_buffer_size(buffer_size)
         self._view = view
-        self._start = Vec3Int(start)
         self._axis = _axis(dimension)
         self._buffer_size = buffer_size or default_write_slices(view, self._axis)
         self._allow_unaligned = allow_unaligned
         self._pending: list[np.ndarray] = []
+        self._set_start(relative_offset, absolute_offset, relative_bounding_box, absolute_bounding_box)
+
+    def _set_start(
+        self,
+        relative_offset: Any,
+        absolute_offset: Any,
+        relative_bounding_box: NDBoundingBox | None,
+        absolute_bounding_box: NDBoundingBox | None,
+    ) -> None:
+        view_bbox = self._view.bounding_box
+        if relative_bounding_box is not None or absolute_bounding_box is not None:
+            start = pick_region(
+                view_bbox, relative_bounding_box=relative_bounding_box, absolute_bounding_box=absolute_bounding_box
+            ).topleft_xyz
+        elif absolute_offset is not None:
+            start = Vec3Int(absolute_offset)
+        elif relative_offset is not None:
+            start = view_bbox.topleft_xyz + Vec3Int(relative_offset)
+        else:
+            start = view_bbox.topleft_xyz
+        self._start = Vec3Int(start)
         self._written = 0  # slices already flushed (in the mag's voxels)
-        self._first_slice = self._start[self._axis] // view.mag.to_list()[self._axis]  # in the mag's voxels
+        self._first_slice = self._start[self._axis] // self._view.mag.to_list()[self._axis]  # in the mag's voxels
+
+    def reset_offset(
+        self,
+        relative_offset: Any = None,
+        absolute_offset: Any = None,
+        relative_bounding_box: NDBoundingBox | None = None,
+        absolute_bounding_box: NDBoundingBox | None = None,
+    ) -> None:
+        """Write what is buffered, then place the next slices at a new offset or box (as in the constructor)."""
+        self._flush()
+        self._set_start(relative_offset, absolute_offset, relative_bounding_box, absolute_bounding_box)
 
     def __enter__(self) -> BufferedSliceWriter:
         return self
@@ -106,9 +165,9 @@ class BufferedSliceWriter:
         if exc_type is None:
             self.close()
 
-    def send(self, data: np.ndarray) -> None:
+    def send(self, value: np.ndarray) -> None:
         """Add one slice (``(a, b)`` or ``(c, a, b)``)."""
-        self._pending.append(np.asarray(data))
+        self._pending.append(np.asarray(value))
         end = self._first_slice + self._written + len(self._pending)
         if len(self._pending) >= self._buffer_size or end % self._buffer_size == 0:
             self._flush()

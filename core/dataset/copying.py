@@ -17,7 +17,7 @@ from ..errors import LayerExistsError
 from ..geometry import BoundingBox, Mag
 from ..properties import DataFormat, properties_file_path
 from .array_copy import copy_mag_array, mag_folder_is_free, target_layout
-from .copy_marker import claim_copy_target, finish_copy, is_interrupted_copy, remove_interrupted_copy, start_copy
+from .copy_marker import claim_copy_target, finish_copy, reclaim_interrupted_copy, release_copy, start_copy
 from .layer import SegmentationLayer
 from .locations import check_writable_location
 from .mag_registration import (
@@ -40,6 +40,7 @@ def add_mag_as_copy(
     layer: Any,
     foreign_mag_view_or_path: Any,
     *,
+    mag: Any = None,
     extend_layer_bounding_box: bool = True,
     chunk_shape: Any = None,
     shard_shape: Any = None,
@@ -49,12 +50,12 @@ def add_mag_as_copy(
     executor: Any = None,
     progress_desc: str | None = None,
 ) -> Any:
-    """Copy a foreign mag into ``layer`` (see ``Layer.add_mag_as_copy``)."""
+    """Copy a foreign mag into ``layer`` (see ``Layer.add_mag_as_copy``); ``mag`` stores it as another mag."""
     layer._check_writable()
     source = resolve_foreign_mag(foreign_mag_view_or_path)
     check_compatible(layer, source)
     check_writable_location(layer.path, layer.data_format)
-    mag = source.mag
+    mag = source.mag if mag is None else Mag(mag)
     if mag in layer._mags:
         if not exists_ok:
             raise IndexError(
@@ -63,19 +64,24 @@ def add_mag_as_copy(
             )
         layer.delete_mag(mag)
     target_path = layer.path / mag.to_layer_name()
-    claim_copy_target(target_path, f"Copying mag {mag.to_layer_name()} into layer {layer.name!r}", exists_ok)
     chunk, shard, compression = target_layout(
         source.info, layer.data_format, chunk_shape, shard_shape, chunks_per_shard, compress
     )
     source_bbox = source_layer_bbox(source)
+    if mag != source.mag:  # the voxels stay the same, they now stand for ``mag``: the Mag(1) box scales
+        source_bbox = source_bbox.align_with_mag(source.mag, ceil=True).in_mag(source.mag).from_mag_to_mag1(mag)
     new_bbox = extended(layer.bounding_box, source_bbox) if extend_layer_bounding_box else layer.bounding_box
+    array_bbox = extended(new_bbox, source_bbox)
+    if mag != source.mag:  # copy_mag_array sizes the array in the source's mag
+        array_bbox = array_bbox.align_with_mag(mag, ceil=True).in_mag(mag).from_mag_to_mag1(source.mag)
+    claim_copy_target(target_path, f"Copying mag {mag.to_layer_name()} into layer {layer.name!r}", exists_ok)
     try:
         start_copy(target_path, source.path)
         copy_mag_array(
             source,
             target_path,
             data_format=layer.data_format,
-            target_bbox=extended(new_bbox, source_bbox),
+            target_bbox=array_bbox,
             chunk=chunk,
             shard=shard,
             compression=compression,
@@ -84,6 +90,7 @@ def add_mag_as_copy(
         )
     except BaseException:
         remove_path(target_path)
+        release_copy(target_path)
         raise
     mag_view = register_mag(layer, mag, target_path, mag_entry_path(layer, mag), new_bbox)
     finish_copy(target_path)
@@ -106,11 +113,13 @@ def add_layer_as_copy(
 ) -> Any:
     """Copy a foreign layer with all its mags into ``dataset`` (see ``Dataset.add_layer_as_copy``)."""
     from .dataset import _check_layer_name
+    from .layer_checks import check_layer_name_characters
 
     dataset._check_writable()
     foreign = resolve_foreign_layer(foreign_layer)
     name = new_layer_name or foreign.name
     _check_layer_name(name)
+    check_layer_name_characters(name)
     fmt = DataFormat(data_format if data_format is not None else foreign.data_format)
     check_writable_location(dataset.path, fmt)
     ports.resolve_storage(fmt.value)
@@ -146,6 +155,7 @@ def add_layer_as_copy(
                 copy_attachments(foreign, layer)
     except BaseException:
         remove_path(layer_path)
+        release_copy(layer_path)
         raise
     write_dataset_group(dataset.path, fmt.value)
     dataset._properties.data_layers.append(properties)
@@ -182,8 +192,9 @@ def copy_dataset(
     if voxel_size is None and voxel_size_with_unit is None:
         voxel_size_with_unit = dataset.voxel_size_with_unit
     properties_file = properties_file_path(target_path)
-    if is_interrupted_copy(target_path):  # a copy killed mid-way: its properties (if any) are a placeholder
-        remove_interrupted_copy(target_path)
+    # a copy killed mid-way (its properties, if any, are a placeholder) is emptied and taken over; a running one
+    # raises CopyInProgressError
+    reclaimed = reclaim_interrupted_copy(target_path, f"Copying the dataset to {target_path}")
     existed = properties_file.exists()
     if existed and not exists_ok:
         raise RuntimeError(
@@ -191,14 +202,14 @@ def copy_dataset(
             "copy into it, or choose another path."
         )
     created_folder = not target_path.exists()
-    marked = not existed and mag_folder_is_free(target_path)  # an empty folder holds nothing to protect
+    marked = reclaimed or (not existed and mag_folder_is_free(target_path))  # an empty folder: nothing to protect
     if marked:
         start_copy(target_path, dataset.path)
     target = Dataset(
         target_path,
         voxel_size=voxel_size,
         voxel_size_with_unit=voxel_size_with_unit,
-        name=None if existed else dataset.name,
+        name=None,  # the copy is named after its folder, as in the reference
         exist_ok=exists_ok,
     )
     if not existed:
@@ -222,6 +233,8 @@ def copy_dataset(
     except BaseException:
         if created_folder:
             remove_path(target_path)
+        if marked:
+            release_copy(target_path)  # a marker left behind marks the folder as an interrupted copy
         raise
     target._save_properties()
     if marked:

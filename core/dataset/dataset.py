@@ -20,7 +20,7 @@ from ..errors import (
     LayerCategoryError,
     LayerExistsError,
 )
-from ..geometry import BoundingBox, Mag, NDBoundingBox
+from ..geometry import BoundingBox, Mag, NDBoundingBox, Vec3Int
 from ..properties import (
     COLOR_CATEGORY,
     SEGMENTATION_CATEGORY,
@@ -33,16 +33,26 @@ from ..properties import (
     properties_file_path,
     read_dataset_properties,
 )
+from ..properties.conflicts import NameTakenError
 from ..properties.names import name_problem
-from ..properties.updates import update_dataset_properties
+from ..properties.updates import claiming_name, update_dataset_properties
 from .deprecation import deprecated as _deprecated
 from .image_import import ConversionLayerMapping
 from .layer import Layer, SegmentationLayer, remove_tree_and_commit
+from .layer_checks import (
+    check_layer_dtype,
+    check_layer_name_characters,
+    check_num_channels,
+    warn_unsupported_channels,
+)
 from .layer_discovery import discover_layer_properties
 from .locations import check_writable_location, is_read_only_location
+from .mag_view import array_indexed, has_extra_axes
 from .ome_metadata import write_dataset_group, write_layer_metadata
 from .paths import is_local, local_path, resolve_mag_path, to_upath
+from .sampling_modes import SamplingModes
 from .storage_defaults import DEFAULT_DATA_FORMAT
+from .transfer_mode import TransferMode
 
 
 def _check_layer_name(name: str) -> None:
@@ -132,11 +142,32 @@ class Dataset:
         return f"Dataset({str(self._path)!r})"
 
     @staticmethod
-    def open_remote(dataset_name_or_url: str | None = None, *, annotation_id: str | None = None, **kwargs: Any) -> Any:
+    def open_remote(
+        dataset_name_or_url: str | None = None,
+        *,
+        organization_id: str | None = None,
+        sharing_token: str | None = None,
+        webknossos_url: str | None = None,
+        dataset_id: str | None = None,
+        annotation_id: str | None = None,
+        access_mode: Any = None,
+        read_only: bool = False,
+        use_zarr_streaming: bool | None = None,
+    ) -> Any:
         """Open a dataset on a WEBKNOSSOS server: ``RemoteDataset.open`` (same arguments; ``annotation_id``)."""
         from ..remote import RemoteDataset
 
-        return RemoteDataset.open(dataset_name_or_url, annotation_id_or_url=annotation_id, **kwargs)
+        return RemoteDataset.open(
+            dataset_name_or_url,
+            organization_id=organization_id,
+            sharing_token=sharing_token,
+            webknossos_url=webknossos_url,
+            dataset_id=dataset_id,
+            annotation_id_or_url=annotation_id,
+            access_mode=access_mode,
+            read_only=read_only,
+            use_zarr_streaming=use_zarr_streaming,
+        )
 
     @staticmethod
     def get_remote_datasets(
@@ -186,7 +217,7 @@ class Dataset:
         folder: Any = None,
         require_unique_name: bool = False,
         layers_to_link: Any = None,
-        transfer_mode: Any = "http",
+        transfer_mode: Any = TransferMode.HTTP,
         jobs: int | None = None,
         common_storage_path_prefix: str | None = None,
         folder_id: Any = None,
@@ -214,7 +245,7 @@ class Dataset:
         )
 
     def publish_to_preliminary_dataset(
-        self, dataset_id: str, *, path_prefix: str | None = None, transfer_mode: Any = "copy"
+        self, dataset_id: str, *, path_prefix: str | None = None, transfer_mode: Any = TransferMode.COPY
     ) -> None:
         """Copies (or moves and symlinks, ``transfer_mode``) the data to the paths WEBKNOSSOS reserves for the
         existing dataset ``dataset_id`` (status "uploading", no properties yet), then finishes its upload;
@@ -357,15 +388,23 @@ class Dataset:
         """
         self._check_writable()
         _check_layer_name(layer_name)
+        check_layer_name_characters(layer_name)
         if layer_name in self._layers:
             raise LayerExistsError(f"Adding layer {layer_name!r} failed: the dataset at {self._path} already has it.")
-        if category not in (COLOR_CATEGORY, SEGMENTATION_CATEGORY):
-            raise LayerCategoryError(f"Unknown layer category {category!r}; use 'color' or 'segmentation'.")
         if dtype is not None and dtype_per_channel is not None:
             raise DtypeArgumentsError(
                 f"Adding layer {layer_name!r}: give dtype or the deprecated dtype_per_channel, not both."
             )
+        if dtype_per_channel is not None:
+            _deprecated("add_layer(dtype_per_channel=...)", "add_layer(dtype=...)")
         dtype = np.dtype(dtype if dtype is not None else dtype_per_channel or "uint8")
+        num_channels = 1 if num_channels is None else int(num_channels)
+        # the reference's order: dtype (every category but color checked as segmentation), channels, category
+        check_layer_dtype(layer_name, COLOR_CATEGORY if category == COLOR_CATEGORY else SEGMENTATION_CATEGORY, dtype)
+        warn_unsupported_channels(dtype, num_channels)
+        check_num_channels(layer_name, num_channels)
+        if category not in (COLOR_CATEGORY, SEGMENTATION_CATEGORY):
+            raise LayerCategoryError(f"Unknown layer category {category!r}; use 'color' or 'segmentation'.")
         if "element_class" in kwargs:
             raise ValueError("element_class is not supported; pass dtype and num_channels instead.")
         try:
@@ -378,13 +417,20 @@ class Dataset:
         check_writable_location(self._path, data_format)
         if bounding_box is None:
             bounding_box = BoundingBox((0, 0, 0), (0, 0, 0))
+        elif has_extra_axes(bounding_box):
+            if num_channels != 1:
+                raise InvalidArgumentError(
+                    f"Cannot add layer {layer_name!r} with extra axes {tuple(bounding_box.axes)} and "
+                    f"{num_channels} channels: n-d layers have one channel; add one layer per channel."
+                )
+            bounding_box = array_indexed(bounding_box)
         common = dict(
             name=layer_name,
             category=category,
             bounding_box=bounding_box,
             data_format=data_format,
             mags=[],
-            num_channels=int(num_channels or 1),
+            num_channels=num_channels,
             dtype=dtype.name,
         )
         if category == SEGMENTATION_CATEGORY:
@@ -397,12 +443,17 @@ class Dataset:
             properties = LayerProperties(**common)
         if kwargs:
             raise TypeError(f"add_layer got unexpected keyword arguments {sorted(kwargs)}.")
-        (self._path / layer_name).mkdir(parents=True, exist_ok=True)
-        write_dataset_group(self._path, data_format.value)
-        self._properties.data_layers.append(properties)
-        layer = self._layer_for(properties)
-        self._layers[layer_name] = layer
-        self._save_properties()
+        try:
+            with claiming_name(self._path, layer_name):  # refuses a name another process took meanwhile
+                (self._path / layer_name).mkdir(parents=True, exist_ok=True)
+                write_dataset_group(self._path, data_format.value)
+                self._properties.data_layers.append(properties)
+                layer = self._layer_for(properties)
+                self._layers[layer_name] = layer
+                self._save_properties()
+        except NameTakenError as taken:
+            self._adopt_taken(taken)
+            raise
         return layer
 
     def get_or_add_layer(
@@ -542,7 +593,7 @@ class Dataset:
     def downsample(
         self,
         *,
-        sampling_mode: Any = "anisotropic",
+        sampling_mode: Any = SamplingModes.ANISOTROPIC,
         coarsest_mag: Any = None,
         interpolation_mode: str = "default",
         compress: bool = True,
@@ -573,18 +624,71 @@ class Dataset:
     # ------------------------------------------------------------------ copies and references
 
     def add_layer_from_images(
-        self, images: Any, layer_name: str, category: str | None = "color", **kwargs: Any
+        self,
+        images: Any,
+        layer_name: str,
+        category: str | None = "color",
+        *,
+        data_format: Any = DEFAULT_DATA_FORMAT,
+        mag: Any = Mag(1),
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        chunks_per_shard: Any = None,
+        compress: bool = True,
+        topleft: Any = Vec3Int(0, 0, 0),
+        swap_xy: bool = False,
+        flip_x: bool = False,
+        flip_y: bool = False,
+        flip_z: bool = False,
+        dtype: Any = None,
+        channel: int | None = None,
+        czi_channel: int | None = None,
+        scale: int | None = None,
+        batch_size: int | None = None,
+        allow_multiple_layers: bool = False,
+        max_layers: int = 20,
+        truncate_rgba_to_rgb: bool = True,
+        executor: Any = None,
+        use_bioformats: bool = False,
+        timepoint: int | None = None,
     ) -> Layer:
-        """Create ``layer_name`` from image files (glob string, folder or list of TIFF/PNG/JPEG paths).
+        """Create ``layer_name`` from image files (glob string, folder or list of TIFF/PNG/JPEG/MRC paths).
 
-        Keyword arguments as in the reference: data_format, mag, chunk_shape, shard_shape, chunks_per_shard,
-        compress, topleft, swap_xy, flip_x/y/z, dtype, channel, batch_size, executor (and use_bioformats,
-        timepoint, czi_channel, allow_multiple_layers, max_layers, truncate_rgba_to_rgb). Unsupported
-        choices (bioformats, CZI, time points, pims input) raise with a clear message.
+        The images are placed at ``topleft`` in ``mag``, optionally with x and y swapped and axes flipped;
+        ``dtype`` converts the voxels, ``channel`` picks one channel, ``batch_size`` z-slices are written per
+        task on ``executor``. Unsupported choices (bioformats, CZI, time points, multiscale ``scale`` levels,
+        pims input) raise with a clear message.
         """
         from .image_import import add_layer_from_images
 
-        return add_layer_from_images(self, images, layer_name, category, **kwargs)
+        return add_layer_from_images(
+            self,
+            images,
+            layer_name,
+            category,
+            data_format=data_format,
+            mag=mag,
+            chunk_shape=chunk_shape,
+            shard_shape=shard_shape,
+            chunks_per_shard=chunks_per_shard,
+            compress=compress,
+            topleft=topleft,
+            swap_xy=swap_xy,
+            flip_x=flip_x,
+            flip_y=flip_y,
+            flip_z=flip_z,
+            dtype=dtype,
+            channel=channel,
+            czi_channel=czi_channel,
+            scale=scale,
+            batch_size=batch_size,
+            allow_multiple_layers=allow_multiple_layers,
+            max_layers=max_layers,
+            truncate_rgba_to_rgb=truncate_rgba_to_rgb,
+            executor=executor,
+            use_bioformats=use_bioformats,
+            timepoint=timepoint,
+        )
 
     @classmethod
     def from_images(
@@ -593,7 +697,25 @@ class Dataset:
         output_path: Any,
         voxel_size: tuple[float, float, float] | None = None,
         name: str | None = None,
-        **kwargs: Any,
+        *,
+        map_filepath_to_layer_name: Any = ConversionLayerMapping.INSPECT_SINGLE_FILE,
+        z_slices_sort_key: Any = None,
+        voxel_size_with_unit: Any = None,
+        layer_name: str | None = None,
+        layer_category: str | None = None,
+        data_format: Any = DEFAULT_DATA_FORMAT,
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        chunks_per_shard: Any = None,
+        compress: bool = True,
+        swap_xy: bool = False,
+        flip_x: bool = False,
+        flip_y: bool = False,
+        flip_z: bool = False,
+        max_layers: int = 20,
+        batch_size: int | None = None,
+        executor: Any = None,
+        use_bioformats: bool = False,
     ) -> Dataset:
         """Create a dataset at ``output_path`` from the images in ``input_path`` (a folder or one file).
 
@@ -603,7 +725,31 @@ class Dataset:
         """
         from .image_import import dataset_from_images
 
-        return dataset_from_images(cls, input_path, output_path, voxel_size, name, **kwargs)
+        return dataset_from_images(
+            cls,
+            input_path,
+            output_path,
+            voxel_size,
+            name,
+            map_filepath_to_layer_name=map_filepath_to_layer_name,
+            z_slices_sort_key=z_slices_sort_key,
+            voxel_size_with_unit=voxel_size_with_unit,
+            layer_name=layer_name,
+            layer_category=layer_category,
+            data_format=data_format,
+            chunk_shape=chunk_shape,
+            shard_shape=shard_shape,
+            chunks_per_shard=chunks_per_shard,
+            compress=compress,
+            swap_xy=swap_xy,
+            flip_x=flip_x,
+            flip_y=flip_y,
+            flip_z=flip_z,
+            max_layers=max_layers,
+            batch_size=batch_size,
+            executor=executor,
+            use_bioformats=use_bioformats,
+        )
 
     def add_layer_as_copy(
         self,
@@ -700,10 +846,34 @@ class Dataset:
         _deprecated("Dataset.fs_copy_dataset", "Dataset.copy_dataset")
         return self.copy_dataset(new_dataset_path, exists_ok=exists_ok, layers_to_ignore=layers_to_ignore)
 
-    def add_copy_layer(self, foreign_layer: Any, new_layer_name: str | None = None, **kwargs: Any) -> Layer:
-        """Deprecated: use ``add_layer_as_copy``."""
+    def add_copy_layer(
+        self,
+        foreign_layer: Any,
+        new_layer_name: str | None = None,
+        *,
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        chunks_per_shard: Any = None,
+        data_format: Any = None,
+        compress: Any = None,
+        exists_ok: bool = False,
+        executor: Any = None,
+        with_attachments: bool = True,
+    ) -> Layer:
+        """Deprecated: use ``add_layer_as_copy`` (same arguments)."""
         _deprecated("Dataset.add_copy_layer", "Dataset.add_layer_as_copy")
-        return self.add_layer_as_copy(foreign_layer, new_layer_name, **kwargs)
+        return self.add_layer_as_copy(
+            foreign_layer,
+            new_layer_name,
+            chunk_shape=chunk_shape,
+            shard_shape=shard_shape,
+            chunks_per_shard=chunks_per_shard,
+            data_format=data_format,
+            compress=compress,
+            exists_ok=exists_ok,
+            executor=executor,
+            with_attachments=with_attachments,
+        )
 
     def add_fs_copy_layer(self, foreign_layer: Any, new_layer_name: str | None = None) -> Layer:
         """Deprecated: use ``add_layer_as_copy`` (which copies files whenever it can)."""
@@ -744,8 +914,8 @@ class Dataset:
         file is read again and only what this object changed since it last read or wrote it is merged in
         (``update_dataset_properties``), so layers and mags other processes added meanwhile are kept; this
         object then adopts the merged state (it sees their layers too). Locally that is safe for concurrent
-        writers; on ``memory://`` only within one process, and on ``s3://`` concurrent writers in other
-        processes are not protected from each other.
+        writers, on ``s3://`` too (conditional writes); ``memory://`` lives in one process, whose threads take
+        turns; other object stores do not protect writers in different processes from each other.
         """
         self._check_writable()
         self._commit_properties()
@@ -753,9 +923,19 @@ class Dataset:
 
     def _commit_properties(self) -> None:
         """Merge this object's changes into the properties file and adopt the result (see ``_save_properties``)."""
-        merged, on_disk = update_dataset_properties(self._path, self._synced_properties, self._properties)
+        try:
+            merged, on_disk = update_dataset_properties(self._path, self._synced_properties, self._properties)
+        except NameTakenError as taken:
+            self._adopt_taken(taken)
+            raise
         self._synced_properties = on_disk
         self._adopt_properties(merged)
+
+    def _adopt_taken(self, taken: NameTakenError) -> None:
+        """Another process added a layer or mag of the name this object wanted: adopt the file as it is now."""
+        if taken.on_disk is not None:
+            self._synced_properties = taken.on_disk
+            self._adopt_properties(copy.deepcopy(taken.on_disk))
 
     def _adopt_properties(self, merged: DatasetProperties) -> None:
         """Make ``merged`` (what was just written) the in-memory state, keeping the Layer and MagView objects of
@@ -791,7 +971,10 @@ class Dataset:
                     continue
 
     def _rename_layer(self, layer: Layer, new_name: str) -> None:
+        if new_name == layer.name:
+            return  # renaming a layer to its own name changes nothing (as in the reference)
         _check_layer_name(new_name)
+        check_layer_name_characters(new_name)
         if new_name in self._layers:
             raise IndexError(f"Renaming layer {layer.name!r} failed: {new_name!r} exists already.")
         old_name = layer.name

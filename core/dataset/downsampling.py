@@ -36,7 +36,9 @@ from ..sampling import (
     plan_upsampling_mags,
     upsample_cube,
 )
+from .layer_checks import warn_chunk_shape
 from .sampling_modes import SamplingModes
+from .storage_defaults import DEFAULT_CHUNK_SHAPE, created_mag_shard_shape
 
 if TYPE_CHECKING:
     from .mag_view import MagView
@@ -89,9 +91,28 @@ def _other_layers_mags(layer: Any, align_with_other_layers: Any) -> list[Mag]:
     return mags
 
 
-def _check_chain(source_mag: Mag, targets: Sequence[Mag], upsampling: bool = False) -> None:
+def _notice_aligned_short_of(targets: Sequence[Mag], aligned: Sequence[Mag], coarsest: Mag, mode: str) -> None:
+    """The reference's notice when the coarsest mag taken over from another layer stays below ``coarsest`` on
+    some axis (e.g. 4-4-2 of an anisotropic layer for coarsest Mag 4; never for ``constant_z``)."""
+    taken = [mag for mag in targets if mag in set(aligned)]
+    if (
+        mode != SamplingModes.CONSTANT_Z.value
+        and taken
+        and any(t < c for t, c in zip(taken[-1].to_list(), Mag(coarsest).to_list()))
+    ):
+        warnings.warn(
+            f"[INFO] The mag taken from another layer is larger in some dimensions than `coarsest_mag`: Mag "
+            f"{_mag_name(taken[-1])} (from another layer) and coarsest_mag {_mag_name(coarsest)} differ per axis.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _check_chain(source_mag: Mag, targets: Sequence[Mag], upsampling: bool = False, allow_equal: bool = False) -> None:
     previous = Mag(source_mag)
     for target in targets:
+        if allow_equal and Mag(target) == previous:
+            continue
         try:
             if upsampling:
                 check_upsampling_step(previous, target)
@@ -272,6 +293,11 @@ class DownsamplingMixin:
         self._check_writable()  # type: ignore[attr-defined]
         source_view = self._resolve_source(from_mag, from_mag_view)
         source_mag = source_view.mag
+        if coarsest_mag is not None and any(v & (v - 1) for v in Mag(coarsest_mag).to_list()):
+            raise MagPlanError(
+                f"Mag components must be power of 2, got {Mag(coarsest_mag).to_list()} in coarsest_mag "
+                f"{_mag_name(Mag(coarsest_mag))}; pass e.g. Mag(4) or Mag(8)."
+            )
         mode = _parse_sampling_mode(sampling_mode)
         interpolation = parse_interpolation_mode(interpolation_mode, self.category).value
         mode = self._effective_sampling_mode(mode, source_mag, force_sampling_scheme)
@@ -284,13 +310,9 @@ class DownsamplingMixin:
                     f"coarsest_mag {_mag_name(coarsest)} is finer than the source Mag {_mag_name(source_mag)} "
                     "on at least one axis (use upsample for finer mags)."
                 )
-        targets = plan_downsampling_mags(
-            source_mag,
-            coarsest,
-            mode,
-            self.dataset.voxel_size,
-            _other_layers_mags(self, align_with_other_layers),
-        )
+        aligned = _other_layers_mags(self, align_with_other_layers)
+        targets = plan_downsampling_mags(source_mag, coarsest, mode, self.dataset.voxel_size, aligned)
+        _notice_aligned_short_of(targets, aligned, coarsest, mode)
         self._run_steps(
             source_view,
             targets,
@@ -355,13 +377,14 @@ class DownsamplingMixin:
         only_setup_mags: bool = False,
         executor: Any = None,
     ) -> None:
-        """Create ``target_mags`` in order, each from the one before (the first from ``from_mag``)."""
+        """Create ``target_mags`` finest first (they are sorted, as in the reference), each from the one before
+        (the first from ``from_mag``)."""
         self._check_writable()  # type: ignore[attr-defined]
         source_view = self._resolve_source(from_mag, None)
         interpolation = parse_interpolation_mode(interpolation_mode, self.category).value
         self._run_steps(
             source_view,
-            [Mag(m) for m in target_mags],
+            sorted((Mag(m) for m in target_mags), key=lambda m: (m.max_dim, m.to_list())),
             interpolation_mode=interpolation,
             compress=compress,
             buffer_shape=buffer_shape,
@@ -502,14 +525,13 @@ class DownsamplingMixin:
     def _prepare_target(
         self, target: Mag, source_info: Any, chunk_shape: Any, shard_shape: Any, compress: Any
     ) -> MagView:
-        """The (new or reused) MagView for ``target`` with storage settings defaulting to the source's."""
-        chunk = Vec3Int.from_vec_or_int(chunk_shape) if chunk_shape is not None else Vec3Int(source_info.chunk_shape)
+        """The (new or reused) MagView for ``target``; new mags get the reference's defaults for created mags
+        (chunk 32³; shards of 32³ chunks, or 128 × 128 × 1 chunks for layers no deeper than a chunk)."""
+        chunk = Vec3Int.from_vec_or_int(chunk_shape) if chunk_shape is not None else DEFAULT_CHUNK_SHAPE
         if shard_shape is not None:
-            shard: Vec3Int | None = Vec3Int.from_vec_or_int(shard_shape)
-        elif all(int(s) % int(c) == 0 for s, c in zip(source_info.shard_shape, chunk)):
-            shard = Vec3Int(source_info.shard_shape)
+            shard = Vec3Int.from_vec_or_int(shard_shape)
         else:
-            shard = None
+            shard = created_mag_shard_shape(self.data_format, chunk, self.bounding_box.size_xyz.z)
         if target in self.mags:
             existing = self.get_mag(target)  # type: ignore[attr-defined]
             info = existing.info
@@ -521,7 +543,7 @@ class DownsamplingMixin:
             if same:
                 return existing
             self.delete_mag(target)  # type: ignore[attr-defined]
-        return self.add_mag(target, chunk_shape=chunk, shard_shape=shard, compress=compress)  # type: ignore[attr-defined]
+        return self.add_mag(target, chunk_shape=chunk_shape, shard_shape=shard, compress=compress)  # type: ignore[attr-defined]
 
     def _run_steps(
         self,
@@ -543,6 +565,16 @@ class DownsamplingMixin:
         ``interpolation_mode`` None means upsampling.
         """
         upsampling = interpolation_mode is None
+        for target in targets:
+            if any(v & (v - 1) for v in Mag(target).to_list()):
+                raise MagPlanError(
+                    f"Mag components must be power of 2, got {Mag(target).to_list()} in Mag {_mag_name(target)}; "
+                    "WEBKNOSSOS only shows mags like 2, 4-4-2 or 8."
+                )
+        _check_chain(source_view.mag, targets, upsampling, allow_equal=True)
+        if chunk_shape is not None and targets and (allow_overwrite or not any(t in self.mags for t in targets)):
+            # the reference creates the first target (and gives this notice) before it finds a repeated mag
+            warn_chunk_shape(Vec3Int.from_vec_or_int(chunk_shape))
         _check_chain(source_view.mag, targets, upsampling)
         if buffer_shape is not None and any(v <= 0 for v in Vec3Int.from_vec_or_int(buffer_shape)):
             raise ValueError(f"buffer_shape must be positive, got {buffer_shape!r}.")
@@ -610,9 +642,9 @@ class DownsamplingMixin:
         interpolation = parse_interpolation_mode(interpolation_mode, self.category).value
         mode = self._effective_sampling_mode(sampling_mode, source_view.mag, force=False)
         coarsest = default_coarsest_mag(self.bounding_box.size_xyz) if coarsest_mag is None else Mag(coarsest_mag)
-        targets = plan_downsampling_mags(
-            source_view.mag, coarsest, mode, self.dataset.voxel_size, _other_layers_mags(self, True)
-        )
+        aligned = _other_layers_mags(self, True)
+        targets = plan_downsampling_mags(source_view.mag, coarsest, mode, self.dataset.voxel_size, aligned)
+        _notice_aligned_short_of(targets, aligned, coarsest, mode)
         self._run_steps(
             source_view,
             targets,

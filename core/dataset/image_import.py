@@ -22,6 +22,7 @@ from .. import ports
 from ..geometry import BoundingBox, Mag, Vec3Int
 from ..properties import SEGMENTATION_CATEGORY, VoxelSize
 from .chunk_runner import run_on_chunks
+from .image_errors import CorruptImageError, ImageConversionError, UnsupportedImageFormatError
 from .paths import to_upath
 from .storage_defaults import DEFAULT_DATA_FORMAT
 
@@ -52,14 +53,39 @@ def natural_sort_key(path: Any) -> list[Any]:
 def _reader_for(path: UPath) -> Any:
     suffix = path.suffix.lower()
     if suffix in _UNSUPPORTED_SUFFIXES:
-        raise ValueError(f"Cannot import {path}: {_UNSUPPORTED_SUFFIXES[suffix]}; convert it to TIFF first.")
+        raise UnsupportedImageFormatError(
+            f"Cannot import {path}: {_UNSUPPORTED_SUFFIXES[suffix]}; convert it to TIFF first.",
+            path=path,
+            file_extension=suffix.lstrip("."),
+        )
     try:
         return ports.resolve_image_reader(suffix)
     except ValueError as error:
-        raise ValueError(
+        raise UnsupportedImageFormatError(
             f"Cannot import {path}: no image reader for {suffix or 'files without suffix'!r} ({error}) "
-            "TIFF needs tifffile, PNG/JPEG need Pillow: pip install 'daedalus[images]'."
+            "TIFF needs tifffile, PNG/JPEG need Pillow, MRC needs mrcfile: pip install 'daedalus[images]'.",
+            path=path,
+            file_extension=suffix.lstrip(".") or None,
         ) from None
+
+
+def _info(reader: Any, path: UPath) -> Any:
+    """``reader.info(path)``; a file of a supported format that cannot be read raises CorruptImageError."""
+    try:
+        return reader.info(path)
+    except ImageConversionError:
+        raise
+    except Exception as error:
+        raise CorruptImageError(
+            f"Could not read {path}. Its format is supported, so the file is likely damaged or was not written "
+            f"completely ({type(error).__name__}: {error}).",
+            path=path,
+        ) from error
+
+
+def _no_images_error(folder: Any, message: str) -> UnsupportedImageFormatError:
+    found = sorted({p.suffix.lower().lstrip(".") for p in to_upath(folder).rglob("*") if p.is_file() and p.suffix})
+    return UnsupportedImageFormatError(message, path=to_upath(folder), found_file_extensions=tuple(found))
 
 
 def _is_readable(path: UPath, cache: dict[str, bool]) -> bool:
@@ -103,7 +129,7 @@ def _collect_files(images: Any) -> list[UPath]:
         if path.is_dir():
             files = _image_files_in(path, recursive=False)
             if not files:
-                raise FileNotFoundError(f"The folder {text} contains no image files this installation can read.")
+                raise _no_images_error(path, f"The folder {text} contains no image files this installation can read.")
             return files
         if not path.exists():
             raise FileNotFoundError(f"The image file {text} does not exist.")
@@ -139,7 +165,7 @@ def _inspect(files: list[UPath]) -> tuple[list[Any], list[tuple[int, int]], tupl
     first: UPath | None = None
     for index, path in enumerate(files):
         reader = _reader_for(path)
-        (size_x, size_y, size_z, channels), file_dtype = reader.info(path)
+        (size_x, size_y, size_z, channels), file_dtype = _info(reader, path)
         shape = (int(size_x), int(size_y), int(channels))
         if common is None:
             common, dtype, first = shape, np.dtype(file_dtype), path
@@ -218,7 +244,9 @@ def _batches(z_start: int, z_stop: int, batch_size: int) -> list[tuple[int, int]
     return batches
 
 
-def _refuse_unsupported(use_bioformats: bool, timepoint: Any = None, czi_channel: Any = None) -> None:
+def _refuse_unsupported(
+    use_bioformats: bool, timepoint: Any = None, czi_channel: Any = None, scale: int | None = None
+) -> None:
     if use_bioformats:
         raise ValueError(
             "use_bioformats=True is not supported: daedalus reads TIFF (tifffile) and PNG/JPEG (Pillow) "
@@ -231,6 +259,11 @@ def _refuse_unsupported(use_bioformats: bool, timepoint: Any = None, czi_channel
         )
     if czi_channel is not None:
         raise ValueError(f"czi_channel={czi_channel!r} is not supported: daedalus cannot read .czi files.")
+    if scale not in (None, 0):
+        raise ValueError(
+            f"scale={scale!r} is not supported: it selects a resolution level of a multiscale source (zarr, N5, "
+            "neuroglancer precomputed), and daedalus imports TIFF, PNG/JPEG and MRC images only. Leave scale=None."
+        )
 
 
 def add_layer_from_images(
@@ -255,6 +288,7 @@ def add_layer_from_images(
     channel: int | None = None,
     timepoint: int | None = None,
     czi_channel: int | None = None,
+    scale: int | None = None,
     batch_size: int | None = None,
     allow_multiple_layers: bool = False,
     max_layers: int = 20,
@@ -262,7 +296,7 @@ def add_layer_from_images(
     executor: Any = None,
 ) -> Any:
     """Create layer ``layer_name`` at ``mag`` from image files (see ``Dataset.add_layer_from_images``)."""
-    _refuse_unsupported(use_bioformats, timepoint, czi_channel)
+    _refuse_unsupported(use_bioformats, timepoint, czi_channel, scale)
     files = _collect_files(images)
     readers, slices, (size_x, size_y, source_channels), source_dtype = _inspect(files)
     if flip_z:
@@ -431,9 +465,10 @@ def dataset_from_images(
     if root.is_dir():
         files = _image_files_in(root, recursive=True)
         if not files:
-            raise FileNotFoundError(
+            raise _no_images_error(
+                root,
                 f"from_images: {input_path} contains no image files this installation can read "
-                "(TIFF via tifffile, PNG/JPEG via Pillow: pip install 'daedalus[images]')."
+                "(TIFF via tifffile, PNG/JPEG via Pillow, MRC via mrcfile: pip install 'daedalus[images]').",
             )
     else:
         files = [root]

@@ -6,7 +6,7 @@ import os
 import shutil
 import uuid
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +24,14 @@ from ..properties import (
     MagViewProperties,
     SegmentationLayerProperties,
 )
+from ..properties.conflicts import NameTakenError
+from ..properties.coordinate_transformations import CoordinateTransformation
+from ..properties.updates import claiming_name
+from ..zarr3_config import Zarr3Config
+from .abstract_layer import AbstractLayer, AbstractSegmentationLayer
 from .deprecation import deprecated
 from .downsampling import DownsamplingMixin
+from .layer_checks import check_storage_shapes, warn_chunk_shape
 from .layer_discovery import axis_order_of
 from .mag_view import MagView
 from .paths import is_local, is_relative_to, resolve_mag_path
@@ -36,19 +42,16 @@ if TYPE_CHECKING:
     from .dataset import Dataset
 
 
-class Layer(DownsamplingMixin):
-    """A color (or generic) layer: bounding box, voxel type, channels and its mags."""
+class Layer(DownsamplingMixin, AbstractLayer):
+    """A color (or generic) layer of a local dataset: bounding box, voxel type, channels and its mags."""
 
     def __init__(self, dataset: Dataset, properties: LayerProperties, read_only: bool) -> None:
-        self._dataset = dataset
-        self._properties = properties
-        self._read_only = read_only
-        self._mags: dict[Mag, MagView] = {}
+        AbstractLayer.__init__(self, dataset, properties, read_only)
         if properties.mags:
             ports.prepare_storage(self.data_format)
         for entry in properties.mags:
             path = resolve_mag_path(dataset.path, self.path, entry)
-            self._mags[entry.mag] = MagView(self, entry.mag, path, read_only)
+            self._mags[entry.mag] = self._new_mag_view(entry.mag, path)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, dtype={self.dtype}, mags={list(self._mags)})"
@@ -60,13 +63,9 @@ class Layer(DownsamplingMixin):
         """The dataset this layer belongs to."""
         return self._dataset
 
-    @property
-    def name(self) -> str:
-        """The layer's name (also its folder name); assigning renames layer and folder."""
-        return self._properties.name
-
-    @name.setter
+    @AbstractLayer.name.setter
     def name(self, new_name: str) -> None:
+        """The layer's name (also its folder name); assigning renames layer and folder."""
         self._check_writable()
         self._dataset._rename_layer(self, new_name)
 
@@ -80,54 +79,16 @@ class Layer(DownsamplingMixin):
         """``path`` with symbolic links resolved."""
         return self._dataset.resolved_path / self.name
 
-    @property
-    def category(self) -> str:
-        """``"color"`` or ``"segmentation"``."""
-        return self._properties.category
-
-    @property
-    def dtype(self) -> np.dtype:
-        """The dtype of one channel (e.g. uint8)."""
-        return self._properties.dtype_np
-
-    @property
-    def dtype_per_channel(self) -> np.dtype:
-        """Deprecated alias of ``dtype``."""
-        return self.dtype
-
-    @property
-    def num_channels(self) -> int:
-        """Number of channels."""
-        return self._properties.num_channels
-
-    @property
-    def data_format(self) -> DataFormat:
-        """The storage format of the layer's mags."""
-        return self._properties.data_format
-
-    @property
-    def read_only(self) -> bool:
-        """Whether changes are refused."""
-        return self._read_only
-
-    @property
-    def default_view_configuration(self) -> LayerViewConfiguration | None:
-        """How WEBKNOSSOS shows the layer by default."""
-        return self._properties.default_view_configuration
-
-    @default_view_configuration.setter
+    @AbstractLayer.default_view_configuration.setter
     def default_view_configuration(self, value: LayerViewConfiguration | None) -> None:
+        """How WEBKNOSSOS shows the layer by default; assigning persists it."""
         self._check_writable()
         self._properties.default_view_configuration = value
         self._save()
 
-    @property
-    def bounding_box(self) -> NDBoundingBox:
-        """The layer's extent in Mag(1) voxels; assigning persists it and grows the mags' arrays."""
-        return self._properties.bounding_box
-
-    @bounding_box.setter
+    @AbstractLayer.bounding_box.setter
     def bounding_box(self, bbox: NDBoundingBox) -> None:
+        """The layer's extent in Mag(1) voxels; assigning persists it and grows the mags' arrays."""
         self._check_writable()
         current = self._properties.bounding_box
         if tuple(bbox.axes) != tuple(current.axes) and set(bbox.axes) == {"x", "y", "z"}:
@@ -138,10 +99,19 @@ class Layer(DownsamplingMixin):
                 mag_view._ensure_shape_for(bbox)
         self._save()
 
-    @property
-    def normalized_bounding_box(self) -> Any:
-        """The bounding box with the channel axis added."""
-        return self.bounding_box.normalize_axes(self.num_channels)
+    @AbstractLayer.coordinate_transformations.setter
+    def coordinate_transformations(self, value: Iterable[CoordinateTransformation] | None) -> None:
+        """How WEBKNOSSOS places the layer in the dataset's space; assigning (a list, or None for none) persists it."""
+        self._check_writable()
+        transformations = list(value or ())
+        for transformation in transformations:
+            if not isinstance(transformation, CoordinateTransformation):
+                raise TypeError(
+                    f"coordinate_transformations of layer {self.name!r} must be AffineCoordinateTransformation or "
+                    f"ThinPlateSplineCoordinateTransformation objects, not {transformation!r}."
+                )
+        self._properties.coordinate_transformations = transformations or None
+        self._save()
 
     @property
     def is_foreign(self) -> bool:
@@ -161,27 +131,6 @@ class Layer(DownsamplingMixin):
 
     # ------------------------------------------------------------------ mags
 
-    @property
-    def mags(self) -> Mapping[Mag, MagView]:
-        """The layer's mags by Mag."""
-        return dict(self._mags)
-
-    def get_mag(self, mag: Any) -> MagView:
-        """The MagView of ``mag`` (``1``, ``"2-2-1"``, ``(2, 2, 1)`` or a Mag); IndexError if absent."""
-        mag = Mag(mag)
-        if mag not in self._mags:
-            raise IndexError(
-                f"Layer {self.name!r} has no mag {mag.to_layer_name()}; mags: "
-                f"{[m.to_layer_name() for m in sorted(self._mags, key=lambda m: m.to_list())]}."
-            )
-        return self._mags[mag]
-
-    def get_finest_mag(self) -> MagView:
-        """The mag with the finest resolution."""
-        if not self._mags:
-            raise IndexError(f"Layer {self.name!r} has no mags yet; add one with add_mag().")
-        return self._mags[min(self._mags, key=lambda m: (m.max_dim, m.to_list()))]
-
     def add_mag(
         self,
         mag: Any,
@@ -189,17 +138,23 @@ class Layer(DownsamplingMixin):
         chunk_shape: Any = None,
         shard_shape: Any = None,
         chunks_per_shard: Any = None,
-        compress: bool = True,
+        compress: bool | Zarr3Config = True,
     ) -> MagView:
-        """Create a new mag on disk (defaults: chunk 32³, shard 1024³ for zarr3, compressed)."""
+        """Create a new mag on disk (defaults: chunk 32³, shard 1024³ for zarr3, compressed).
+
+        ``compress`` is a bool, or for zarr3 layers a ``Zarr3Config`` with the codecs and chunk key encoding."""
         self._check_writable()
         mag = Mag(mag)
         if mag in self._mags:
             raise IndexError(f"Adding mag {mag.to_layer_name()} to layer {self.name!r} failed: it exists.")
         if shard_shape is not None and chunks_per_shard is not None:
             raise ValueError("Give shard_shape or the deprecated chunks_per_shard, not both.")
+        if chunks_per_shard is not None:
+            deprecated("add_mag(chunks_per_shard=...)", "add_mag(shard_shape=...)")
         ports.resolve_storage(self.data_format)  # fail before touching the disk if the format is unknown
         chunk = Vec3Int.from_vec_or_int(chunk_shape) if chunk_shape is not None else None
+        if chunk is not None:
+            warn_chunk_shape(chunk)
         chunk = chunk or default_chunk_shape(self.data_format)
         if chunks_per_shard is not None:
             shard = chunk * Vec3Int.from_vec_or_int(chunks_per_shard)
@@ -207,24 +162,32 @@ class Layer(DownsamplingMixin):
             shard = Vec3Int.from_vec_or_int(shard_shape)
         else:
             shard = default_shard_shape(self.data_format, chunk)
+        check_storage_shapes(self.data_format, chunk, shard)
         if any(s % c for s, c in zip(shard, chunk)):
             raise ValueError(f"shard_shape {tuple(shard)} must be a multiple of chunk_shape {tuple(chunk)}.")
         path = self.path / mag.to_layer_name()
-        if path.exists() and any(path.iterdir()):
-            raise FileExistsError(f"Adding mag {mag.to_layer_name()} failed: {path} already holds files.")
-        mag_view = MagView.create(self, mag, path=path, chunk_shape=chunk, shard_shape=shard, compression_mode=compress)
-        cube_length = shard.x if self.data_format == DataFormat.WKW else None
-        self._properties.mags.append(
-            MagViewProperties(
-                mag=mag,
-                path=f"./{self.name}/{mag.to_layer_name()}",
-                cube_length=cube_length,
-                axis_order=axis_order_of(mag_view.info),
-            )
-        )
-        self._properties.mags.sort(key=lambda m: (m.mag.max_dim, m.mag.to_list()))
-        self._mags[mag] = mag_view
-        self._save()
+        try:
+            with claiming_name(self._dataset.path, self.name, mag):  # refuses a mag another process added meanwhile
+                if path.exists() and any(path.iterdir()):
+                    raise FileExistsError(f"Adding mag {mag.to_layer_name()} failed: {path} already holds files.")
+                mag_view = MagView.create(
+                    self, mag, path=path, chunk_shape=chunk, shard_shape=shard, compression_mode=compress
+                )
+                cube_length = shard.x if self.data_format == DataFormat.WKW else None
+                self._properties.mags.append(
+                    MagViewProperties(
+                        mag=mag,
+                        path=f"./{self.name}/{mag.to_layer_name()}",
+                        cube_length=cube_length,
+                        axis_order=axis_order_of(mag_view.info),
+                    )
+                )
+                self._properties.mags.sort(key=lambda m: (m.mag.max_dim, m.mag.to_list()))
+                self._mags[mag] = mag_view
+                self._save()
+        except NameTakenError as taken:
+            self._dataset._adopt_taken(taken)
+            raise
         return mag_view
 
     def get_or_add_mag(
@@ -234,7 +197,7 @@ class Layer(DownsamplingMixin):
         chunk_shape: Any = None,
         shard_shape: Any = None,
         chunks_per_shard: Any = None,
-        compress: bool | None = None,
+        compress: bool | Zarr3Config | None = None,
     ) -> MagView:
         """The mag if it exists (its storage settings must then match any given), else a new one."""
         mag = Mag(mag)
@@ -252,7 +215,8 @@ class Layer(DownsamplingMixin):
             raise ValueError(f"Mag {mag} exists with chunk shape {tuple(info.chunk_shape)}, not {chunk_shape}.")
         if shard_shape is not None and Vec3Int.from_vec_or_int(shard_shape) != info.shard_shape:
             raise ValueError(f"Mag {mag} exists with shard shape {tuple(info.shard_shape)}, not {shard_shape}.")
-        if compress is not None and bool(compress) != info.compression_mode:
+        compressed = compress.compresses if isinstance(compress, Zarr3Config) else compress
+        if compress is not None and bool(compressed) != info.compression_mode:
             raise ValueError(f"Mag {mag} exists with compression {info.compression_mode}, not {compress}.")
         return existing
 
@@ -289,6 +253,7 @@ class Layer(DownsamplingMixin):
         self,
         foreign_mag_view_or_path: Any,
         *,
+        mag: Any = None,
         extend_layer_bounding_box: bool = True,
         chunk_shape: Any = None,
         shard_shape: Any = None,
@@ -298,7 +263,8 @@ class Layer(DownsamplingMixin):
         executor: Any = None,
         progress_desc: str | None = None,
     ) -> MagView:
-        """Copy a mag of another dataset (a MagView or its path) into this layer.
+        """Copy a mag of another dataset (a MagView or its path) into this layer, as ``mag`` if given (the
+        voxels are kept; the layer's Mag(1) bounding box grows by the ratio of the mags).
 
         The files are copied when format and layout match; otherwise the data is recoded.
         """
@@ -307,6 +273,7 @@ class Layer(DownsamplingMixin):
         return add_mag_as_copy(
             self,
             foreign_mag_view_or_path,
+            mag=mag,
             extend_layer_bounding_box=extend_layer_bounding_box,
             chunk_shape=chunk_shape,
             shard_shape=shard_shape,
@@ -335,10 +302,32 @@ class Layer(DownsamplingMixin):
 
         return add_mag_from_zarrarray(self, mag, path, move=move, extend_layer_bounding_box=extend_layer_bounding_box)
 
-    def add_copy_mag(self, foreign_mag_view_or_path: Any, **kwargs: Any) -> MagView:
-        """Deprecated: use ``add_mag_as_copy``."""
+    def add_copy_mag(
+        self,
+        foreign_mag_view_or_path: Any,
+        *,
+        extend_layer_bounding_box: bool = True,
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        chunks_per_shard: Any = None,
+        compress: Any = None,
+        exists_ok: bool = False,
+        executor: Any = None,
+        progress_desc: str | None = None,
+    ) -> MagView:
+        """Deprecated: use ``add_mag_as_copy`` (same arguments)."""
         deprecated("Layer.add_copy_mag", "Layer.add_mag_as_copy")
-        return self.add_mag_as_copy(foreign_mag_view_or_path, **kwargs)
+        return self.add_mag_as_copy(
+            foreign_mag_view_or_path,
+            extend_layer_bounding_box=extend_layer_bounding_box,
+            chunk_shape=chunk_shape,
+            shard_shape=shard_shape,
+            chunks_per_shard=chunks_per_shard,
+            compress=compress,
+            exists_ok=exists_ok,
+            executor=executor,
+            progress_desc=progress_desc,
+        )
 
     def add_fs_copy_mag(
         self, foreign_mag_view_or_path: Any, *, extend_layer_bounding_box: bool = True, exists_ok: bool = False
@@ -372,9 +361,11 @@ class Layer(DownsamplingMixin):
 
     def as_segmentation_layer(self) -> SegmentationLayer:
         """This layer as a SegmentationLayer (TypeError if it is not one)."""
-        if not isinstance(self, SegmentationLayer):
-            raise TypeError(f"Layer {self.name!r} is a {self.category} layer, not a segmentation layer.")
-        return self
+        return AbstractLayer.as_segmentation_layer(self)
+
+    def _new_mag_view(self, mag: Mag, path: Any) -> MagView:
+        """The MagView object for ``mag`` stored at ``path`` (RemoteLayer makes RemoteMagViews)."""
+        return MagView(self, mag, path, self._read_only)
 
     def _check_writable(self) -> None:
         if self._read_only:
@@ -403,21 +394,17 @@ class Layer(DownsamplingMixin):
             ports.prepare_storage(self.data_format)
         for entry in added:
             path = resolve_mag_path(self._dataset.path, self.path, entry)
-            self._mags[entry.mag] = MagView(self, entry.mag, path, self._read_only)
+            self._mags[entry.mag] = self._new_mag_view(entry.mag, path)
 
 
-class SegmentationLayer(Layer):
+class SegmentationLayer(Layer, AbstractSegmentationLayer):
     """A segmentation layer: adds the largest segment id, mappings and attachments."""
 
     _properties: SegmentationLayerProperties
 
-    @property
-    def largest_segment_id(self) -> int | None:
-        """The largest segment id in the data (None when unknown); assigning persists it."""
-        return self._properties.largest_segment_id
-
-    @largest_segment_id.setter
+    @AbstractSegmentationLayer.largest_segment_id.setter
     def largest_segment_id(self, value: int | None) -> None:
+        """The largest segment id in the data (None when unknown); assigning persists it."""
         self._check_writable()
         if value is not None:
             value = int(value)

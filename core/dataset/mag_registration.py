@@ -87,7 +87,7 @@ def mag_entry_path(layer: Any, mag: Mag) -> str:
 
 def register_mag(layer: Any, mag: Mag, path: Any, entry_path: str, new_bbox: NDBoundingBox) -> MagView:
     """Add the array at ``path`` as ``mag`` of ``layer`` (properties entry ``entry_path``) and persist."""
-    mag_view = MagView(layer, mag, path, layer.read_only)
+    mag_view = layer._new_mag_view(mag, path)
     info = mag_view.info
     layer._properties.mags.append(
         MagViewProperties(

@@ -13,7 +13,9 @@ from ..array_info import ArrayInfo
 from ..errors import InvalidArgumentError, ReadOnlyViewError
 from ..geometry import Mag, NDBoundingBox, Vec3Int
 from ..properties import DataFormat
+from ..zarr3_config import Zarr3Config, with_compress
 from .chunk_runner import run_on_chunks
+from .paths import is_local, is_relative_to, to_upath
 from .region import array_box
 from .view import View, views_on_disk
 
@@ -24,8 +26,15 @@ if TYPE_CHECKING:
 class MagView(View):
     """One mag of a layer. Offsets and sizes in its methods are Mag(1) voxels, like in every View."""
 
-    def __init__(self, layer: Layer, mag: Any, path: Any, read_only: bool = False) -> None:
-        super().__init__(path, None, mag, layer.data_format, read_only)
+    def __init__(self, layer: Layer, mag: Any, path: Any, read_only: bool = False, data_format: Any = None) -> None:
+        """The mag ``mag`` of ``layer`` stored at ``path`` in ``data_format`` (default: the layer's)."""
+        # A mag stored outside its layer's folder (added with add_mag_as_ref / add_layer_as_ref, or listed so in
+        # the properties) is referenced data of another layer or dataset: it is read-only, like in the reference.
+        referenced = _is_outside(path, layer.path)
+        super().__init__(
+            path, None, mag, layer.data_format if data_format is None else data_format, read_only or referenced
+        )
+        self._referenced = referenced
         self._layer = layer
         self._aligned: tuple[Any, NDBoundingBox] | None = None  # (layer box, that box aligned to this mag)
 
@@ -39,7 +48,7 @@ class MagView(View):
         chunk_shape: Any,
         shard_shape: Any = None,
         chunks_per_shard: Any = None,
-        compression_mode: bool,
+        compression_mode: bool | Zarr3Config,
         read_only: bool = False,
     ) -> MagView:
         """Create the mag's array on disk (use ``Layer.add_mag`` instead of calling this)."""
@@ -54,10 +63,13 @@ class MagView(View):
             voxel_type=layer.dtype,
             chunk_shape=chunk,
             shard_shape=shard,
-            compression_mode=bool(compression_mode),
-            shape=array_shape_for(layer.bounding_box, mag, layer.num_channels, shard),
+            compression_mode=bool(compression_mode),  # a Zarr3Config is applied by with_compress below
+            shape=array_shape_for(layer.bounding_box, mag, layer.num_channels, chunk),
             dimension_names=array_axes(layer.bounding_box),
+            # n-d layers (extra axes such as t) store no channel axis, like the reference's; they have 1 channel
+            has_channel_axis=not has_extra_axes(layer.bounding_box),
         )
+        info = with_compress(info, compression_mode)
         ports.resolve_storage(layer.data_format).create(UPath(path), info)
         return cls(layer, mag, path, read_only)
 
@@ -109,6 +121,12 @@ class MagView(View):
         return self.layer.is_mag_view_foreign(self)
 
     def _check_writable(self) -> None:
+        if self._referenced:
+            raise ReadOnlyViewError(
+                f"Cannot write to mag {self._mag.to_layer_name()} at {self._path}: it is stored outside its "
+                "layer's folder (a reference added with add_mag_as_ref or add_layer_as_ref), and referenced data "
+                "is read-only. Copy it into the dataset with add_mag_as_copy or add_layer_as_copy to change it."
+            )
         if self.read_only:
             raise ReadOnlyViewError(f"Cannot write to {self._path}: the dataset or mag is read-only.")
 
@@ -137,9 +155,14 @@ class MagView(View):
                     f"{self.layer.name!r}; pass allow_resize=True to grow the layer (not while other "
                     "processes write to it), or set layer.bounding_box first."
                 )
+            if any(v < 0 for v in bbox.topleft_xyz):
+                raise InvalidArgumentError(
+                    f"Cannot grow layer {self.layer.name!r} to {bbox}: its topleft must not contain negative "
+                    "dimensions; data starts at (0, 0, 0)."
+                )
             current = self.layer.bounding_box
             grown = bbox if current.is_empty() else current.extended_by(bbox)
-            if self.info.compression_mode and not allow_unaligned:
+            if not allow_unaligned:
                 # refuse an unaligned write before the layer grows, judging alignment by the grown borders
                 info = self.info
                 offset, shape = array_box(bbox, self._mag, info.dimension_names, info.shape)
@@ -177,9 +200,9 @@ class MagView(View):
         self.write(data, absolute_offset=absolute_offset, allow_unaligned=allow_unaligned, allow_resize=True)
 
     def _ensure_shape_for(self, bbox: NDBoundingBox) -> None:
-        """Grow the array so that it covers ``bbox`` (Mag(1)), rounded up to whole shards."""
+        """Grow the array so that it covers ``bbox`` (Mag(1)), rounded up to whole chunks."""
         info = self.info
-        needed = array_shape_for(bbox, self._mag, info.num_channels, info.shard_shape)
+        needed = array_shape_for(bbox, self._mag, info.num_channels, info.chunk_shape)
         if len(needed) == len(info.shape) and any(n > s for n, s in zip(needed, info.shape)):
             self._array.resize(tuple(max(n, s) for n, s in zip(needed, info.shape)))
 
@@ -296,6 +319,33 @@ class MagView(View):
         self.write_cxyz(data, absolute_bounding_box=shard)
 
 
+def _is_outside(path: Any, layer_path: Any) -> bool:
+    """Whether the mag at ``path`` lies outside the folder ``layer_path`` (another location or protocol)."""
+    if is_local(path) != is_local(layer_path):
+        return True
+    return not is_relative_to(to_upath(path), to_upath(layer_path))
+
+
+def has_extra_axes(bbox: NDBoundingBox) -> bool:
+    """Whether a layer box has axes besides x, y and z (an n-d layer)."""
+    return any(axis not in ("x", "y", "z") for axis in bbox.axes)
+
+
+def array_indexed(bbox: NDBoundingBox) -> NDBoundingBox:
+    """An n-d layer box re-indexed to the positions of its axes in the stored array: extra axes first (in the
+    order of their index), then x, y, z; a 3-d box unchanged."""
+    if not has_extra_axes(bbox):
+        return bbox
+    axes = array_axes(bbox)[1:]
+    bounds = {axis: bbox.get_bounds(axis) for axis in bbox.axes}
+    return NDBoundingBox(
+        topleft=tuple(bounds[axis][0] for axis in axes),
+        size=tuple(bounds[axis][1] - bounds[axis][0] for axis in axes),
+        axes=axes,
+        index=tuple(range(len(axes))),
+    )
+
+
 def array_axes(bbox: NDBoundingBox) -> tuple[str, ...]:
     """Array dimension names for a layer box: ``("c", *extra axes by index, "x", "y", "z")``."""
     axes = list(bbox.axes)
@@ -304,16 +354,20 @@ def array_axes(bbox: NDBoundingBox) -> tuple[str, ...]:
     return ("c", *extra, "x", "y", "z")
 
 
-def array_shape_for(bbox: NDBoundingBox, mag: Mag, num_channels: int, shard: Vec3Int) -> tuple[int, ...]:
-    """Array shape covering ``bbox`` (Mag(1)) at ``mag``: x/y/z rounded up to whole shards."""
+def array_shape_for(bbox: NDBoundingBox, mag: Mag, num_channels: int, grid: Vec3Int) -> tuple[int, ...]:
+    """Array shape covering ``bbox`` (Mag(1)) at ``mag``: x/y/z rounded up to whole cells of ``grid``.
+
+    Mags pass their chunk shape, not the shard shape: OME-Zarr readers (ome-zarr-py, napari, neuroglancer) show
+    an array's shape as the image's extent, and a shard-padded shape would show a small volume as mostly empty.
+    """
     factors = dict(zip(("x", "y", "z"), Mag(mag).to_list()))
-    shard_of = dict(zip(("x", "y", "z"), shard))
+    grid_of = dict(zip(("x", "y", "z"), grid))
     shape = [num_channels]
     for axis in array_axes(bbox)[1:]:
         _, hi = bbox.get_bounds(axis)
         if axis in factors:
             edge = -(-hi // factors[axis])
-            shape.append(-(-edge // shard_of[axis]) * shard_of[axis])
+            shape.append(-(-edge // grid_of[axis]) * grid_of[axis])
         else:
             shape.append(hi)
     return tuple(shape)

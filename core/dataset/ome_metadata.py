@@ -9,7 +9,10 @@ from upath import UPath
 
 from ..properties.files import write_text_atomically
 
-_AXIS_TYPES = {"c": "channel", "t": "time"}
+_AXIS_TYPES = {"c": "channel", "t": "time", "x": "space", "y": "space", "z": "space"}
+# zarr v2 group marker: ``zarr_format`` is the integer 2 (the zarr v2 spec); the reference writes the string "2",
+# which zarr-python, ome-zarr-py and ome-zarr-models refuse, while the reference reads either.
+_ZARR2_GROUP = {"zarr_format": 2}
 
 
 def _write_json(path: UPath, content: dict[str, Any]) -> None:
@@ -18,19 +21,33 @@ def _write_json(path: UPath, content: dict[str, Any]) -> None:
     write_text_atomically(path, json.dumps(content, indent=4))
 
 
+def _read_json(path: UPath) -> Any:
+    """The parsed JSON at ``path``, or None when it is missing or not valid JSON."""
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
 def write_dataset_group(dataset_path: UPath, data_format: str) -> None:
-    """Mark the dataset folder as a zarr group (zarr3: ``zarr.json``, zarr: ``.zgroup``) if not yet marked."""
+    """Mark the dataset folder as a zarr group (zarr3: ``zarr.json``, zarr: ``.zgroup``) if not yet marked.
+
+    A ``.zgroup`` with the string ``"2"`` (as the reference writes it) is rewritten with the integer.
+    """
     if data_format == "zarr3" and not (dataset_path / "zarr.json").exists():
         _write_json(dataset_path / "zarr.json", {"zarr_format": 3, "node_type": "group"})
-    elif data_format == "zarr" and not (dataset_path / ".zgroup").exists():
-        _write_json(dataset_path / ".zgroup", {"zarr_format": "2"})
+    elif data_format == "zarr" and _read_json(dataset_path / ".zgroup") != _ZARR2_GROUP:
+        _write_json(dataset_path / ".zgroup", _ZARR2_GROUP)
 
 
 def _axes(dimension_names: tuple[str, ...], unit: str) -> list[dict[str, str]]:
+    """NGFF axes: x/y/z are space axes in ``unit``; c and t channel and time; other axes have no type."""
     axes = []
     for name in dimension_names:
-        entry = {"name": name, "type": _AXIS_TYPES.get(name, "space")}
-        if entry["type"] == "space":
+        entry = {"name": name}
+        if name in _AXIS_TYPES:
+            entry["type"] = _AXIS_TYPES[name]
+        if entry.get("type") == "space":
             entry["unit"] = unit
         axes.append(entry)
     return axes
@@ -68,5 +85,5 @@ def write_layer_metadata(layer: Any) -> None:
         }
         _write_json(layer.path / "zarr.json", content)
     else:
-        _write_json(layer.path / ".zgroup", {"zarr_format": "2"})
+        _write_json(layer.path / ".zgroup", _ZARR2_GROUP)
         _write_json(layer.path / ".zattrs", {"multiscales": [{"version": "0.4", **multiscale}]})

@@ -49,7 +49,10 @@ def add_mag_as_ref(
         raise IndexError(f"Adding mag {mag.to_layer_name()} to layer {layer.name!r} failed: it exists.")
     entry_path = reference_path(source.path, layer.dataset.path, make_relative)
     current = layer.bounding_box
-    new_bbox = extended(current, source_layer_bbox(source)) if extend_layer_bounding_box else current
+    source_bbox = source_layer_bbox(source)
+    if mag != source.mag:  # the referenced voxels stand for ``mag``: the Mag(1) box scales
+        source_bbox = source_bbox.align_with_mag(source.mag, ceil=True).in_mag(source.mag).from_mag_to_mag1(mag)
+    new_bbox = extended(current, source_bbox) if extend_layer_bounding_box else current
     return register_mag(layer, mag, source.path, entry_path, new_bbox)
 
 
@@ -58,11 +61,13 @@ def add_layer_as_ref(
 ) -> Any:
     """Add a foreign layer to ``dataset`` by referencing its mags and attachments."""
     from .dataset import _check_layer_name
+    from .layer_checks import check_layer_name_characters
 
     dataset._check_writable()
     foreign = resolve_foreign_layer(foreign_layer)
     name = new_layer_name or foreign.name
     _check_layer_name(name)
+    check_layer_name_characters(name)
     if name in dataset.layers:
         raise LayerExistsError(
             f"Adding layer {name!r} by reference failed: the dataset at {dataset.path} has it already; "

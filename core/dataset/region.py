@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,19 @@ def array_box(
 def is_aligned(start: int, stop: int, unit: int, lower_edge: int, upper_edge: int) -> bool:
     """Whether [start, stop) starts and ends on a multiple of ``unit`` or on the given edges."""
     return (start % unit == 0 or start == lower_edge) and (stop % unit == 0 or stop >= upper_edge)
+
+
+def warn_size_only(
+    method: str, size: Any, relative_offset: Any, absolute_offset: Any, relative_box: Any, absolute_box: Any
+) -> None:
+    """DeprecationWarning for ``view.<method>(size=...)`` without an offset or a box (the reference's warning)."""
+    if size is not None and all(v is None for v in (relative_offset, absolute_offset, relative_box, absolute_box)):
+        warnings.warn(
+            f"[DEPRECATION] Using view.{method}(size=my_vec) only with a size is deprecated. Please use "
+            f"view.{method}(absolute_offset=view.bounding_box.topleft, size=my_vec) instead.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
 
 
 def pick_region(
@@ -89,11 +103,15 @@ def pick_region(
 
 
 def _as_view_axes(view_bbox: NDBoundingBox, bbox: NDBoundingBox) -> NDBoundingBox:
-    """Lift a 3-d box onto an n-d view (other axes keep the view's bounds)."""
+    """Lift a 3-d box onto an n-d view: like the reference, its other axes span [0, 1) (one time point, ...)."""
     if tuple(bbox.axes) == tuple(view_bbox.axes):
         return bbox
     if set(bbox.axes) == set(_XYZ):
-        return view_bbox.with_topleft_xyz(bbox.topleft_xyz).with_size_xyz(bbox.size_xyz)
+        lifted = view_bbox.with_topleft_xyz(bbox.topleft_xyz).with_size_xyz(bbox.size_xyz)
+        for axis in view_bbox.axes:
+            if axis not in _XYZ:
+                lifted = lifted.with_bounds(axis, 0, 1)
+        return lifted
     result = view_bbox
     for axis in bbox.axes:
         lo, hi = bbox.get_bounds(axis)

@@ -18,6 +18,6 @@ class SamplingModes(Enum):
         if isinstance(mode, SamplingModes):
             return mode
         try:
-            return cls(str(mode).lower())
+            return cls(str(mode))  # exact values only, like the reference ("ANISOTROPIC" is refused)
         except ValueError:
             raise ValueError(f"Unknown sampling mode {mode!r}; use one of {[m.value for m in cls]}.") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Generator, Iterator
 from functools import partial
 from typing import Any
@@ -15,7 +16,11 @@ from ..errors import InvalidArgumentError, ReadOnlyViewError
 from ..geometry import Mag, NDBoundingBox, Vec3Int
 from ..properties import DataFormat
 from .chunk_runner import run_on_chunks
-from .region import array_box, as_full_axes, is_aligned, mag_box, pick_region
+from .region import array_box, as_full_axes, is_aligned, mag_box, pick_region, warn_size_only
+
+
+class DtypeMismatchError(ValueError, TypeError):
+    """Data of a dtype that does not fit the stored one without losing values (a TypeError, as numpy's casts)."""
 
 
 class View:
@@ -32,9 +37,13 @@ class View:
         data_format: Any,
         read_only: bool = False,
         cached_array: Any = None,
+        dimension_names: tuple[str, ...] | None = None,
         alignment_bounding_box: NDBoundingBox | None = None,
     ) -> None:
+        """A view of the array at ``path_to_mag_view`` limited to ``bounding_box``; ``dimension_names`` are the
+        array's axis names (read from the array itself when None)."""
         self._path = UPath(path_to_mag_view)
+        self._dimension_names = None if dimension_names is None else tuple(dimension_names)
         self._alignment_bbox = alignment_bounding_box
         self._bounding_box = bounding_box
         self._mag = Mag(mag)
@@ -79,6 +88,11 @@ class View:
         return self._mag
 
     @property
+    def data_format(self) -> DataFormat:
+        """The storage format of the underlying array."""
+        return self._data_format
+
+    @property
     def read_only(self) -> bool:
         """Whether writes are refused."""
         return self._read_only
@@ -105,8 +119,10 @@ class View:
     ) -> np.ndarray:
         """Read a region (default: the whole view) as ``(c, [extra axes,] x, y, z)``; outside data reads 0.
 
-        All offsets and sizes are in Mag(1) voxels.
+        All offsets and sizes are in Mag(1) voxels. ``size`` alone (no offset) is deprecated: it reads from the
+        view's top-left corner.
         """
+        warn_size_only("read", size, relative_offset, absolute_offset, relative_bounding_box, absolute_bounding_box)
         bbox = pick_region(
             self.bounding_box,
             size=size,
@@ -128,6 +144,7 @@ class View:
         absolute_bounding_box: NDBoundingBox | None = None,
     ) -> np.ndarray:
         """Like ``read`` but always ``(c, x, y, z)``: a channel axis of 1 is added when the array has none."""
+        warn_size_only("read", size, relative_offset, absolute_offset, relative_bounding_box, absolute_bounding_box)
         bbox = pick_region(
             self.bounding_box,
             size=size,
@@ -136,13 +153,18 @@ class View:
             relative_bounding_box=relative_bounding_box,
             absolute_bounding_box=absolute_bounding_box,
         )
-        data = self._read_box(bbox)
-        if data.ndim != 4:
-            raise ValueError(
-                f"read_cxyz needs a 3-d region, but {self._path} has axes {self.info.dimension_names}; "
-                "use read() or read_xyz() for n-d layers."
-            )
-        return data
+        return self._cxyz(self._read_box(bbox), bbox)
+
+    def _cxyz(self, data: np.ndarray, bbox: NDBoundingBox) -> np.ndarray:
+        """``data`` (c, extra axes..., x, y, z) as (c, x, y, z); every extra axis must have length 1."""
+        names = self.info.dimension_names
+        for axis, extent in zip(names[1:-3], data.shape[1:-3]):
+            if extent > 1:
+                raise ValueError(
+                    f"Cannot read {bbox} of {self._path} into (c, x, y, z) format: the extra axis {axis!r} has size "
+                    f"{extent} > 1. Use read() and handle the extra axis, or read one {axis} at a time."
+                )
+        return data.reshape((data.shape[0], *data.shape[-3:]))
 
     def read_xyz(
         self,
@@ -150,27 +172,45 @@ class View:
         relative_bounding_box: NDBoundingBox | None = None,
         absolute_bounding_box: NDBoundingBox | None = None,
     ) -> np.ndarray:
-        """Read a region as a strictly 3-d ``(x, y, z)`` array (single channel, extra axes of length 1)."""
+        """Deprecated: ``read_cxyz`` of a bounding box (one of the two boxes is required), as ``(c, x, y, z)``."""
+        warnings.warn(
+            "[DEPRECATION] `read_xyz` is deprecated, please use `read_cxyz` instead.", DeprecationWarning, stacklevel=2
+        )
+        if relative_bounding_box is None and absolute_bounding_box is None:
+            raise InvalidArgumentError("read_xyz needs an offset or a bounding box: pass absolute_bounding_box=...")
         bbox = pick_region(
             self.bounding_box,
             relative_bounding_box=relative_bounding_box,
             absolute_bounding_box=absolute_bounding_box,
         )
-        data = self._read_box(bbox)
-        extra = data.shape[:-3]
-        if int(np.prod(extra)) != 1:
-            raise ValueError(
-                f"read_xyz needs one channel and extra axes of length 1, but the region {bbox} of "
-                f"{self._path} has shape {data.shape}."
-            )
-        return data.reshape(data.shape[-3:])
+        return self._cxyz(self._read_box(bbox, allow_empty=True, allow_negative=True), bbox)
 
-    def _read_box(self, bbox: NDBoundingBox) -> np.ndarray:
+    def _read_box(self, bbox: NDBoundingBox, allow_empty: bool = False, allow_negative: bool = False) -> np.ndarray:
         info = self.info
         offset, shape = array_box(bbox, self._mag, info.dimension_names, info.shape)
-        if any(s <= 0 for s in shape):
-            raise InvalidArgumentError(f"Cannot read the empty region {bbox} from {self._path}.")
+        if not allow_negative and any(o < 0 for o in offset[-3:]):
+            raise InvalidArgumentError(
+                f"Cannot read {bbox} from {self._path}: the offset {offset[-3:]} in mag {self._mag} must not contain "
+                "negative dimensions (data starts at 0)."
+            )
+        if any(s < 0 for s in shape) or (not allow_empty and any(s == 0 for s in shape)):
+            raise InvalidArgumentError(
+                f"Cannot read the empty region {bbox} from {self._path}: every size must be larger than 0."
+            )
+        if any(s == 0 for s in shape):
+            return np.zeros(shape, dtype=info.voxel_type)
         return self._array.read(offset, shape)
+
+    def to_dask(self) -> Any:
+        """The view's data as a lazy dask array, shaped and typed like ``read()`` (needs ``pip install dask``).
+
+        Blocks follow the shard grid (the chunk grid when unsharded), cut at the view's edges; computing a
+        block, or a slice (napari reads single planes), reads just that box through ``read``. For a napari
+        multiscale image: ``[layer.get_mag(mag).to_dask() for mag in sorted(layer.mags)]``.
+        """
+        from .lazy_array import view_to_dask
+
+        return view_to_dask(self)
 
     # ------------------------------------------------------------------ writing
 
@@ -239,7 +279,7 @@ class View:
         data = np.asarray(data)
         if data.dtype != info.voxel_type:
             if not np.can_cast(data.dtype, info.voxel_type, casting="safe"):
-                raise ValueError(
+                raise DtypeMismatchError(
                     f"Cannot write data of dtype {data.dtype} to {self._path}, which stores "
                     f"{info.voxel_type}; convert it first (data.astype(np.{info.voxel_type}))."
                 )
@@ -270,7 +310,7 @@ class View:
     def _write_box(self, bbox: NDBoundingBox, data: np.ndarray, allow_unaligned: bool) -> None:
         info = self.info
         offset, shape = array_box(bbox, self._mag, info.dimension_names, info.shape)
-        if info.compression_mode and not allow_unaligned:
+        if not allow_unaligned:
             self._check_alignment(offset, shape)
         needed = tuple(o + s for o, s in zip(offset, shape))
         if any(n > s for n, s in zip(needed, info.shape)):
@@ -284,22 +324,31 @@ class View:
     def _check_alignment(
         self, offset: tuple[int, ...], shape: tuple[int, ...], edges: NDBoundingBox | None = None
     ) -> None:
-        """Raise unless the write box is shard-aligned or ends on the edges (default: the layer's borders)."""
+        """Refuse a write box that is not shard-aligned and does not end on the edges (default: the layer's borders).
+
+        Uncompressed WKW files are written voxel by voxel in place, so there a partial write only warns.
+        """
         info = self.info
         lower, upper = mag_box(edges, self._mag) if edges is not None else self._alignment_edges()
         for axis, start, size, unit in zip(info.dimension_names[-3:], offset[-3:], shape[-3:], info.shard_shape):
-            if not is_aligned(start, start + size, unit, lower.get(axis, 0), upper.get(axis, 0)):
-                raise ValueError(
-                    f"The write to {self._path} (offset {offset}, shape {shape} in mag {self._mag}) is not "
-                    f"aligned with the shard shape {tuple(info.shard_shape)} along {axis}; partial shards "
-                    "of compressed data must be read, merged and rewritten, which is slow and unsafe in "
-                    "parallel. Write whole shards, or pass allow_unaligned=True."
-                )
+            if is_aligned(start, start + size, unit, lower.get(axis, 0), upper.get(axis, 0)):
+                continue
+            message = (
+                f"The write to {self._path} (offset {offset}, shape {shape} in mag {self._mag}) is not aligned "
+                f"with the shard shape {tuple(info.shard_shape)} along {axis}; partial shards must be read, merged "
+                "and rewritten, which is slow and unsafe in parallel. Write whole shards, or pass "
+                "allow_unaligned=True."
+            )
+            if self._data_format == DataFormat.WKW and not info.compression_mode:
+                warnings.warn(message, UserWarning, stacklevel=4)
+                return
+            raise ValueError(message)
 
     def _grow_array(self, needed: tuple[int, ...]) -> None:
+        """Grow the array to cover ``needed`` (its stop per axis), rounded up to whole chunks (not shards)."""
         info = self.info
-        shard = info.full_shard_shape
-        new_shape = tuple(max(s, -(-n // u) * u) for s, n, u in zip(info.shape, needed, shard))
+        chunk = info.full_chunk_shape
+        new_shape = tuple(max(s, -(-n // u) * u) for s, n, u in zip(info.shape, needed, chunk))
         self._array.resize(new_shape)
 
     # ------------------------------------------------------------------ sub-views
@@ -314,7 +363,52 @@ class View:
         absolute_bounding_box: NDBoundingBox | None = None,
         read_only: bool | None = None,
     ) -> View:
-        """A view of a sub-region (Mag(1)); writable sub-views must lie inside this view."""
+        """A view of a sub-region (Mag(1)); writable sub-views must lie inside this view.
+
+        A writable view that does not start and end on shard borders (or the layer's borders) gets a
+        UserWarning: writes through it would touch partial shards.
+        """
+        warn_size_only("get_view", size, relative_offset, absolute_offset, relative_bounding_box, absolute_bounding_box)
+        view = self._sub_view(
+            size=size,
+            relative_offset=relative_offset,
+            absolute_offset=absolute_offset,
+            relative_bounding_box=relative_bounding_box,
+            absolute_bounding_box=absolute_bounding_box,
+            read_only=read_only,
+        )
+        if not view.read_only and not view._is_shard_aligned():
+            warnings.warn(
+                f"[WARNING] get_view() was called without shard alignment. The requested bounding box "
+                f"{view.bounding_box} of {self._path} does not start and end on the shard borders "
+                f"{tuple(self.info.shard_shape)} (mag {self._mag}); writes through it touch partial shards, "
+                "which is slow and unsafe in parallel. Pass read_only=True for reading.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return view
+
+    def _is_shard_aligned(self) -> bool:
+        """Whether this view starts and ends on shard borders or on the layer's borders (in every x/y/z axis)."""
+        info = self.info
+        offset, shape = array_box(self.bounding_box, self._mag, info.dimension_names, info.shape)
+        lower, upper = self._alignment_edges()
+        return all(
+            is_aligned(start, start + size, unit, lower.get(axis, 0), upper.get(axis, 0))
+            for axis, start, size, unit in zip(info.dimension_names[-3:], offset[-3:], shape[-3:], info.shard_shape)
+        )
+
+    def _sub_view(
+        self,
+        size: Any = None,
+        *,
+        relative_offset: Any = None,
+        absolute_offset: Any = None,
+        relative_bounding_box: NDBoundingBox | None = None,
+        absolute_bounding_box: NDBoundingBox | None = None,
+        read_only: bool | None = None,
+    ) -> View:
+        """``get_view`` without its warnings (for views daedalus makes itself, e.g. in ``chunk``)."""
         if read_only is None:
             read_only = self._read_only
         elif self._read_only and not read_only:
@@ -337,7 +431,16 @@ class View:
                 "read-only views may do that (pass read_only=True)."
             )
         edges = self._alignment_bbox or self.bounding_box
-        return View(self._path, bbox, self._mag, self._data_format, read_only, self._cached_array, edges)
+        return View(
+            self._path,
+            bbox,
+            self._mag,
+            self._data_format,
+            read_only,
+            self._cached_array,
+            self._dimension_names,
+            alignment_bounding_box=edges,
+        )
 
     def _full_chunk_shape(self, shape: Any) -> tuple[int, ...]:
         shape = tuple(int(v) for v in (shape if not isinstance(shape, int) else (shape,) * 3))
@@ -365,7 +468,7 @@ class View:
         full = self._full_chunk_shape(chunk_shape)
         align = None if chunk_border_alignments is None else self._full_chunk_shape(chunk_border_alignments)
         for bbox in self.bounding_box.chunk(full, align):
-            yield self.get_view(absolute_bounding_box=bbox, read_only=read_only)
+            yield self._sub_view(absolute_bounding_box=bbox, read_only=read_only)
 
     def _chunks(self, chunk_shape: Any) -> list[View]:
         shape = self._default_chunk_shape() if chunk_shape is None else chunk_shape
@@ -450,12 +553,14 @@ class View:
         """A reader yielding 2-d slices along ``dimension``, reading ``buffer_size`` slices at a time."""
         from .buffered_slice import BufferedSliceReader
 
-        bbox = pick_region(
-            self.bounding_box,
+        return BufferedSliceReader(
+            self,
+            buffer_size,
+            dimension,
             relative_bounding_box=relative_bounding_box,
             absolute_bounding_box=absolute_bounding_box,
+            use_logging=use_logging,
         )
-        return BufferedSliceReader(self, bbox, buffer_size, dimension)
 
     def get_buffered_slice_writer(
         self,
@@ -473,19 +578,17 @@ class View:
         from .buffered_slice import BufferedSliceWriter
 
         self._check_writable()
-        if relative_bounding_box is not None or absolute_bounding_box is not None:
-            start = pick_region(
-                self.bounding_box,
-                relative_bounding_box=relative_bounding_box,
-                absolute_bounding_box=absolute_bounding_box,
-            ).topleft_xyz
-        elif absolute_offset is not None:
-            start = Vec3Int(absolute_offset)
-        elif relative_offset is not None:
-            start = self.bounding_box.topleft_xyz + Vec3Int(relative_offset)
-        else:
-            start = self.bounding_box.topleft_xyz
-        return BufferedSliceWriter(self, start, buffer_size, dimension, allow_unaligned)
+        return BufferedSliceWriter(
+            self,
+            buffer_size,
+            dimension,
+            relative_offset=relative_offset,
+            absolute_offset=absolute_offset,
+            relative_bounding_box=relative_bounding_box,
+            absolute_bounding_box=absolute_bounding_box,
+            use_logging=use_logging,
+            allow_unaligned=allow_unaligned,
+        )
 
     def _write_slab(self, data: np.ndarray, absolute_offset: Vec3Int, allow_unaligned: bool) -> None:
         """Write a block produced by a slice writer (hook for MagView to allow resizing)."""
@@ -504,4 +607,4 @@ def views_on_disk(view: View, boxes: Iterator[NDBoundingBox], read_only: bool | 
     for bbox in boxes:
         clipped = bbox.intersected_with(view.bounding_box, dont_assert=True)
         if not clipped.is_empty():
-            yield view.get_view(absolute_bounding_box=clipped, read_only=read_only)
+            yield view._sub_view(absolute_bounding_box=clipped, read_only=read_only)

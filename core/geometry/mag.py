@@ -2,63 +2,65 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
+from .errors import GeometryValueError
 from .vec3_int import Vec3Int
+from .vec_int import VecInt
 
-_SEPARATORS = re.compile(r"[-,_x\s]+")
+_ONE = re.compile(r"\d+")
+_THREE = re.compile(r"(\d+)-(\d+)-(\d+)")
+_MESSAGE = "Mag must be int or a vector3 of ints or a string shaped like e.g. 2-2-1. Got: {!r}"
 
 
 def _parse_mag(args: tuple) -> Vec3Int:
-    """Turn Mag constructor arguments into a positive Vec3Int."""
-    if len(args) == 1:
+    """Mag constructor arguments as a Vec3Int of positive factors."""
+    if len(args) == 3:
+        vec = Vec3Int(args)
+    elif len(args) != 1:
+        raise TypeError(f"Mag takes one value (int, str, sequence, Vec3Int or Mag) or three ints, got {args!r}.")
+    else:
         arg = args[0]
         if isinstance(arg, Mag):
             return arg._mag
-        if isinstance(arg, (int, np.integer)) and not isinstance(arg, bool):
+        if isinstance(arg, (int, np.integer)):
             n = int(arg)
             vec = Vec3Int(n, n, n)
         elif isinstance(arg, str):
-            parts = _SEPARATORS.split(arg.strip().strip("()[]").strip())
-            try:  # an empty part (e.g. "3-x", "2--1") is an error, not skipped
-                ints = [int(p) for p in parts]
-            except ValueError:
-                raise ValueError(f"Cannot parse a Mag from {arg!r}; use '1', '2' or '2-2-1'.") from None
-            if len(ints) == 1:
-                ints *= 3
-            if len(ints) != 3:
-                raise ValueError(f"Cannot parse a Mag from {arg!r}; use '1', '2' or '2-2-1'.")
-            vec = Vec3Int(ints)
+            if _ONE.fullmatch(arg):
+                n = int(arg)
+                vec = Vec3Int(n, n, n)
+            elif _THREE.fullmatch(arg):
+                vec = Vec3Int(*(int(part) for part in _THREE.fullmatch(arg).groups()))
+            else:
+                raise ValueError(_MESSAGE.format(arg))
+        elif isinstance(arg, Vec3Int) or (isinstance(arg, (list, tuple, np.ndarray)) and not isinstance(arg, VecInt)):
+            vec = Vec3Int(arg)
         else:
-            try:
-                items = list(arg.tolist() if isinstance(arg, np.ndarray) else arg)
-            except TypeError:
-                raise TypeError(f"Cannot make a Mag from {arg!r} of type {type(arg).__name__}.") from None
-            if len(items) == 1:
-                items *= 3
-            vec = Vec3Int(items)
-    elif len(args) == 3:
-        vec = Vec3Int(args)
-    else:
-        raise ValueError(f"Mag takes one value (int, str, sequence, Mag) or three ints, got {args!r}.")
-    if not vec.is_positive(strictly_positive=True):
-        raise ValueError(f"Mag components must be positive integers, got {tuple(vec)} from {args!r}.")
+            raise ValueError(_MESSAGE.format(arg))
+    for factor in vec:
+        if factor <= 0:  # the reference fails here with ValueError or, for a zero after a non-power of two, asserts
+            raise GeometryValueError(f"Mag components must be positive integers, got {tuple(vec)} from {args!r}.")
     return vec
 
 
 class Mag:
-    """The magnification (downsampling factor) of a data layer level: ``Mag(1)``, ``Mag(2, 2, 1)``,
-    ``Mag("2-2-1")``, ``Mag([2, 2, 1])``. Immutable and hashable; equal Mags have equal components.
+    """The magnification (downsampling factor) of a data layer level: ``Mag(1)``, ``Mag("2-2-1")``,
+    ``Mag([2, 2, 1])``, ``Mag(Vec3Int(2, 2, 1))``. Immutable and hashable like the tuple of its factors.
+
+    Comparisons read the other operand as a Mag (``Mag(2) == 2``); ``<`` and ``<=`` compare the largest factor.
     """
 
     __slots__ = ("_mag",)
     _mag: Vec3Int
 
-    def __init__(self, *args: Any) -> None:
-        object.__setattr__(self, "_mag", _parse_mag(args))
+    def __init__(self, mag: MagLike, *more: int) -> None:
+        object.__setattr__(self, "_mag", _parse_mag((mag, *more)))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"Mag is immutable; cannot set {name!r}.")
@@ -66,76 +68,57 @@ class Mag:
     def __reduce__(self) -> tuple:
         return (Mag, (self._mag.to_tuple(),))
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Mag):
-            return self._mag == other._mag
-        return NotImplemented
+    def __eq__(self, other: Any) -> bool:
+        other_mag = other if isinstance(other, Mag) else Mag(other)
+        return self._mag == other_mag._mag
+
+    def __ne__(self, other: Any) -> bool:
+        return not self.__eq__(other)
 
     def __hash__(self) -> int:
-        return hash(("Mag", *self._mag))
+        return hash(self._mag)
 
-    def _key(self) -> tuple:
-        return (self.max_dim, self._mag.to_tuple())
+    def __lt__(self, other: Any) -> bool:
+        return self.max_dim < Mag(other).max_dim
 
-    def __lt__(self, other: Mag) -> bool:
-        if not isinstance(other, Mag):
-            return NotImplemented
-        return self._key() < other._key()
+    def __le__(self, other: Any) -> bool:
+        return self.max_dim <= Mag(other).max_dim
 
-    def __le__(self, other: Mag) -> bool:
-        if not isinstance(other, Mag):
-            return NotImplemented
-        return self._key() <= other._key()
+    def __gt__(self, other: Any) -> bool:
+        return not self.__lt__(other) and self != other
 
-    def __gt__(self, other: Mag) -> bool:
-        if not isinstance(other, Mag):
-            return NotImplemented
-        return self._key() > other._key()
+    def __ge__(self, other: Any) -> bool:
+        return not self.__lt__(other)
 
-    def __ge__(self, other: Mag) -> bool:
-        if not isinstance(other, Mag):
-            return NotImplemented
-        return self._key() >= other._key()
-
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self) -> Iterator[int]:
         return iter(self._mag)
 
-    def __len__(self) -> int:
-        return 3
+    def __mul__(self, factor: Any) -> Mag:
+        return Mag(self._mag * factor)
 
-    def __getitem__(self, index: int) -> int:
-        return self._mag[index]
-
-    def __mul__(self, other: Any) -> Mag:
-        other_vec = other._mag if isinstance(other, Mag) else Vec3Int.from_vec_or_int(other)
-        return Mag(self._mag * other_vec)
-
-    __rmul__ = __mul__
-
-    def __floordiv__(self, other: Any) -> Mag:
-        other_vec = other._mag if isinstance(other, Mag) else Vec3Int.from_vec_or_int(other)
-        return Mag(self._mag // other_vec)
+    def __floordiv__(self, d: Any) -> Mag:
+        return Mag(self._mag // d)
 
     def __repr__(self) -> str:
         return f"Mag({self.to_layer_name()})"
 
     def __str__(self) -> str:
-        return self.__repr__()
+        return self.to_layer_name()
 
     @property
     def x(self) -> int:
         """Downsampling factor along x."""
-        return self._mag[0]
+        return self._mag.x
 
     @property
     def y(self) -> int:
         """Downsampling factor along y."""
-        return self._mag[1]
+        return self._mag.y
 
     @property
     def z(self) -> int:
         """Downsampling factor along z."""
-        return self._mag[2]
+        return self._mag.z
 
     @property
     def max_dim(self) -> int:
@@ -145,7 +128,7 @@ class Mag:
     @property
     def max_dim_log2(self) -> int:
         """``log2`` of the largest factor, rounded down."""
-        return self.max_dim.bit_length() - 1
+        return int(math.log2(self.max_dim))
 
     def to_layer_name(self) -> str:
         """Directory name of this mag: ``"2"`` when uniform, else ``"2-2-1"``."""

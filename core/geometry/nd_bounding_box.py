@@ -1,5 +1,7 @@
-"""NDBoundingBox: an axis-aligned n-d box of integer voxels with named axes.
+"""NDBoundingBox: an axis-aligned n-d box of integer voxels with named axes and an array index per axis.
 
+Like the reference: the axes are kept sorted by ``index``, a negative size extends the box towards lower
+coordinates (``topleft=(10,), size=(-4,)`` is topleft 6, size 4), and boxes compare by topleft and size only.
 The topleft corner is inclusive, the bottomright corner exclusive.
 """
 
@@ -7,22 +9,17 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import defaultdict
 from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import numpy as np
 
+from .errors import GeometryValueError
 from .mag import Mag
 from .vec3_int import Vec3Int, Vec3IntLike
-from .vec_int import (
-    VecInt,
-    VecIntLike,
-    coerce_int,
-    parse_vec_int,
-    parse_vec_int_or_none,
-    str_iterable_to_tuple,
-)
+from .vec_int import VecInt, VecIntLike, int_components, to_int
 
 if TYPE_CHECKING:
     from .normalized_bounding_box import NormalizedBoundingBox
@@ -30,139 +27,131 @@ if TYPE_CHECKING:
 _T = TypeVar("_T", bound="NDBoundingBox")
 _DEFAULT_BBOX_NAME = "Unnamed Bounding Box"
 _XYZ = ("x", "y", "z")
+_NO_AXIS = "The given axis name does not exist:"
+_FLAT = "The view's bounding box must be flat in all dimensions except x, y and z."
+_vec_make = VecInt._make
 
 
-def color_converter(value: Any) -> tuple[float, float, float, float] | None:
-    """Converter: an RGBA color as a tuple of four floats (or None)."""
-    if value is None:
-        return None
-    color = tuple(float(v) for v in value)
-    if len(color) != 4:
-        raise ValueError(f"A bounding box color needs 4 floats (r, g, b, a), got {value!r}.")
-    return color  # type: ignore[return-value]
+def as_vec(value: Any, axes: tuple) -> VecInt:
+    """``value`` as a VecInt with ``axes`` (as the reference's converter ``VecInt(value, axes=axes)``)."""
+    if type(value) is VecInt and value.axes == axes:
+        return value
+    if isinstance(value, VecInt):
+        if len(value) != len(axes):
+            raise GeometryValueError(
+                f"{value} has {len(value)} values but the box has the axes {axes}; the number of axes must match."
+            )
+        return _vec_make(tuple(value), axes)
+    if isinstance(value, str):
+        return VecInt(value, axes=axes)
+    values = int_components(value, strict_floats=True) if isinstance(value, (Iterable, np.ndarray)) else None
+    if values is None:
+        return VecInt(value, axes=axes)
+    if len(values) != len(axes):
+        raise GeometryValueError(f"{tuple(values)} has {len(values)} values but the box has the axes {axes}.")
+    return _vec_make(values, axes)
 
 
-def mag_vec(mag: Mag | VecIntLike | int) -> Vec3Int:
-    """A Mag, int or x/y/z vector as a Vec3Int of factors."""
+def mag_factors(mag: Any) -> Vec3Int:
+    """A Mag's factors; a Vec3Int is taken as is (the reference does arithmetic with anything else and fails)."""
     if isinstance(mag, Mag):
         return mag.to_vec3_int()
-    return Vec3Int.from_vec_or_int(mag)  # type: ignore[arg-type]
+    if isinstance(mag, Vec3Int):
+        return mag
+    raise TypeError(f"unsupported operand type(s) for -: '{type(mag).__name__}' and 'Vec3Int'")
 
 
-@attrs.frozen(repr=False)
+def check_zero_steps(lows: Iterable[int], highs: Iterable[int], steps: Iterable[int]) -> None:
+    """ZeroDivisionError where the reference's chunk iteration reaches an axis with a zero chunk extent: axis by
+    axis, until the first axis along which the box is empty."""
+    for low, high, step in zip(lows, highs, steps):
+        if low >= high:
+            return
+        if step == 0:
+            raise ZeroDivisionError("integer modulo by zero")
+
+
+def incompatible(first: Any, second: Any) -> ValueError:
+    """The reference's error for an operation on boxes with different axes."""
+    return ValueError(
+        f"Operation with two bboxes is only possible if they have the same axes and axes order. {first} != {second}"
+    )
+
+
+@attrs.frozen(repr=False, eq=False)
 class NDBoundingBox:
     """An n-dimensional box given by ``topleft`` (inclusive) and ``size`` along named ``axes``.
 
-    ``index`` gives each axis' position in the data array (inferred from ``axes`` when omitted).
-    Equality and hashing compare all fields, including name, visibility and color.
+    ``index`` gives each axis' position in the data array (default 0, 1, 2, ...); the axes are stored sorted by
+    it. Equal boxes have the same axes, topleft and size (name, visibility, color and index do not count).
     """
 
-    topleft: VecInt = attrs.field(converter=parse_vec_int)
-    size: VecInt = attrs.field(converter=parse_vec_int)
-    axes: tuple[str, ...] = attrs.field(converter=str_iterable_to_tuple)
-    index: VecInt = attrs.field(converter=parse_vec_int_or_none, default=None)
-    bottomright: VecInt = attrs.field(init=False, eq=False, repr=False)
+    topleft: VecInt
+    size: VecInt
+    axes: tuple[str, ...]
+    index: VecInt = None  # type: ignore[assignment]
+    bottomright: VecInt = attrs.field(init=False)
     name: str | None = _DEFAULT_BBOX_NAME
     is_visible: bool = True
-    color: tuple[float, float, float, float] | None = attrs.field(default=None, converter=color_converter)
+    color: tuple[float, float, float, float] | None = None
 
     def __attrs_post_init__(self) -> None:
-        axes = self.axes
-        n = len(axes)
-        if len(set(axes)) != n:
-            raise ValueError(f"Bounding box axes must be unique, got {axes}.")
-        if len(self.topleft) != n or len(self.size) != n:
-            raise ValueError(
-                f"Bounding box topleft {tuple(self.topleft)} and size {tuple(self.size)} need {n} values "
-                f"for axes {axes}."
+        axes = tuple(self.axes)
+        topleft = as_vec(self.topleft, axes)
+        size = as_vec(self.size, axes)
+        index = _vec_make(tuple(range(len(axes))), axes) if self.index is None else as_vec(self.index, axes)
+        if len(set(axes)) != len(axes):
+            raise GeometryValueError(f"Bounding box axes must be unique, got {axes}; name every axis once.")
+        if not len(topleft) == len(size) == len(axes) == len(index):
+            raise GeometryValueError(
+                f"The dimensions of topleft, size, axes and index ({len(topleft)}, {len(size)}, {len(axes)}, "
+                f"{len(index)}) do not match."
             )
-        topleft, size = self.topleft, self.size
-        if topleft.axes != axes:
-            object.__setattr__(self, "topleft", VecInt._make(tuple(topleft), axes))
-        if size.axes != axes:
-            object.__setattr__(self, "size", VecInt._make(tuple(size), axes))
-        index = self.index
-        if index is None:
-            index = VecInt._make(range(n), axes)
-        elif len(index) != n or len(set(index)) != n:
-            raise ValueError(f"Bounding box index {tuple(index)} needs {n} distinct values for axes {axes}.")
-        elif index.axes != axes:
-            index = VecInt._make(tuple(index), axes)
-        object.__setattr__(self, "index", index)
-        object.__setattr__(self, "bottomright", self.topleft + self.size)
+        if any(a > b for a, b in zip(index, index[1:])):
+            order = sorted(range(len(axes)), key=index.__getitem__)
+            axes = tuple(axes[i] for i in order)
+            topleft = _vec_make(tuple(topleft[i] for i in order), axes)
+            size = _vec_make(tuple(size[i] for i in order), axes)
+            index = _vec_make(tuple(index[i] for i in order), axes)
+        if any(s < 0 for s in size):
+            topleft = _vec_make(tuple(t + min(s, 0) for t, s in zip(topleft, size)), axes)
+            size = _vec_make(tuple(abs(s) for s in size), axes)
+        _set = object.__setattr__
+        _set(self, "axes", axes)
+        _set(self, "topleft", topleft)
+        _set(self, "size", size)
+        _set(self, "index", index)
+        _set(self, "bottomright", _vec_make(tuple(t + s for t, s in zip(topleft, size)), axes))
 
     def __repr__(self) -> str:
-        name = type(self).__name__
-        return f"{name}(topleft={tuple(self.topleft)}, size={tuple(self.size)}, axes={self.axes})"
+        axes = dict(zip(self.axes, self.index))
+        return f"{type(self).__name__}(topleft={tuple(self.topleft)}, size={tuple(self.size)}, axes={axes})"
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        return self.__repr__()
 
-    # ---- construction helpers ---------------------------------------------------------------
-    def _with(self: _T, topleft: Iterable[int], size: Iterable[int]) -> _T:
-        """A box of the same kind and metadata with new topleft and size."""
-        return type(self)(
-            topleft=topleft,
-            size=size,
-            axes=self.axes,
-            index=self.index,
-            name=self.name,
-            is_visible=self.is_visible,
-            color=self.color,
-        )
+    def __len__(self) -> int:
+        return self.ndim
 
-    def _vec(self, values: Iterable[int]) -> VecInt:
-        """A vector with this box' axes."""
-        return VecInt._make(values, self.axes)
+    # ---- equality ---------------------------------------------------------------------------
+    def _check_compatibility(self, other: NDBoundingBox) -> None:
+        if self.axes != other.axes:
+            raise incompatible(self.axes, other.axes)
 
-    def _axis(self, axis: str) -> int:
-        """Position of ``axis`` in ``axes``; KeyError if absent."""
-        try:
-            return self.axes.index(axis)
-        except ValueError:
-            raise KeyError(f"Axis {axis!r} is not one of the bounding box axes {self.axes}.") from None
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NDBoundingBox):
+            return NotImplemented
+        if type(other).__name__ == "NormalizedBoundingBox" and type(self).__name__ != "NormalizedBoundingBox":
+            return other.__eq__(self)
+        self._check_compatibility(other)
+        return self.topleft == other.topleft and self.size == other.size
 
-    def _xyz_positions(self) -> tuple[int, int, int]:
-        return (self._axis("x"), self._axis("y"), self._axis("z"))
+    def __ne__(self, other: object) -> bool:
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
 
-    def _pick_xyz(self, vec: VecInt) -> Vec3Int:
-        ix, iy, iz = self._xyz_positions()
-        return Vec3Int(vec[ix], vec[iy], vec[iz])
-
-    def _put_xyz(self, vec: Iterable[int], xyz: Iterable[int]) -> VecInt:
-        values = list(vec)
-        for pos, value in zip(self._xyz_positions(), Vec3Int(xyz)):
-            values[pos] = value
-        return self._vec(values)
-
-    def _full(self, vec: VecIntLike | int, fill: int) -> VecInt:
-        """A per-axis vector: an int for all axes, ndim values, or x/y/z values with ``fill`` elsewhere."""
-        if isinstance(vec, (int, np.integer)):
-            return self._vec((int(vec),) * self.ndim)
-        values = tuple(parse_vec_int(vec))
-        if len(values) == self.ndim:
-            return self._vec(values)
-        if len(values) == 3:
-            return self._put_xyz((fill,) * self.ndim, values)
-        raise ValueError(f"Expected {self.ndim} values (or 3 for x, y, z) for axes {self.axes}, got {vec!r}.")
-
-    def _axis_pairs(self, other: NDBoundingBox) -> list[tuple[int, int]]:
-        """Index pairs (mine, theirs) of the axes both boxes share; a lone channel axis is ignored."""
-        if self.axes == other.axes:
-            return [(i, i) for i in range(self.ndim)]
-        mine, theirs = set(self.axes), set(other.axes)
-        if mine != theirs and mine ^ theirs != {"c"}:
-            raise ValueError(f"Cannot combine bounding boxes with axes {self.axes} and {other.axes}.")
-        return [(i, other.axes.index(a)) for i, a in enumerate(self.axes) if a in theirs]
-
-    def _pairwise(self, other: NDBoundingBox, tl_fn: Any, br_fn: Any) -> NDBoundingBox:
-        """Combine corners per shared axis; a box with a channel axis wins the result type."""
-        if "c" in other.axes and "c" not in self.axes:
-            return other._pairwise(self, lambda a, b: tl_fn(b, a), lambda a, b: br_fn(b, a))
-        topleft, bottomright = list(self.topleft), list(self.bottomright)
-        for i, j in self._axis_pairs(other):
-            topleft[i] = tl_fn(topleft[i], other.topleft[j])
-            bottomright[i] = br_fn(bottomright[i], other.bottomright[j])
-        return self._with(topleft, [max(b - t, 0) for t, b in zip(topleft, bottomright)])
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, tuple(self.topleft), tuple(self.size), tuple(self.axes)))
 
     # ---- derived attributes -----------------------------------------------------------------
     @property
@@ -170,68 +159,94 @@ class NDBoundingBox:
         """The number of dimensions of the bounding box."""
         return len(self.axes)
 
+    def _get_attr_xyz(self, attr_name: str) -> Vec3Int:
+        """The x, y and z values of a per-axis attribute (0 for an axis the box does not have)."""
+        values = getattr(self, attr_name)
+        axes = list(self.axes)
+        return Vec3Int(*(values[axes.index(axis)] if axis in axes else 0 for axis in _XYZ))
+
+    def _get_attr_with_replaced_xyz(self, attr_name: str, xyz: Vec3IntLike) -> VecInt:
+        """A per-axis attribute with its x, y and z values replaced."""
+        replacement = Vec3Int(xyz)
+        values = list(getattr(self, attr_name))
+        axes = list(self.axes)
+        for axis, value in zip(_XYZ, replacement):
+            if axis in axes:
+                values[axes.index(axis)] = value
+        return _vec_make(tuple(values), tuple(self.axes))
+
     @property
     def topleft_xyz(self) -> Vec3Int:
         """The topleft corner of the bounding box regarding only x, y and z axis."""
-        return self._pick_xyz(self.topleft)
+        return self._get_attr_xyz("topleft")
 
     @property
     def size_xyz(self) -> Vec3Int:
         """The size of the bounding box regarding only x, y and z axis."""
-        return self._pick_xyz(self.size)
+        return self._get_attr_xyz("size")
 
     @property
     def bottomright_xyz(self) -> Vec3Int:
         """The bottomright corner of the bounding box regarding only x, y and z axis."""
-        return self._pick_xyz(self.bottomright)
+        return self._get_attr_xyz("bottomright")
 
     @property
     def index_xyz(self) -> Vec3Int:
         """The index of x, y and z axis within the bounding box."""
-        return self._pick_xyz(self.index)
+        return self._get_attr_xyz("index")
+
+    def _position(self, axis: str, message: str = _NO_AXIS) -> int:
+        try:
+            return list(self.axes).index(axis)
+        except ValueError:
+            raise KeyError(f"{message} {axis!r} is not one of the box' axes {tuple(self.axes)}.") from None
 
     def get_bounds(self, axis: str) -> tuple[int, int]:
         """``(topleft, bottomright)`` along ``axis``."""
-        i = self._axis(axis)
+        i = self._position(axis)
         return (self.topleft[i], self.bottomright[i])
 
     def get_shape(self, axis_name: str) -> int:
         """The size of the bounding box along ``axis_name``."""
-        return self.size[self._axis(axis_name)]
+        return self.size[self._position(axis_name, "The axis doesn't exist in NDBoundingBox:")]
 
     # ---- with_* copies ----------------------------------------------------------------------
     def with_topleft(self: _T, new_topleft: VecIntLike) -> _T:
         """A copy with a new topleft (the size stays)."""
-        return self._with(new_topleft, self.size)
+        return attrs.evolve(self, topleft=new_topleft)
 
     def with_size(self: _T, new_size: VecIntLike) -> _T:
-        """A copy with a new size (the topleft stays)."""
-        return self._with(self.topleft, new_size)
+        """A copy with a new size (the topleft stays; a negative size extends towards lower coordinates)."""
+        return attrs.evolve(self, size=new_size)
 
     def with_bottomright(self: _T, new_bottomright: VecIntLike) -> _T:
         """A copy with a new bottomright (the topleft stays)."""
-        bottomright = parse_vec_int(new_bottomright)
-        return self._with(self.topleft, [b - t for t, b in zip(self.topleft, bottomright)])
+        return self.with_size(self._vector(new_bottomright) - self.topleft)
+
+    def _vector(self, value: Any) -> VecInt:
+        return as_vec(value, tuple(self.axes))
 
     def with_topleft_xyz(self: _T, new_xyz: Vec3IntLike) -> _T:
         """A copy with the x, y and z coordinates of the topleft replaced."""
-        return self._with(self._put_xyz(self.topleft, new_xyz), self.size)
+        return self.with_topleft(self._get_attr_with_replaced_xyz("topleft", new_xyz))
 
     def with_size_xyz(self: _T, new_xyz: Vec3IntLike) -> _T:
         """A copy with the x, y and z size replaced."""
-        return self._with(self.topleft, self._put_xyz(self.size, new_xyz))
+        return self.with_size(self._get_attr_with_replaced_xyz("size", new_xyz))
 
     def with_bottomright_xyz(self: _T, new_xyz: Vec3IntLike) -> _T:
         """A copy with the x, y and z coordinates of the bottomright replaced."""
-        return self.with_bottomright(self._put_xyz(self.bottomright, new_xyz))
+        return self.with_bottomright(self._get_attr_with_replaced_xyz("bottomright", new_xyz))
 
     def with_index(self: _T, new_index: VecIntLike) -> _T:
-        """A copy with a new axis order (index)."""
-        return attrs.evolve(self, index=new_index)
+        """A copy with a new index (the axes are then sorted by it)."""
+        values = tuple(new_index)
+        axes = tuple(axis for _, axis in sorted(zip(values, self.axes), key=lambda pair: pair[0]))
+        return attrs.evolve(self, index=VecInt(values, axes=axes))
 
     def with_index_xyz(self: _T, new_xyz: Vec3IntLike) -> _T:
         """A copy with the x, y and z index replaced."""
-        return attrs.evolve(self, index=self._put_xyz(self.index, new_xyz))
+        return self.with_index(self._get_attr_with_replaced_xyz("index", new_xyz))
 
     def with_name(self: _T, name: str | None) -> _T:
         """A copy with a new name."""
@@ -247,54 +262,54 @@ class NDBoundingBox:
 
     def with_bounds(self: _T, axis: str, new_topleft: int | None = None, new_size: int | None = None) -> _T:
         """A copy with topleft and/or size replaced along ``axis``; KeyError for an unknown axis."""
-        i = self._axis(axis)
+        i = self._position(axis)
         topleft, size = list(self.topleft), list(self.size)
         if new_topleft is not None:
-            topleft[i] = coerce_int(new_topleft)
+            topleft[i] = new_topleft
         if new_size is not None:
-            size[i] = coerce_int(new_size)
-        return self._with(topleft, size)
+            size[i] = new_size
+        return attrs.evolve(self, topleft=topleft, size=size)
 
     # ---- set operations ---------------------------------------------------------------------
     def intersected_with(self: _T, other: _T, dont_assert: bool = False) -> _T:
         """The overlap of both boxes; AssertionError when it is empty unless ``dont_assert``."""
-        if type(self) is type(other) and self.axes == other.axes:
-            topleft = self.topleft.pairmax(other.topleft)
-            size = (self.bottomright.pairmin(other.bottomright) - topleft).pairmax(0)
-            result = self._with(topleft, size)
-        else:
-            result = self._pairwise(other, max, min)  # type: ignore[assignment]
+        self._check_compatibility(other)
+        topleft = self.topleft.pairmax(other.topleft)
+        size = (self.bottomright.pairmin(other.bottomright) - topleft).pairmax(0)
+        result = attrs.evolve(self, topleft=topleft, size=size)
         if not dont_assert:
-            assert not result.is_empty(), f"No intersection between {self} and {other}."
+            assert not result.is_empty(), f"No intersection between bounding boxes {self} and {other}."
         return result
 
     def extended_by(self: _T, other: _T) -> _T:
         """The smallest box containing both boxes (an empty box contributes nothing)."""
-        if other.is_empty():
-            return self._pairwise(other, lambda a, b: a, lambda a, b: a)  # type: ignore[return-value]
+        self._check_compatibility(other)
         if self.is_empty():
-            return self._pairwise(other, lambda a, b: b, lambda a, b: b)  # type: ignore[return-value]
-        return self._pairwise(other, min, max)  # type: ignore[return-value]
+            return other
+        if other.is_empty():
+            return self
+        topleft = self.topleft.pairmin(other.topleft)
+        bottomright = self.bottomright.pairmax(other.bottomright)
+        return attrs.evolve(self, topleft=topleft, size=bottomright - topleft)
 
     def contains(self, coord: VecIntLike) -> bool:
         """Whether a point lies inside the box (a numpy point may have float coordinates)."""
         if isinstance(coord, np.ndarray):
-            point = coord.astype(np.float64).reshape(-1)
-            return bool(np.all(self.topleft.to_np() <= point) and np.all(point < self.bottomright.to_np()))
-        point = tuple(coord)
-        if len(point) != self.ndim:
-            raise ValueError(f"Point {point} needs {self.ndim} coordinates for axes {self.axes}.")
-        return all(t <= p < b for t, p, b in zip(self.topleft, point, self.bottomright))
+            assert coord.shape == (self.ndim,), (
+                f"Numpy array BoundingBox.contains must have shape ({self.ndim},), got {coord.shape}."
+            )
+            return np.all(self.topleft.to_np() <= coord) & np.all(coord < self.bottomright.to_np())
+        if isinstance(coord, VecInt) and len(coord) != self.ndim:
+            raise ValueError("The number of axes must match the number of axes in the VecInt.")
+        point = int_components(coord) if isinstance(coord, Iterable) else (to_int(coord),)
+        return all(self.topleft[i] <= point[i] < self.bottomright[i] for i in range(self.ndim))
 
-    def contains_bbox(self, inner_bbox: NDBoundingBox) -> bool:
-        """Whether ``inner_bbox`` lies completely inside this box (a lone channel axis is ignored)."""
-        for i, j in self._axis_pairs(inner_bbox):
-            if inner_bbox.topleft[j] < self.topleft[i] or inner_bbox.bottomright[j] > self.bottomright[i]:
-                return False
-        return True
+    def contains_bbox(self: _T, inner_bbox: _T) -> bool:
+        """Whether ``inner_bbox`` lies completely inside this box (an empty box lies anywhere)."""
+        return self.intersected_with(inner_bbox, dont_assert=True) == inner_bbox
 
     def is_empty(self) -> bool:
-        """Whether any dimension has zero or negative size."""
+        """Whether any dimension has a size of zero."""
         return any(s <= 0 for s in self.size)
 
     def volume(self) -> int:
@@ -302,157 +317,137 @@ class NDBoundingBox:
         return math.prod(self.size)
 
     def offset(self: _T, vector: VecIntLike) -> _T:
-        """A copy moved by ``vector`` (ndim values, or 3 for x, y, z)."""
-        return self._with(self.topleft + self._full(vector, 0), self.size)
+        """A copy moved by ``vector``: one value per axis, or three for x, y and z."""
+        values = tuple(vector) if isinstance(vector, Iterable) else (vector,)
+        if len(values) == 3:
+            return self.with_topleft_xyz(self.topleft_xyz + Vec3Int(values))
+        if len(values) != self.ndim:
+            raise ValueError("The number of axes must match the number of axes in the VecInt.")
+        return self.with_topleft(self.topleft + self._vector(values))
 
     def padded_with_margins(self: _T, margins_left: Vec3IntLike, margins_right: Vec3IntLike | None = None) -> _T:
         """A copy grown by ``margins_left`` before and ``margins_right`` (default: same) after, in x/y/z."""
-        left = self._full(margins_left, 0)
-        right = left if margins_right is None else self._full(margins_right, 0)
-        return self._with(self.topleft - left, self.size + left + right)
+        left = Vec3Int(margins_left)
+        right = left if margins_right is None else Vec3Int(margins_right)
+        return self.with_topleft_xyz(self.topleft_xyz - left).with_size_xyz(self.size_xyz + left + right)
 
     # ---- magnifications ---------------------------------------------------------------------
     def align_with_mag(self: _T, mag: Mag | Vec3Int, ceil: bool = False) -> _T:
-        """Round the box so both corners are divisible by ``mag``: grow if ``ceil``, else shrink."""
-        factors = self._full(mag_vec(mag), 1)
-        topleft, bottomright = self.topleft, self.bottomright
+        """Round the x/y/z corners to multiples of ``mag``: grow if ``ceil``, else shrink."""
+        factors = mag_factors(mag)
+        topleft, bottomright = self.topleft_xyz, self.bottomright_xyz
         if ceil:
-            new_topleft = (topleft // factors) * factors
+            new_topleft = topleft // factors * factors
             new_bottomright = bottomright.ceildiv(factors) * factors
         else:
             new_topleft = topleft.ceildiv(factors) * factors
-            new_bottomright = ((bottomright // factors) * factors).pairmax(new_topleft)
-        return self._with(new_topleft, new_bottomright - new_topleft)
+            new_bottomright = bottomright // factors * factors
+        return self.with_topleft_xyz(new_topleft).with_size_xyz(new_bottomright - new_topleft)
 
     def in_mag(self: _T, mag: Mag) -> _T:
         """This Mag(1) box in ``mag`` coordinates; asserts it is aligned with ``mag``."""
-        factors = self._full(mag_vec(mag), 1)
-        assert not any(self.topleft % factors) and not any(self.bottomright % factors), (
-            f"{self} is not aligned with {mag}; call align_with_mag() first."
+        factors = mag.to_vec3_int()
+        topleft, bottomright = self.topleft_xyz, self.bottomright_xyz
+        assert topleft % factors == Vec3Int.zeros(), (
+            f"topleft {self.topleft} is not aligned with the mag {mag!r}. Use BoundingBox.align_with_mag()."
         )
-        return self._with(self.topleft // factors, self.size // factors)
+        assert bottomright % factors == Vec3Int.zeros(), (
+            f"bottomright {self.bottomright} is not aligned with the mag {mag!r}. Use BoundingBox.align_with_mag()."
+        )
+        return self.with_topleft_xyz(topleft // factors).with_size_xyz(self.size_xyz // factors)
 
     def from_mag_to_mag1(self: _T, from_mag: Mag) -> _T:
         """This box, given in ``from_mag`` coordinates, in Mag(1) coordinates."""
-        factors = self._full(mag_vec(from_mag), 1)
-        return self._with(self.topleft * factors, self.size * factors)
+        factors = from_mag.to_vec3_int()
+        return self.with_topleft_xyz(self.topleft_xyz * factors).with_size_xyz(self.size_xyz * factors)
 
-    @staticmethod
+    @classmethod
     def group_boxes_with_aligned_mag(
-        bounding_boxes: Iterable[NDBoundingBox], aligning_mag: Mag
+        cls, bounding_boxes: Iterable[NDBoundingBox], aligning_mag: Mag
     ) -> dict[NDBoundingBox, list[NDBoundingBox]]:
         """Group boxes by the box they grow to when aligned (ceil) with ``aligning_mag``."""
-        groups: dict[NDBoundingBox, list[NDBoundingBox]] = {}
+        groups: defaultdict[NDBoundingBox, list[NDBoundingBox]] = defaultdict(list)
         for bbox in bounding_boxes:
-            groups.setdefault(bbox.align_with_mag(aligning_mag, ceil=True), []).append(bbox)
+            groups[bbox.align_with_mag(aligning_mag, ceil=True)].append(bbox)
         return groups
 
+    @classmethod
+    def from_axes(cls: type[_T], axes: Iterable[str], sizes: Iterable[int]) -> _T:
+        """A box at the origin with the given axes and sizes."""
+        names = tuple(axes)
+        return cls(topleft=(0,) * len(names), size=tuple(sizes), axes=names)
+
     # ---- chunking ---------------------------------------------------------------------------
+    def _per_axis(self, shape: Any) -> VecInt:
+        """A per-axis chunk shape: three values for x, y and z (other axes: 1, the channel axis: whole), or one
+        value per axis."""
+        values = tuple(shape) if isinstance(shape, Iterable) else (shape,)
+        axes = tuple(self.axes)
+        if len(values) == 3:
+            xyz = Vec3Int(values)
+            return _vec_make(
+                tuple(
+                    xyz[_XYZ.index(axis)] if axis in _XYZ else (self.size[i] if axis == "c" else 1)
+                    for i, axis in enumerate(axes)
+                ),
+                axes,
+            )
+        if len(values) < 3:
+            raise IndexError(f"index {len(values)} is out of bounds for axis 0 with size {len(values)}")
+        return self._vector(values)
+
     def chunk(
         self: _T, chunk_shape: VecIntLike, chunk_border_alignments: VecIntLike | None = None
     ) -> Generator[_T, None, None]:
-        """Split the box into chunks of at most ``chunk_shape`` (x fastest); inner borders are multiples of
-        ``chunk_border_alignments`` when given. Axes missing from a 3-value shape are chunked by 1.
+        """Split the box into chunks of ``chunk_shape`` (the last axis varies fastest); inner borders are
+        multiples of ``chunk_border_alignments`` when given. Axes missing from a 3-value shape are chunked by 1.
         """
-        shape = self._full(chunk_shape, 1)
-        if not shape.is_positive(strictly_positive=True):
-            raise ValueError(f"Chunk shape must be positive, got {chunk_shape!r}.")
-        if self.is_empty():
-            return
+        shape = self._per_axis(chunk_shape)
         start = self.topleft
         if chunk_border_alignments is not None:
-            alignment = self._full(chunk_border_alignments, 1)
+            alignment = self._per_axis(chunk_border_alignments)
             assert not any(shape % alignment), (
-                f"chunk_shape {tuple(shape)} must be divisible by chunk_border_alignments {tuple(alignment)}."
+                f"chunk_shape {tuple(shape)} is not divisible by chunk_border_alignments {tuple(alignment)}."
             )
-            start = (start // alignment) * alignment
-        spans = []
-        for first, low, high, step in zip(start, self.topleft, self.bottomright, shape):
-            edges = np.arange(first, high, step, dtype=np.int64)
-            lows = np.maximum(edges, low)
-            sizes = np.minimum(edges + step, high) - lows
-            spans.append(list(zip(lows.tolist(), sizes.tolist())))
-        for combo in itertools.product(*reversed(spans)):
-            topleft, size = zip(*reversed(combo))
-            yield self._with(topleft, size)
+            start = self.topleft - self.topleft % alignment
+        ranges = [range(s, e, step) for s, e, step in zip(start, self.bottomright, shape)]
+        for corner in itertools.product(*ranges):
+            chunk = attrs.evolve(self, topleft=corner, size=shape)
+            yield chunk.intersected_with(self, dont_assert=True)
 
     # ---- arrays -----------------------------------------------------------------------------
-    def _index_order(self) -> list[int]:
-        """Axis positions sorted by their array index."""
-        return sorted(range(self.ndim), key=lambda i: self.index[i])
-
     def to_slices(self) -> tuple[slice, ...]:
         """Slices selecting this box from an array laid out in index order."""
-        return tuple(slice(self.topleft[i], self.bottomright[i]) for i in self._index_order())
+        return tuple(slice(t, b) for t, b in zip(self.topleft, self.bottomright))
+
+    def _assert_flat(self) -> None:
+        assert all(s == 1 for axis, s in zip(self.axes, self.size) if axis not in _XYZ), _FLAT
 
     def to_slices_xyz(self) -> tuple[slice, ...]:
-        """Slices for x, y and z; every other axis gets ``slice(0, 1)`` (one wide, no offset)."""
+        """The slices of a box that is one wide along every axis other than x, y and z."""
+        self._assert_flat()
         return tuple(
-            slice(self.topleft[i], self.bottomright[i]) if self.axes[i] in _XYZ else slice(0, 1)
-            for i in self._index_order()
+            slice(t, b) if axis in _XYZ else slice(0, 1)
+            for axis, t, b in zip(self.axes, self.topleft, self.bottomright)
         )
 
     def slice_array(self, array: np.ndarray) -> np.ndarray:
-        """The part of ``array`` covered by this box (a leading channel axis is kept whole)."""
-        slices = self.to_slices()
-        if array.ndim == self.ndim + 1:
-            slices = (slice(None), *slices)
-        return array[slices]
+        """The part of ``array`` covered by this box."""
+        return array[self.to_slices()]
 
     def xyz_array_to_bbox_shape(self, data: np.ndarray) -> np.ndarray:
-        """Reshape an ``(..., x, y, z)`` array to this box' axis layout; other axes must be one wide."""
-        others = [a for a in self.axes if a not in _XYZ]
-        for axis in others:
-            assert self.get_shape(axis) == 1, f"{self} is not flat along {axis!r}; cannot reshape x/y/z data."
-        leading = data.ndim - 3
-        labels = [f"_{i}" for i in range(leading)] + ["x", "y", "z"] + others
-        expanded = data.reshape(data.shape + (1,) * len(others))
-        target = labels[:leading] + [self.axes[i] for i in self._index_order()]
-        return np.transpose(expanded, [labels.index(label) for label in target])
+        """An x/y/z array with a one wide axis inserted for every other axis of this (flat) box."""
+        self._assert_flat()
+        order = [axis for axis in self.axes if axis in _XYZ]
+        if len(order) == 3 and order != list(_XYZ):
+            data = np.moveaxis(data, [0, 1, 2], [order.index(axis) for axis in _XYZ])
+        extra = tuple(i for i, axis in enumerate(self.axes) if axis not in _XYZ)
+        return np.expand_dims(data, axis=extra) if extra else data
 
     # ---- serialization ----------------------------------------------------------------------
-    def to_wkw_dict(self) -> dict:
-        """The box as in datasource-properties.json (``topLeft``/``width``/``height``/``depth`` and
-        ``additionalAxes`` for non x/y/z axes)."""
-        topleft, size = self.topleft_xyz, self.size_xyz
-        result: dict = {"topLeft": topleft.to_list(), "width": size[0], "height": size[1], "depth": size[2]}
-        extra = [
-            {"name": axis, "bounds": [self.topleft[i], self.bottomright[i]], "index": self.index[i]}
-            for i, axis in enumerate(self.axes)
-            if axis not in _XYZ and axis != "c"
-        ]
-        if extra:
-            result["additionalAxes"] = extra
-        return result
-
-    @classmethod
-    def from_wkw_dict(cls, bbox: dict) -> NDBoundingBox:
-        """Read a datasource-properties bounding box; ``additionalAxes`` need an ``axisOrder`` for x/y/z."""
-        from .bounding_box import BoundingBox
-
-        topleft = Vec3Int(bbox["topLeft"])
-        size = Vec3Int(bbox["width"], bbox["height"], bbox["depth"])
-        extra = bbox.get("additionalAxes") or []
-        if not extra:
-            return BoundingBox(topleft, size)
-        assert "axisOrder" in bbox, f"additionalAxes {extra} need an axisOrder to place x, y and z: {bbox}"
-        order = bbox["axisOrder"]
-        entries = [(order[a], a, topleft[k], size[k]) for k, a in enumerate(_XYZ)]
-        for axis in extra:
-            low, high = axis["bounds"]
-            entries.append((axis["index"], axis["name"], low, high - low))
-        entries.sort()
-        target = cls if cls is not BoundingBox else NDBoundingBox
-        return target(
-            topleft=[e[2] for e in entries],
-            size=[e[3] for e in entries],
-            axes=[e[1] for e in entries],
-            index=[e[0] for e in entries],
-        )
-
     def to_config_dict(self) -> dict:
-        """``{"topleft": [...], "size": [...], "axes": [...]}``."""
-        return {"topleft": self.topleft.to_list(), "size": self.size.to_list(), "axes": list(self.axes)}
+        """``{"topleft": [...], "size": [...], "axes": (...)}``."""
+        return {"topleft": self.topleft.to_list(), "size": self.size.to_list(), "axes": self.axes}
 
     def to_checkpoint_name(self) -> str:
         """Topleft and size joined by underscores, e.g. ``"0_0_0_10_10_10"``."""
@@ -460,28 +455,28 @@ class NDBoundingBox:
 
     # ---- channel axis -----------------------------------------------------------------------
     def normalize_axes(self, num_channels: int) -> NormalizedBoundingBox:
-        """This box with a leading channel axis ``c`` of ``num_channels`` (index 0)."""
+        """This box as a NormalizedBoundingBox with ``num_channels`` channels.
+
+        A box with a ``c`` axis gets that size along it; a box without one gets a leading ``c`` axis (index 0).
+        """
         from .normalized_bounding_box import NormalizedBoundingBox
 
+        extra = {"name": self.name, "is_visible": self.is_visible, "color": self.color}
         if "c" in self.axes:
             return NormalizedBoundingBox(
-                topleft=self.topleft.with_c(0),
+                topleft=self.topleft,
                 size=self.size.with_c(num_channels),
                 axes=self.axes,
                 index=self.index,
-                name=self.name,
-                is_visible=self.is_visible,
-                color=self.color,
+                **extra,
             )
-        shift = 1 - min(self.index)
+        shift = 1 - min(self.index, default=1)
         return NormalizedBoundingBox(
             topleft=(0, *self.topleft),
             size=(num_channels, *self.size),
             axes=("c", *self.axes),
             index=(0, *(i + shift for i in self.index)),
-            name=self.name,
-            is_visible=self.is_visible,
-            color=self.color,
+            **extra,
         )
 
     def denormalize(self) -> NDBoundingBox:

@@ -54,7 +54,7 @@ def node_entry(a: dict) -> tuple[int, Any]:
         d["radius"] = float(radius)
     v = get("rotX")
     if v is not None:
-        d["rotation"] = _tnew(Vec3Float, (float(v), float(get("rotY", 0)), float(get("rotZ", 0))))
+        d["rotation"] = Vec3Float.from_xyz(float(v), float(get("rotY", 0)), float(get("rotZ", 0)))
     for key in ("inVp", "inMag", "bitDepth"):
         v = get(key)
         if v is not None:

@@ -17,7 +17,7 @@ from .files import (
     write_dataset_properties,
 )
 from .layer import LayerProperties, MagViewProperties, SegmentationLayerProperties
-from .length_unit import DEFAULT_LENGTH_UNIT, DEFAULT_LENGTH_UNIT_STR, LengthUnit
+from .length_unit import DEFAULT_LENGTH_UNIT, DEFAULT_LENGTH_UNIT_STR, LengthUnit, length_unit_from_str
 from .view_configuration import DatasetViewConfiguration, LayerViewConfiguration
 from .voxel_size import VoxelSize
 
@@ -46,6 +46,7 @@ __all__ = [
     "dataset_properties_to_text",
     "dtype_from_element_class",
     "element_class_for",
+    "length_unit_from_str",
     "properties_file_path",
     "read_dataset_properties",
     "write_dataset_properties",

@@ -1,4 +1,5 @@
-"""Properties of segmentation-layer attachments (meshes, agglomerates, segment index, cumsum, connectomes)."""
+"""Properties of segmentation-layer attachments (meshes, agglomerates, segment index, segment statistics, cumsum,
+connectomes)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ ATTACHMENT_KINDS: dict[str, tuple[str, bool]] = {
     "meshes": ("meshes", True),
     "agglomerates": ("agglomerates", True),
     "segment_index": ("segmentIndex", False),
+    "segment_statistics": ("segmentStatistics", False),
     "cumsum": ("cumsum", False),
     "connectomes": ("connectomes", True),
 }
@@ -37,6 +39,7 @@ class AttachmentsProperties:
     meshes: list[AttachmentProperties] | None = None
     agglomerates: list[AttachmentProperties] | None = None
     segment_index: AttachmentProperties | None = None
+    segment_statistics: AttachmentProperties | None = None
     cumsum: AttachmentProperties | None = None
     connectomes: list[AttachmentProperties] | None = None
     extra: dict[str, Any] = attrs.field(factory=dict, kw_only=True, repr=False)

@@ -12,6 +12,7 @@ from typing import Any
 from .codec_layer import layer_from_json, layer_to_json
 from .codec_view import dataset_view_configuration_from_json, view_configuration_to_json
 from .dataset import CURRENT_VERSION, DatasetProperties
+from .errors import UnsupportedPropertiesVersionError
 from .json_source import JsonSource
 from .length_unit import DEFAULT_LENGTH_UNIT, LengthUnit
 from .voxel_size import VoxelSize
@@ -77,12 +78,29 @@ def dataset_properties_from_json(
         id=dataset_id,
         scale=_scale_from_json(data, source),
         data_layers=layers,
-        version=CURRENT_VERSION if version is None else source.integer(version, "version"),
+        version=_version_from_json(version, source),
         default_view_configuration=None
         if view is None
         else dataset_view_configuration_from_json(view, source, "defaultViewConfiguration"),
         extra={k: v for k, v in data.items() if k not in _DATASET_KEYS},
     )
+
+
+def _version_from_json(version: object, source: JsonSource) -> int:
+    """The properties' ``version`` (absent: the current one); only version 1 exists, others are refused."""
+    if version is None:
+        return CURRENT_VERSION
+    if isinstance(version, str) and version.strip().isdigit():
+        version = int(version)
+    number = source.integer(version, "version")
+    if number != CURRENT_VERSION:
+        raise UnsupportedPropertiesVersionError(
+            f"Unsupported dataset version {number}; this library reads version {CURRENT_VERSION} (written by "
+            "WEBKNOSSOS and its Python libraries). Was the file written by a newer tool?",
+            source.path,
+            "version",
+        )
+    return number
 
 
 def _dataset_name(path: str | None) -> str:

@@ -17,8 +17,8 @@ def bounding_box_from_json(
     """Decode ``layer["boundingBox"]`` (Mag(1) voxels) and the layer's ``additionalAxes``.
 
     A plain 3-d box becomes a BoundingBox; with additional axes (listed on the layer, or inside the
-    box in some files) an NDBoundingBox with axes ``x, y, z, <extra...>``, x/y/z indexed by
-    ``xyz_index`` and the extra axes by their ``index``. Without ``xyz_index`` (a layer with no mag recording
+    box in some files) an NDBoundingBox whose axes are ordered by their index (e.g. ``t, x, y, z``), x/y/z
+    indexed by ``xyz_index`` and the extra axes by their ``index``. Without ``xyz_index`` (a layer with no mag recording
     its axis order yet) x, y and z take the first positions after the channel that no extra axis uses.
     """
     at = f"{where}.boundingBox"
@@ -52,6 +52,8 @@ def bounding_box_from_json(
         free = (position for position in range(1, len(names) + 1) if position not in index[3:])
         xyz_index = (next(free), next(free), next(free))
     index[:3] = xyz_index
+    order = sorted(range(len(names)), key=lambda i: index[i])  # axes in their array order, as the reference
+    topleft, size, names, index = ([values[i] for i in order] for values in (topleft, size, names, index))
     try:
         return NDBoundingBox(topleft=topleft, size=size, axes=names, index=index)
     except (ValueError, AssertionError, TypeError) as error:

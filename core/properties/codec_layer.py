@@ -9,6 +9,11 @@ from .codec_attachments import attachments_from_json, attachments_to_json
 from .codec_bounding_box import bounding_box_from_json, bounding_box_to_json
 from .codec_mag import LEGACY_MAG_LISTS, mag_to_json, mags_from_json
 from .codec_view import layer_view_configuration_from_json, view_configuration_to_json
+from .coordinate_transformations import (
+    CoordinateTransformation,
+    coordinate_transformations_from_json,
+    coordinate_transformations_to_json,
+)
 from .data_formats import DataFormat
 from .element_class import dtype_from_element_class
 from .errors import InvalidLayerNameError
@@ -17,7 +22,7 @@ from .layer import LayerProperties, SegmentationLayerProperties
 
 _LAYER_KEYS = {
     "name", "category", "boundingBox", "dataFormat", "mags", "numChannels", "elementClass",
-    "defaultViewConfiguration", "additionalAxes",
+    "defaultViewConfiguration", "additionalAxes", "coordinateTransformations",
 }  # fmt: skip
 _SEGMENTATION_KEYS = {"largestSegmentId", "mappings", "attachments"}
 
@@ -84,17 +89,32 @@ def layer_from_json(obj: object, source: JsonSource, where: str) -> LayerPropert
     view = layer.get("defaultViewConfiguration")
     if view is not None:
         view = layer_view_configuration_from_json(view, source, f"{where}.defaultViewConfiguration")
+    transformations = _coordinate_transformations(layer, source, where)
     known = _LAYER_KEYS | ({"mags"} if "mags" in layer else set(LEGACY_MAG_LISTS))
     if category == SEGMENTATION_CATEGORY:
         known |= _SEGMENTATION_KEYS
     extra = {k: v for k, v in layer.items() if k not in known}
     common = dict(
         name=name, category=category, bounding_box=bounding_box, data_format=data_format, mags=mags,
-        num_channels=num_channels, dtype=dtype, default_view_configuration=view, extra=extra,
+        num_channels=num_channels, dtype=dtype, default_view_configuration=view,
+        coordinate_transformations=transformations, extra=extra,
     )  # fmt: skip
     if category != SEGMENTATION_CATEGORY:
         return LayerProperties(**common)
     return SegmentationLayerProperties(**common, **_segmentation_fields(layer, source, where))
+
+
+def _coordinate_transformations(layer: dict, source: JsonSource, where: str) -> list[CoordinateTransformation] | None:
+    value = layer.get("coordinateTransformations")
+    if value is None:
+        return None
+    at = f"{where}.coordinateTransformations"
+    try:
+        return coordinate_transformations_from_json(source.array(value, at))
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise source.error(
+            at, f"not a valid list of coordinate transformations ({type(error).__name__}: {error})."
+        ) from None
 
 
 def _segmentation_fields(layer: dict, source: JsonSource, where: str) -> dict[str, Any]:
@@ -131,6 +151,8 @@ def layer_to_json(layer: LayerProperties) -> dict[str, Any]:
             out["mappings"] = list(layer.mappings)
         if not layer.attachments.is_empty():
             out["attachments"] = attachments_to_json(layer.attachments)
+    if layer.coordinate_transformations:
+        out["coordinateTransformations"] = coordinate_transformations_to_json(layer.coordinate_transformations)
     out["numChannels"] = int(layer.num_channels)
     out["elementClass"] = layer.element_class
     out.update(layer.extra)

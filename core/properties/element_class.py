@@ -37,21 +37,50 @@ def normalize_dtype(value: object) -> str:
     return name
 
 
+def _total_bits(element_class: str) -> tuple[str, int] | None:
+    """``(kind, bits of one voxel over all channels)`` of an elementClass like ``uint24`` or ``float96``."""
+    if element_class == "float":
+        return "float", 32
+    if element_class == "double":
+        return "float", 64
+    for kind in ("uint", "int", "float"):
+        digits = element_class[len(kind) :]
+        if element_class.startswith(kind) and digits.isdigit() and not (kind == "int" and element_class[0] == "u"):
+            return kind, int(digits)
+    return None
+
+
 def dtype_from_element_class(element_class: str, num_channels: int | None) -> tuple[str, int]:
     """``(dtype per channel, number of channels)`` for a JSON ``elementClass`` and ``numChannels``.
 
-    ``numChannels`` may be absent (None): ``uint24`` then means 3 channels, anything else 1.
+    ``elementClass`` names the type of one voxel over all its channels, as the reference library writes it:
+    ``uint16`` with 2 channels is 2 × uint8, ``uint24`` 3 × uint8, ``float96`` 3 × float32. ``numChannels``
+    may be absent (None): ``uint24`` then means 3 channels, anything else 1. Files that name the per-channel
+    type instead (``uint8`` with 2 channels, as older daedalus versions wrote) are read that way.
     Raises ValueError for an unknown element class.
     """
+    channels = num_channels if num_channels is not None else ELEMENT_CLASS_CHANNELS.get(element_class, 1)
+    channels = int(channels)
+    parsed = _total_bits(element_class)
+    if parsed is not None and channels >= 1 and parsed[1] % channels == 0:
+        kind, bits = parsed[0], parsed[1] // channels
+        name = f"{kind}{bits}"
+        if name in SUPPORTED_DTYPES:
+            return name, channels
     if element_class not in _ELEMENT_CLASS_TO_DTYPE:
         raise ValueError(f"Unknown elementClass {element_class!r}; expected one of {', '.join(ELEMENT_CLASSES)}.")
-    channels = num_channels if num_channels is not None else ELEMENT_CLASS_CHANNELS.get(element_class, 1)
-    return _ELEMENT_CLASS_TO_DTYPE[element_class], int(channels)
+    return _ELEMENT_CLASS_TO_DTYPE[element_class], channels
 
 
 def element_class_for(dtype: object, num_channels: int) -> str:
-    """The ``elementClass`` WEBKNOSSOS writes: ``uint24`` for 3 × uint8, ``float``/``double`` for floats."""
+    """The ``elementClass`` of a layer: the type of one voxel over all channels, as the reference writes it.
+
+    ``uint24`` for 3 × uint8, ``uint16`` for 2 × uint8, ``float`` / ``double`` for 32 / 64 bits of floats
+    (``double`` also for 2 × float32), ``float96`` for 3 × float32.
+    """
     name = normalize_dtype(dtype)
-    if name == "uint8" and num_channels == 3:
-        return "uint24"
-    return {"float32": "float", "float64": "double"}.get(name, name)
+    kind = "float" if name.startswith("float") else "int" if name.startswith("int") else "uint"
+    bits = np.dtype(name).itemsize * 8 * int(num_channels)
+    if kind == "float" and bits in (32, 64):
+        return "float" if bits == 32 else "double"
+    return f"{kind}{bits}"

@@ -23,3 +23,7 @@ class InvalidLayerNameError(DatasetPropertiesError, AssertionError):
 
     Also an AssertionError: the reference package raises that when it opens such a dataset.
     """
+
+
+class UnsupportedPropertiesVersionError(DatasetPropertiesError, AssertionError):
+    """The properties' ``version`` is not 1 (also an AssertionError, which the reference raises)."""

@@ -11,6 +11,7 @@ from typing import Any
 from upath import UPath
 
 from .codec import dataset_properties_from_json, dataset_properties_to_text
+from .conditional_writes import read_versioned, supports_conditional_writes
 from .dataset import DatasetProperties
 
 PROPERTIES_FILE_NAME = "datasource-properties.json"
@@ -53,7 +54,13 @@ def read_dataset_properties(path: str | PathLike | UPath) -> DatasetProperties:
     """
     file = properties_file_path(path)
     try:
-        data = file.read_bytes()
+        if supports_conditional_writes(file):
+            # one GET: s3fs's file reads pin the ETag of a HEAD and fail if another writer replaced the file since
+            data = read_versioned(file)[0]
+            if data is None:
+                raise FileNotFoundError(file)
+        else:
+            data = file.read_bytes()
     except FileNotFoundError:
         raise FileNotFoundError(f"No {PROPERTIES_FILE_NAME} at {file}; is this a dataset directory?") from None
     return dataset_properties_from_json(data, file)

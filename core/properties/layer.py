@@ -10,6 +10,7 @@ import numpy as np
 from ..geometry import Mag, NDBoundingBox
 from .attachments import AttachmentsProperties
 from .categories import LayerCategoryType, check_category
+from .coordinate_transformations import CoordinateTransformation
 from .data_formats import DataFormat
 from .element_class import element_class_for, normalize_dtype
 from .view_configuration import LayerViewConfiguration
@@ -45,7 +46,8 @@ class LayerProperties:
 
     ``dtype`` is the numpy name of one channel's type (``"uint8"``), ``num_channels`` the number of
     channels; ``element_class`` derives the JSON ``elementClass`` from both. ``extra`` keeps unknown
-    JSON keys (e.g. ``coordinateTransformations``) so that they survive a rewrite.
+    JSON keys so that they survive a rewrite. ``coordinate_transformations`` place the layer in the dataset's
+    space (None: the key is absent).
     """
 
     name: str
@@ -56,6 +58,7 @@ class LayerProperties:
     num_channels: int = attrs.field(default=1, converter=int)
     dtype: str = attrs.field(default="uint8", converter=normalize_dtype)
     default_view_configuration: LayerViewConfiguration | None = None
+    coordinate_transformations: list[CoordinateTransformation] | None = attrs.field(default=None, kw_only=True)
     extra: dict[str, Any] = attrs.field(factory=dict, kw_only=True, repr=False)
 
     @property

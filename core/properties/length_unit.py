@@ -40,7 +40,12 @@ class LengthUnit(str, Enum):
     PARSEC = "parsec"
 
     def __str__(self) -> str:
-        return self.value
+        """``LengthUnit.NANOMETER`` (like a plain Enum, as in the reference); the JSON name is ``.value``."""
+        return f"{type(self).__name__}.{self.name}"
+
+    def __format__(self, format_spec: str) -> str:
+        """Formats like ``str()`` (f-strings show ``LengthUnit.NANOMETER``)."""
+        return format(str(self), format_spec)
 
     @property
     def nanometers(self) -> float:
@@ -69,6 +74,19 @@ class LengthUnit(str, Enum):
             if candidate in cls._value2member_map_:
                 return cls._value2member_map_[candidate]  # type: ignore[return-value]
         return None
+
+
+def length_unit_from_str(unit: str) -> LengthUnit:
+    """The LengthUnit named exactly ``unit`` (``"nanometer"``) or by its symbol (``"nm"``, ``"µm"``, ``"Å"``).
+
+    Unlike ``LengthUnit(...)`` it accepts no plurals or other capitalisations; ValueError for anything else.
+    """
+    if isinstance(unit, str):
+        if unit in LengthUnit._value2member_map_:
+            return LengthUnit(unit)
+        if unit in _ABBREVIATIONS:
+            return LengthUnit(_ABBREVIATIONS[unit])
+    raise ValueError(f"Unknown unit: {unit}")
 
 
 DEFAULT_LENGTH_UNIT = LengthUnit.NANOMETER

@@ -4,7 +4,8 @@
 in-memory state (base plus its own changes), ``theirs`` the file as it is on disk now (base plus what other
 writers changed meanwhile). The result keeps every change of both sides. Layers are matched by name, mags by
 mag, list attachments by name; any other value is taken from ``mine`` if this writer changed it, else from
-``theirs``. Where both changed the same value (or both added a layer of the same name), ``mine`` wins.
+``theirs``. Where both changed the same value, ``mine`` wins; where both added a layer of the same name, or the
+same mag to one layer, the merge raises ``BothAddedError`` (the name was taken meanwhile: this writer lost).
 Without changes by others (``theirs`` equal to ``base``) the result equals ``mine``.
 """
 
@@ -26,6 +27,16 @@ T = TypeVar("T")
 _LAYER_MERGED_FIELDS = {"mags", "attachments"}
 
 
+class BothAddedError(Exception):
+    """This writer and another both added layer ``layer`` (``mag`` None) or mag ``mag`` of layer ``layer``."""
+
+    def __init__(self, layer: str, mag: Any = None) -> None:
+        what = f"layer {layer!r}" if mag is None else f"mag {mag} of layer {layer!r}"
+        super().__init__(f"Another writer added {what} meanwhile.")
+        self.layer = layer
+        self.mag = mag
+
+
 def merge_properties(
     base: DatasetProperties | None, mine: DatasetProperties, theirs: DatasetProperties
 ) -> DatasetProperties:
@@ -33,10 +44,20 @@ def merge_properties(
 
     ``base`` None means this writer never read the file (it created the dataset): all of ``mine`` counts as
     its change, and layers only ``theirs`` has are kept. The result shares no objects with the arguments.
+    Raises BothAddedError if a layer (or a mag of a layer) that this writer added was added by another too.
     """
     values = _merge_fields(base, mine, theirs, exclude={"data_layers"})
+
+    def layer_taken(name: Hashable) -> None:
+        raise BothAddedError(str(name))
+
     values["data_layers"] = _merge_keyed(
-        None if base is None else base.data_layers, mine.data_layers, theirs.data_layers, _layer_key, _merge_layer
+        None if base is None else base.data_layers,
+        mine.data_layers,
+        theirs.data_layers,
+        _layer_key,
+        _merge_layer,
+        on_both_added=layer_taken,
     )
     return DatasetProperties(**values)
 
@@ -49,7 +70,13 @@ def _merge_layer(base: LayerProperties, mine: LayerProperties, theirs: LayerProp
     if type(mine) is not type(theirs) or type(base) is not type(mine):
         return copy.deepcopy(mine if mine != base else theirs)  # the layer changed kind: one side wins whole
     values = _merge_fields(base, mine, theirs, exclude=_LAYER_MERGED_FIELDS)
-    values["mags"] = _merge_keyed(base.mags, mine.mags, theirs.mags, lambda m: m.mag, _merge_whole)
+
+    def mag_taken(mag: Hashable) -> None:
+        raise BothAddedError(mine.name, mag)
+
+    values["mags"] = _merge_keyed(
+        base.mags, mine.mags, theirs.mags, lambda m: m.mag, _merge_whole, on_both_added=mag_taken
+    )
     if {m.mag for m in values["mags"]} - {m.mag for m in mine.mags}:  # others added mags: keep them in order
         values["mags"].sort(key=lambda m: (m.mag.max_dim, m.mag.to_list()))
     if isinstance(mine, SegmentationLayerProperties):
@@ -94,13 +121,14 @@ def _merge_keyed(
     theirs: list[T],
     key: Callable[[T], Hashable],
     merge_item: Callable[[T, T, T], T],
+    on_both_added: Callable[[Hashable], None] | None = None,
 ) -> list[T]:
     """Merge lists of items identified by ``key``: ``mine``'s items in its order, then those only others added.
 
     An item this writer removed (in ``base``, not in ``mine``) is dropped; so is one others removed (in
     ``base``, not in ``theirs``), even if this writer changed it: its files are gone. Items in all three are
-    merged by ``merge_item``; one both added is this writer's. When ``theirs`` equals ``base`` the result
-    equals ``mine``.
+    merged by ``merge_item``. For an item both added, ``on_both_added(key)`` is called (it may raise); without
+    it this writer's item is kept. When ``theirs`` equals ``base`` the result equals ``mine``.
     """
     base_by_key = {key(item): item for item in base or []}
     theirs_by_key = {key(item): item for item in theirs}
@@ -109,6 +137,8 @@ def _merge_keyed(
     for my_item in mine:
         k = key(my_item)
         if k not in base_by_key:
+            if on_both_added is not None and k in theirs_by_key:
+                on_both_added(k)
             result.append(copy.deepcopy(my_item))  # added by this writer
         elif k in theirs_by_key:
             result.append(merge_item(base_by_key[k], my_item, theirs_by_key[k]))

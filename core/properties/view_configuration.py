@@ -19,15 +19,15 @@ class LayerViewConfiguration:
     JSON this model does not know, so that they survive a rewrite.
     """
 
-    alpha: float | None = None
     color: tuple[int, int, int] | None = attrs.field(default=None, converter=_optional_tuple)
+    alpha: float | None = None
     intensity_range: tuple[float, float] | None = attrs.field(default=None, converter=_optional_tuple)
-    is_disabled: bool | None = None
-    is_in_edit_mode: bool | None = None
-    is_inverted: bool | None = None
-    mapping: dict[str, str] | None = None
-    max: float | None = None
     min: float | None = None
+    max: float | None = None
+    is_disabled: bool | None = None
+    is_inverted: bool | None = None
+    is_in_edit_mode: bool | None = None
+    mapping: dict[str, str] | None = None
     extra: dict[str, Any] = attrs.field(factory=dict, kw_only=True, repr=False)
 
 
@@ -44,11 +44,11 @@ class DatasetViewConfiguration:
     render_missing_data_black: bool | None = None
     loading_strategy: str | None = None
     segmentation_pattern_opacity: int | None = None
-    blend_mode: str | None = None
-    color_layer_order: list[str] | None = None
-    natively_rendered_layer_name: str | None = None
     zoom: float | None = None
     position: tuple[int, int, int] | None = attrs.field(default=None, converter=_optional_tuple)
     rotation: tuple[int, int, int] | None = attrs.field(default=None, converter=_optional_tuple)
     layers: dict[str, LayerViewConfiguration] | None = None
+    color_layer_order: list[str] | None = None
+    blend_mode: str | None = None
+    natively_rendered_layer_name: str | None = None
     extra: dict[str, Any] = attrs.field(factory=dict, kw_only=True, repr=False)

@@ -7,6 +7,8 @@ from .remote_attachments import RemoteAttachments
 from .remote_dataset import RemoteDataset
 from .remote_folder import RemoteFolder
 from .remote_layer import LayerToLink, RemoteLayer, RemoteSegmentationLayer
+from .remote_mag_view import RemoteMagView
+from .storage_credentials import StorageCredentials
 
 __all__ = [
     "DatasetMetadata",
@@ -18,5 +20,7 @@ __all__ = [
     "RemoteAttachments",
     "RemoteFolder",
     "RemoteLayer",
+    "RemoteMagView",
     "RemoteSegmentationLayer",
+    "StorageCredentials",
 ]

@@ -177,7 +177,10 @@ def download_dataset(
 def _download_mag(
     route: DataRoute, remote_layer: RemoteLayer, local_layer: Any, mag: Mag, box: Any, executor: Any
 ) -> None:
-    local_mag = local_layer.add_mag(mag, chunk_shape=DOWNLOAD_CHUNK_SHAPE, shard_shape=DOWNLOAD_SHARD_SHAPE)
+    sharded = str(getattr(local_layer.data_format, "value", local_layer.data_format)) in ("zarr3", "wkw")
+    local_mag = local_layer.add_mag(  # zarr (v2) has no shards: one chunk per file
+        mag, chunk_shape=DOWNLOAD_CHUNK_SHAPE, shard_shape=DOWNLOAD_SHARD_SHAPE if sharded else None
+    )
     shard_in_mag1 = DOWNLOAD_SHARD_SHAPE * mag.to_vec3_int()
     pieces = list(box.align_with_mag(mag, ceil=True).chunk(shard_in_mag1, shard_in_mag1))
     dtype, channels = np.dtype(remote_layer.dtype), remote_layer.num_channels

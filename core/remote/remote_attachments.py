@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from ..client.models import ApiDatasetComposeAttachment
 from ..dataset.attachments.attachment import Attachment
 from ..dataset.attachments.attachments import LIST_KINDS, Attachments, _kind_of
+from ..dataset.transfer_mode import TransferMode
 from ..properties import AttachmentProperties, AttachmentsProperties, SegmentationLayerProperties
+from .access_mode import RemoteAccessMode
 from .remote_layer_changes import reload, server_data_source, update_data_source
 
 if TYPE_CHECKING:
@@ -24,9 +26,27 @@ if TYPE_CHECKING:
 class RemoteAttachments(Attachments):
     """The attachments of a RemoteSegmentationLayer (meshes, agglomerates, segment index, cumsum, connectomes)."""
 
-    def __init__(self, layer: RemoteSegmentationLayer) -> None:
+    def __init__(self, layer: RemoteSegmentationLayer, access_mode: RemoteAccessMode | None = None) -> None:
+        """The attachments of ``layer`` at the paths of ``access_mode`` (default: the paths the server stores)."""
         super().__init__(layer)  # type: ignore[arg-type]
+        self._access_mode = None if access_mode is None else RemoteAccessMode(access_mode)
+        if self._access_mode is RemoteAccessMode.PROXY_PATH:
+            raise ValueError(
+                f"The attachments of layer {layer.name!r} cannot be read through the datastore proxy by daedalus; "
+                "use RemoteAccessMode.DIRECT_PATH (the paths the server stores)."
+            )
         self._server_props: AttachmentsProperties | None = None  # read from the server once per object
+
+    @property
+    def access_mode(self) -> RemoteAccessMode:
+        """How the data of these attachments is accessed: DIRECT_PATH (the paths the server stores) unless another
+        mode was asked for with `with_access_mode`."""
+        return self._access_mode or RemoteAccessMode.DIRECT_PATH
+
+    def with_access_mode(self, access_mode: RemoteAccessMode) -> RemoteAttachments:
+        """These attachments with paths for ``access_mode``. ZARR_STREAMING serves no attachments (they are not part
+        of the streamed properties): that view is empty. PROXY_PATH raises ValueError (not available here)."""
+        return RemoteAttachments(self._remote_layer, access_mode)
 
     @property
     def _remote_layer(self) -> RemoteSegmentationLayer:
@@ -35,6 +55,8 @@ class RemoteAttachments(Attachments):
     @property
     def _props(self) -> AttachmentsProperties:
         """The layer's attachments in the server's data source, read on first use (and again after a change)."""
+        if self._access_mode is RemoteAccessMode.ZARR_STREAMING:
+            return AttachmentsProperties()
         if self._server_props is None:
             dataset = self._remote_layer.dataset
             found = self._layer._properties.attachments
@@ -116,12 +138,21 @@ class RemoteAttachments(Attachments):
             "server can read it and reference an attachment of a dataset on the server (add_attachment_as_ref)."
         )
 
-    def upload_attachment(self, attachment: Attachment, *, transfer_mode: Any = None, **options: Any) -> Any:
+    def upload_attachment(
+        self, attachment: Attachment, *, transfer_mode: Any = TransferMode.HTTP, common_storage_prefix: Any = None
+    ) -> Any:
         """Refused (RuntimeError): attachment files cannot be uploaded to a dataset on the server by daedalus."""
         self._check_writable("uploading")
         raise self._refuse_upload(attachment)
 
-    def add_attachment_as_copy(self, attachment: Attachment, **options: Any) -> Any:  # type: ignore[override]
+    def add_attachment_as_copy(  # type: ignore[override]
+        self,
+        attachment: Attachment,
+        *,
+        transfer_mode: Any = TransferMode.HTTP,
+        common_storage_prefix: Any = None,
+        overwrite_pending: bool = True,
+    ) -> Any:
         """Refused (RuntimeError), like upload_attachment."""
         self._check_writable("copying")
         raise self._refuse_upload(attachment)

@@ -12,10 +12,13 @@ from upath import UPath
 from ..client.context import WebknossosContext, get_context
 from ..client.models import ApiDataset
 from ..client.serialization import to_json
+from ..dataset.sampling_modes import SamplingModes
+from ..dataset.transfer_mode import TransferMode
 from ..geometry import BoundingBox, NDBoundingBox
 from ..properties import (
     COLOR_CATEGORY,
     SEGMENTATION_CATEGORY,
+    DataFormat,
     DatasetProperties,
     DatasetViewConfiguration,
     LayerProperties,
@@ -30,8 +33,6 @@ from .remote_folder import RemoteFolder
 from .remote_layer import RemoteLayer, RemoteSegmentationLayer
 from .teams import team_from_api, team_ids
 from .urls import dataset_view_url
-
-_LAYER_OPTIONS = ("dtype", "dtype_per_channel", "num_channels", "data_format", "bounding_box")
 
 
 class RemoteDataset:
@@ -129,6 +130,25 @@ class RemoteDataset:
             organization_id=info.owning_organization,
         )
 
+    @property
+    def access_mode(self) -> RemoteAccessMode:
+        """The default access mode of this dataset: how its mags are read unless another one is asked for
+        (``RemoteLayer.get_mag(mag, access_mode=...)``)."""
+        return self._access_mode
+
+    def with_access_mode(self, access_mode: RemoteAccessMode) -> RemoteDataset:
+        """This dataset with another default access mode (opened again; ValueError if the mode is not available,
+        e.g. a mode other than ZARR_STREAMING for an annotation's view)."""
+        access_mode = RemoteAccessMode(access_mode)
+        if access_mode is self._access_mode:
+            return self
+        if self.annotation_id is not None and access_mode is not RemoteAccessMode.ZARR_STREAMING:
+            raise ValueError(
+                f"The remote dataset {self.url} is the view of annotation {self.annotation_id!r}, whose volume data "
+                f"is only streamed: access mode {access_mode.name} is not available, only ZARR_STREAMING."
+            )
+        return self.reopen(access_mode=access_mode)
+
     def reopen(self, *, access_mode: RemoteAccessMode) -> RemoteDataset:
         """Reopens the dataset in the specified access mode."""
         return RemoteDataset.open(
@@ -178,6 +198,19 @@ class RemoteDataset:
                 f"Cannot change {what} of the remote dataset {self.url}: it is opened read-only. Open it with "
                 "RemoteDataset.open(..., read_only=False) to change its properties."
             )
+
+    def delete(self) -> None:
+        """Delete the dataset from the WEBKNOSSOS server, with its data (irreversible).
+
+        RuntimeError if the dataset is opened read-only or as the view of an annotation.
+        """
+        if self.annotation_id is not None:
+            raise RuntimeError(
+                f"Cannot delete the remote dataset {self.url}: it was opened as the view of annotation "
+                f"{self.annotation_id!r}. Open the dataset itself (RemoteDataset.open(dataset_id=...)) to delete it."
+            )
+        self._check_writable("the existence")
+        self._context.api_client.dataset_delete(dataset_id=self.dataset_id)
 
     def _update(self, what: str, changes: dict[str, Any]) -> None:
         self._check_writable(what)
@@ -296,6 +329,13 @@ class RemoteDataset:
         """URL of this dataset in the webknossos web interface."""
         return dataset_view_url(self._context.url, self.dataset_id)
 
+    def generate_url(self, position: Any = None) -> str:
+        """The URL that views this dataset (``<server>/datasets/<id>/view``), opening at ``position`` (Mag(1)
+        x, y, z) if given."""
+        from ..annotation.annotation_urls import position_fragment
+
+        return f"{self.url}/view{position_fragment(position)}"
+
     @property
     def created(self) -> str:
         """Creation date of the dataset (e.g. ``October 20, 2017 10:28:13``, UTC)."""
@@ -389,7 +429,7 @@ class RemoteDataset:
         dtype: Any = None,
         dtype_per_channel: Any = None,
         num_channels: int | None = None,
-        data_format: Any = "zarr3",
+        data_format: Any = DataFormat.Zarr3,
         bounding_box: NDBoundingBox | None = None,
         **kwargs: Any,
     ) -> RemoteLayer:
@@ -401,11 +441,24 @@ class RemoteDataset:
             self, layer_name, category, **options, data_format=data_format, bounding_box=bounding_box, kwargs=kwargs
         )
 
-    def get_or_add_layer(self, layer_name: str, category: str, **options: Any) -> RemoteLayer:
+    def get_or_add_layer(
+        self,
+        layer_name: str,
+        category: str,
+        *,
+        dtype: Any = None,
+        dtype_per_channel: Any = None,
+        num_channels: int | None = None,
+        data_format: Any = DataFormat.Zarr3,
+        **kwargs: Any,
+    ) -> RemoteLayer:
         """The layer if it exists (its category, dtype and channels must match), else a new empty one."""
         from .remote_layer_changes import get_or_add_layer
 
-        kwargs = {k: options.pop(k) for k in builtins.list(options) if k not in _LAYER_OPTIONS}
+        options = dict(dtype=dtype, dtype_per_channel=dtype_per_channel, num_channels=num_channels)
+        options["data_format"] = data_format
+        if "bounding_box" in kwargs:
+            options["bounding_box"] = kwargs.pop("bounding_box")
         return get_or_add_layer(self, layer_name, category, kwargs=kwargs, **options)
 
     def delete_layer(self, layer_name: str) -> None:
@@ -420,14 +473,36 @@ class RemoteDataset:
 
         return add_layer_as_ref(self, foreign_layer, new_layer_name)
 
-    def add_layer_as_copy(self, foreign_layer: Any, new_layer_name: str | None = None, **options: Any) -> RemoteLayer:
+    def add_layer_as_copy(
+        self,
+        foreign_layer: Any,
+        new_layer_name: str | None = None,
+        *,
+        data_format: Any = None,
+        exists_ok: bool = False,
+        transfer_mode: Any = TransferMode.HTTP,
+        common_storage_path_prefix: str | None = None,
+        overwrite_pending: bool = True,
+        with_attachments: bool = True,
+    ) -> RemoteLayer:
         """Refused (RuntimeError): daedalus cannot write voxel data to a dataset on the server."""
         from .remote_layer_changes import refuse_copy
 
         self._check_writable("the layers (adding a copy)")
         raise refuse_copy(self, f"copy the layer {getattr(foreign_layer, 'name', foreign_layer)!r}")
 
-    def downsample(self, **options: Any) -> None:
+    def downsample(
+        self,
+        *,
+        sampling_mode: Any = SamplingModes.ANISOTROPIC,
+        coarsest_mag: Any = None,
+        interpolation_mode: str = "default",
+        compress: bool = True,
+        transfer_mode: Any = TransferMode.HTTP,
+        common_storage_path_prefix: str | None = None,
+        overwrite_pending: bool = True,
+        executor: Any = None,
+    ) -> None:
         """Refused (RuntimeError): downsampled mags cannot be written to a dataset on the server by daedalus."""
         from .remote_layer_changes import refuse_copy
 
@@ -435,10 +510,60 @@ class RemoteDataset:
         raise refuse_copy(self, "write downsampled mags")
 
     @classmethod
-    def from_images(cls, input_path: Any, voxel_size: Any = None, name: str | None = None, **options: Any) -> Any:
-        """Converts images to a temporary local dataset, uploads it (url/token/folder) and returns the remote one."""
+    def from_images(
+        cls,
+        input_path: Any,
+        voxel_size: Any = None,
+        name: str | None = None,
+        *,
+        map_filepath_to_layer_name: Any = None,
+        z_slices_sort_key: Any = None,
+        voxel_size_with_unit: Any = None,
+        layer_name: str | None = None,
+        layer_category: str | None = None,
+        data_format: Any = DataFormat.Zarr3,
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        chunks_per_shard: Any = None,
+        compress: bool = True,
+        swap_xy: bool = False,
+        flip_x: bool = False,
+        flip_y: bool = False,
+        flip_z: bool = False,
+        max_layers: int = 20,
+        batch_size: int | None = None,
+        executor: Any = None,
+        url: str | None = None,
+        token: str | None = None,
+        folder: Any = None,
+    ) -> Any:
+        """Converts images to a temporary local dataset (``Dataset.from_images``, same arguments), uploads it to
+        ``url`` with ``token`` (default: the current context) into ``folder`` and returns the remote dataset."""
         from .remote_layer_changes import from_images_and_upload
 
+        options = dict(
+            z_slices_sort_key=z_slices_sort_key,
+            voxel_size_with_unit=voxel_size_with_unit,
+            layer_name=layer_name,
+            layer_category=layer_category,
+            data_format=data_format,
+            chunk_shape=chunk_shape,
+            shard_shape=shard_shape,
+            chunks_per_shard=chunks_per_shard,
+            compress=compress,
+            swap_xy=swap_xy,
+            flip_x=flip_x,
+            flip_y=flip_y,
+            flip_z=flip_z,
+            max_layers=max_layers,
+            batch_size=batch_size,
+            executor=executor,
+            url=url,
+            token=token,
+            folder=folder,
+        )
+        if map_filepath_to_layer_name is not None:
+            options["map_filepath_to_layer_name"] = map_filepath_to_layer_name
         return from_images_and_upload(input_path, voxel_size, name, options)
 
     # ------------------------------------------------------------------ download
@@ -516,13 +641,16 @@ class RemoteDataset:
         *,
         folder: str | RemoteFolder | None = None,
         folder_path: str | None = None,
+        credentials: Any = None,
     ) -> RemoteDataset:
         """Adds the dataset at ``dataset_uri`` (s3://, gs://, https://, ... reachable by the server) to WEBKNOSSOS
         as ``dataset_name`` in ``folder`` (a RemoteFolder or folder path; ``folder_path`` is deprecated) without
-        copying data; returns it opened."""
+        copying data; returns it opened. ``credentials`` (StorageCredentials) let the server read the storage."""
         from .server_actions import explore_and_add_remote
 
-        return explore_and_add_remote(dataset_uri, dataset_name, folder=folder, folder_path=folder_path)
+        return explore_and_add_remote(
+            dataset_uri, dataset_name, folder=folder, folder_path=folder_path, credentials=credentials
+        )
 
     @classmethod
     def trigger_reload_in_datastore(

@@ -22,10 +22,11 @@ class RemoteFolder:
 
     id: str
 
-    def __init__(self, id: str, name: str, parent_id: str | None = None) -> None:  # noqa: A002 - the API's name
+    def __init__(self, id: str, name: str, parent: str | RemoteFolder | None = None) -> None:  # noqa: A002
+        """A folder known by ``id`` and ``name``; ``parent`` is the parent folder's id (None for the root)."""
         self.id = id
         self._name = name
-        self._parent_id = parent_id
+        self._parent_id = parent.id if isinstance(parent, RemoteFolder) else parent
 
     @classmethod
     def _from_api(cls, folder: ApiFolderWithParent) -> RemoteFolder:

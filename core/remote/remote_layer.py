@@ -10,6 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..dataset.layer import Layer, SegmentationLayer
+from ..dataset.sampling_modes import SamplingModes
+from ..dataset.transfer_mode import TransferMode
+from ..geometry import Mag
+from .access_mode import RemoteAccessMode
+from .remote_mag_view import RemoteMagView
 
 if TYPE_CHECKING:
     from .remote_dataset import RemoteDataset
@@ -44,6 +49,60 @@ class RemoteLayer(Layer):
     def _check_writable(self) -> None:
         raise _refuse(self, "change")
 
+    def _new_mag_view(self, mag: Mag, path: Any) -> RemoteMagView:
+        return RemoteMagView(self, mag, access_mode=self.dataset.access_mode, path=path)
+
+    # ------------------------------------------------------------------ mags in an access mode
+
+    def get_mag(self, mag: Any, *, access_mode: RemoteAccessMode | None = None) -> RemoteMagView:  # type: ignore[override]
+        """The RemoteMagView of ``mag``, reached through ``access_mode`` (default: the dataset's); IndexError if
+        the layer has no such mag."""
+        found: RemoteMagView = super().get_mag(mag)  # type: ignore[assignment]
+        return found if access_mode is None else found.with_access_mode(access_mode)
+
+    def get_finest_mag(self, *, access_mode: RemoteAccessMode | None = None) -> RemoteMagView:  # type: ignore[override]
+        """The mag with the finest resolution, reached through ``access_mode`` (default: the dataset's)."""
+        found: RemoteMagView = super().get_finest_mag()  # type: ignore[assignment]
+        return found if access_mode is None else found.with_access_mode(access_mode)
+
+    def downsample(  # type: ignore[override]
+        self,
+        *,
+        from_mag: Any = None,
+        coarsest_mag: Any = None,
+        interpolation_mode: str = "default",
+        compress: bool = True,
+        sampling_mode: Any = SamplingModes.ANISOTROPIC,
+        align_with_other_layers: bool = True,
+        buffer_shape: Any = None,
+        chunk_shape: Any = None,
+        shard_shape: Any = None,
+        force_sampling_scheme: bool = False,
+        transfer_mode: Any = TransferMode.HTTP,
+        common_storage_path_prefix: str | None = None,
+        overwrite_pending: bool = True,
+        executor: Any = None,
+    ) -> None:
+        """Refused (RuntimeError): daedalus cannot write downsampled mags to a dataset on the server."""
+        self._check_writable()
+
+    def upsample(  # type: ignore[override]
+        self,
+        from_mag: Any,
+        *,
+        finest_mag: Any = Mag(1),
+        compress: bool = True,
+        sampling_mode: Any = SamplingModes.ANISOTROPIC,
+        align_with_other_layers: bool = True,
+        buffer_shape: Any = None,
+        transfer_mode: Any = TransferMode.HTTP,
+        common_storage_path_prefix: str | None = None,
+        overwrite_pending: bool = True,
+        executor: Any = None,
+    ) -> None:
+        """Refused (RuntimeError): daedalus cannot write upsampled mags to a dataset on the server."""
+        self._check_writable()
+
     # ------------------------------------------------------------------ changes through the server
 
     def add_mag_as_ref(  # type: ignore[override]
@@ -54,7 +113,16 @@ class RemoteLayer(Layer):
 
         return add_mag_as_ref(self, foreign_mag_view_or_path, mag, extend_layer_bounding_box)
 
-    def add_mag_as_copy(self, foreign_mag_view_or_path: Any, **options: Any) -> Any:  # type: ignore[override]
+    def add_mag_as_copy(  # type: ignore[override]
+        self,
+        foreign_mag_view_or_path: Any,
+        *,
+        mag: Any = None,
+        extend_layer_bounding_box: bool = True,
+        transfer_mode: Any = TransferMode.HTTP,
+        common_storage_path_prefix: str | None = None,
+        overwrite_pending: bool = True,
+    ) -> Any:
         """Refused (RuntimeError): daedalus cannot write voxel data to a dataset on the server."""
         from .remote_layer_changes import refuse_copy
 

@@ -54,7 +54,12 @@ def _uri_text(dataset_uri: Any) -> str:
 
 
 def explore_and_add_remote(
-    dataset_uri: Any, dataset_name: str, *, folder: str | RemoteFolder | None = None, folder_path: str | None = None
+    dataset_uri: Any,
+    dataset_name: str,
+    *,
+    folder: str | RemoteFolder | None = None,
+    folder_path: str | None = None,
+    credentials: Any = None,
 ) -> Any:
     """``RemoteDataset.explore_and_add_remote`` (see its docstring): returns the new dataset, opened."""
     from .remote_dataset import RemoteDataset
@@ -63,7 +68,12 @@ def explore_and_add_remote(
         raise ValueError(f"dataset_name must be a non-empty string, got {dataset_name!r}.")
     uri = _uri_text(dataset_uri)
     payload = ApiDatasetExploreAndAddRemote(
-        remote_uri=uri, dataset_name=dataset_name, folder_id=_folder_id(folder, folder_path), data_store_name=None
+        remote_uri=uri,
+        dataset_name=dataset_name,
+        folder_id=_folder_id(folder, folder_path),
+        data_store_name=None,
+        credential_identifier=None if credentials is None else credentials.credential_identifier,
+        credential_secret=None if credentials is None else credentials.credential_secret,
     )
     context = get_context()
     try:

@@ -8,8 +8,9 @@ Downsampling modes (each output voxel summarises one block of ``fx * fy * fz`` i
 - ``median``: the median of the block. For an even count it is the mean of the two middle values,
   truncated towards zero for integer types (what ``np.median(...).astype(dtype)`` gives; for uint8
   ``(a + b) // 2``). This reproduces the reference library's mags exactly.
-- ``mode``: the most frequent value of the block; ties go to the value that occurs first in the block,
-  in C order of the block offsets ``(dx, dy, dz)`` (so the block's first corner wins a tie it is part of).
+- ``mode``: the most frequent value of the block; ties go to the value that occurs first in the block when
+  its offsets are listed with ``dz`` slowest, then ``dx``, then ``dy`` (the order the reference library
+  counts in; the block's first corner wins a tie it is part of).
 - ``nearest``: the block's first voxel (offset ``(0, 0, 0)``).
 - ``bilinear``: linear interpolation at the block centre (for a factor of 2: the block mean), rounded.
 - ``bicubic``: cubic convolution (Keys, a = -0.5) at the block centre, rounded and clipped to the dtype.
@@ -45,6 +46,13 @@ class InterpolationModes(Enum):
     MIN = "min"
 
 
+class InterpolationModeError(ValueError, KeyError):
+    """An unknown interpolation mode: a ValueError, and a KeyError like the reference's lookup by name."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 def parse_interpolation_mode(mode: str | InterpolationModes, category: str = "color") -> InterpolationModes:
     """The mode named by ``mode``; ``"default"`` is ``mode`` for segmentation layers, else ``median``."""
     if isinstance(mode, InterpolationModes):
@@ -56,7 +64,7 @@ def parse_interpolation_mode(mode: str | InterpolationModes, category: str = "co
         return InterpolationModes(name)
     except ValueError:
         choices = ["default"] + [m.value for m in InterpolationModes]
-        raise ValueError(f"Unknown interpolation mode {mode!r}; use one of {choices}.") from None
+        raise InterpolationModeError(f"Unknown interpolation mode {mode!r}; use one of {choices}.") from None
 
 
 def _as_factors(factors: Any) -> tuple[int, int, int]:
@@ -97,17 +105,17 @@ def _block_view(cube: np.ndarray, factors: tuple[int, int, int]) -> np.ndarray:
 
 
 def _flat_blocks(cube: np.ndarray, factors: tuple[int, int, int]) -> np.ndarray:
-    """``(..., X/fx, Y/fy, Z/fz, fx*fy*fz)``; the last axis lists a block in C order of (dx, dy, dz)."""
+    """``(..., X/fx, Y/fy, Z/fz, fx*fy*fz)``; the last axis lists a block with dz slowest, then dx, dy."""
     view = _block_view(cube, factors)
     nd = view.ndim
-    moved = np.moveaxis(view, (nd - 5, nd - 3, nd - 1), (nd - 3, nd - 2, nd - 1))
+    moved = np.moveaxis(view, (nd - 1, nd - 5, nd - 3), (nd - 3, nd - 2, nd - 1))
     return moved.reshape(moved.shape[:-3] + (-1,))
 
 
 def _block_columns(cube: np.ndarray, factors: tuple[int, int, int]) -> list[np.ndarray]:
-    """The ``fx*fy*fz`` strided views ``cube[..., dx::fx, dy::fy, dz::fz]``, in C order of (dx, dy, dz)."""
+    """The ``fx*fy*fz`` strided views ``cube[..., dx::fx, dy::fy, dz::fz]``, ordered dz slowest, then dx, dy."""
     fx, fy, fz = factors
-    return [cube[..., dx::fx, dy::fy, dz::fz] for dx in range(fx) for dy in range(fy) for dz in range(fz)]
+    return [cube[..., dx::fx, dy::fy, dz::fz] for dz in range(fz) for dx in range(fx) for dy in range(fy)]
 
 
 def _sorted_columns(columns: list[np.ndarray]) -> list[np.ndarray]:

@@ -122,13 +122,16 @@ def plan_downsampling_mags(
 ) -> list[Mag]:
     """The mags to create, finest first, from ``from_mag`` until ``max_dim >= max(coarsest_mag)``.
 
-    Each mag is a coarser integer multiple of the one before. ``aligned_mags`` (e.g. the mags of other
-    layers) are used as long as they continue the chain; the sampling mode takes over after them.
-    Empty when ``from_mag`` already reaches ``coarsest_mag``.
+    Each mag is a coarser integer multiple of the one before; no axis grows beyond ``coarsest_mag`` (so
+    ``coarsest_mag=Mag(4, 4, 1)`` ends at 4-4-1, as in the reference). ``aligned_mags`` (e.g. the mags of other
+    layers) are used as long as they continue the chain; the sampling mode takes over after them. Empty when
+    ``from_mag`` already reaches ``coarsest_mag``. When the mode cannot reach ``coarsest_mag`` within those
+    bounds, ``constant_z`` stops where it got and the other modes raise RuntimeError.
     """
-    _mode_value(sampling_mode)
+    mode = _mode_value(sampling_mode)
     current = Mag(from_mag)
-    limit = Mag(coarsest_mag).max_dim
+    coarsest = Mag(coarsest_mag)
+    limit = coarsest.max_dim
     plan: list[Mag] = []
     for mag in _sorted_mags(aligned_mags):
         if current.max_dim >= limit:
@@ -137,9 +140,18 @@ def plan_downsampling_mags(
             plan.append(mag)
             current = mag
     while current.max_dim < limit:
-        following = next_coarser_mag(current, sampling_mode, voxel_size)
-        if len(plan) >= _MAX_STEPS or following == current:
-            raise RuntimeError(f"The {sampling_mode} scheme cannot reach Mag {Mag(coarsest_mag).to_layer_name()}.")
+        step = next_coarser_mag(current, sampling_mode, voxel_size).to_list()
+        following = Mag([max(c, min(s, k)) for c, s, k in zip(current.to_list(), step, coarsest.to_list())])
+        if following == current:
+            if mode == _CONSTANT_Z:
+                break
+            raise RuntimeError(
+                f"The coarsest mag {coarsest.to_layer_name()} can not be reached from {current.to_layer_name()} "
+                f"with voxel_size {tuple(voxel_size)} and sampling mode {mode}: every further {mode} step would "
+                "exceed it on some axis. Pass another coarsest_mag or sampling_mode."
+            )
+        if len(plan) >= _MAX_STEPS:
+            raise RuntimeError(f"The {sampling_mode} scheme cannot reach Mag {coarsest.to_layer_name()}.")
         plan.append(following)
         current = following
     return plan

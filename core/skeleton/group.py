@@ -27,13 +27,27 @@ class Group:
     is_expanded: bool
     _nml_explicit_expanded = False  # the NML said isExpanded="true" (written again; absent means expanded too)
 
-    def __init__(self, group_id: int, name: str, skeleton: Skeleton, is_expanded: bool = True) -> None:
+    def __init__(
+        self, name: str, skeleton: Skeleton, enforced_id: int | None = None, *, is_expanded: bool = True
+    ) -> None:
+        """A group named ``name`` with an id claimed from ``skeleton`` (``enforced_id`` if given); it belongs to no
+        parent yet: use ``add_group`` to create groups inside a skeleton."""
+        self._setup(skeleton._claim_group_id(enforced_id), name, skeleton, is_expanded)
+
+    def _setup(self, group_id: int, name: str, skeleton: Skeleton, is_expanded: bool) -> None:
         self._id = int(group_id)
         self.name = name
         self.is_expanded = bool(is_expanded)
         self._skeleton = skeleton
         self._child_groups: list[Group] = []
         self._child_trees: list[Tree] = []
+
+    @classmethod
+    def _restored(cls, group_id: int, name: str, skeleton: Skeleton, is_expanded: bool = True) -> Group:
+        """A group with the id a file gave it (the loader checks ids itself; nothing is claimed)."""
+        group = cls.__new__(cls)
+        group._setup(group_id, name, skeleton, is_expanded)
+        return group
 
     @property
     def id(self) -> int:
@@ -60,9 +74,28 @@ class Group:
 
     def add_group(self, name: str, _enforced_id: int | None = None) -> Group:
         """Create a subgroup named ``name`` and return it."""
-        group = Group(self._skeleton._claim_group_id(_enforced_id), name, self._skeleton)
+        group = Group(name, self._skeleton, _enforced_id)
         self._child_groups.append(group)
         return group
+
+    def add_skeleton(self, skeleton: Skeleton) -> None:
+        """Copy every group, tree, node and edge of another ``skeleton`` into this group, keeping its group
+        hierarchy below this group; all copies get fresh ids (so skeletons with colliding ids merge). Node and
+        tree attributes are kept; ``skeleton`` is not changed. ValueError if it is this group's own skeleton."""
+        if skeleton is self._skeleton:
+            raise ValueError(
+                f"Cannot add skeleton {skeleton.dataset_name!r} to its own group {self.name!r}; add a copy instead."
+            )
+        self._copy_children(skeleton)
+
+    def _copy_children(self, source: Group) -> None:
+        for tree in source._child_trees:
+            self._copy_tree(tree, None, None, None, True, fresh_ids=True)
+        for group in source._child_groups:
+            copy = self.add_group(group.name)
+            copy.is_expanded = group.is_expanded
+            copy._nml_explicit_expanded = group._nml_explicit_expanded
+            copy._copy_children(group)
 
     def add_tree(
         self,
@@ -98,9 +131,10 @@ class Group:
         enforced_id: int | None,
         metadata: dict[str, Any] | None,
         is_visible: bool,
+        fresh_ids: bool = False,
     ) -> Tree:
         skeleton = self._skeleton
-        if enforced_id is None and not skeleton.has_tree_id(source.id):
+        if enforced_id is None and not fresh_ids and not skeleton.has_tree_id(source.id):
             enforced_id = source.id
         tree = Tree(
             name=source.name,
@@ -115,7 +149,7 @@ class Group:
             tree._nml_type = source._nml_type
         source_nodes = source._node._data
         taken = skeleton._node_ids()
-        keep_ids = taken.isdisjoint(source_nodes)
+        keep_ids = not fresh_ids and taken.isdisjoint(source_nodes)
         mapping = {}
         nodes = tree._node._data
         adj = tree._adj._data

@@ -131,9 +131,33 @@ class Node:
     is_branchpoint: bool = _attribute_property("is_branchpoint", "Whether the node is a branchpoint.")  # type: ignore[assignment]
     branchpoint_time: int | None = _attribute_property("branchpoint_time", "When it became a branchpoint.")  # type: ignore[assignment]
 
-    def __init__(self, node_id: int, attributes: dict) -> None:
-        """Wrap the attribute dict ``attributes`` of node ``node_id`` (use ``Tree.add_node`` to create nodes)."""
-        self._id = int(node_id)
+    def __init__(
+        self,
+        position: Any,
+        skeleton: Any,
+        comment: str | None = None,
+        radius: float | None = None,
+        rotation: Any = None,
+        inVp: int | None = None,  # noqa: N803 - the NML attribute names
+        inMag: int | None = None,  # noqa: N803
+        bitDepth: int | None = None,  # noqa: N803
+        interpolation: bool | None = None,
+        time: int | None = None,
+        is_branchpoint: bool = False,
+        branchpoint_time: int | None = None,
+        enforced_id: int | None = None,
+    ) -> None:
+        """A node at ``position`` with an id claimed from ``skeleton`` (``enforced_id`` if given) that belongs to no
+        tree yet; nodes of trees are made with ``Tree.add_node``."""
+        attributes = NodeAttributes()
+        values = dict(
+            position=position, comment=comment, radius=radius, rotation=rotation, inVp=inVp, inMag=inMag,
+            bitDepth=bitDepth, interpolation=interpolation, time=time, is_branchpoint=is_branchpoint,
+            branchpoint_time=branchpoint_time,
+        )  # fmt: skip
+        for key, value in values.items():
+            set_node_attribute(attributes, key, value)
+        self._id = skeleton._claim_node_id(enforced_id)
         self._a = attributes
         self._s = None
 

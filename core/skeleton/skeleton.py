@@ -45,9 +45,14 @@ class Skeleton(Group):
         dataset_id: str | None = None,
         organization_id: str | None = None,
         description: str | None = None,
+        enforced_id: int | None = None,
     ) -> None:
+        """A skeleton of the dataset ``dataset_name`` with voxels of ``voxel_size``; ``enforced_id`` is the id
+        of its root group (default 0)."""
         self._next_id = 1
-        super().__init__(0, "Root", self)
+        self._setup(0 if enforced_id is None else int(enforced_id), "Root", self, True)
+        if enforced_id is not None:
+            self._reserve_id(int(enforced_id))
         self._voxel_size = _to_voxel_size(voxel_size)
         self.dataset_name = dataset_name
         self.dataset_id = dataset_id
@@ -222,6 +227,7 @@ def _add_nx_graph(group: Group, graph: nx.Graph, index: int) -> Tree:
                 "position=(x, y, z)."
             )
         kwargs = {key: data[key] for key in NODE_ATTRIBUTES if key in data}
+        kwargs.setdefault("radius", 1.0)  # the reference's default radius of imported nodes
         mapping[node] = tree.add_node(**kwargs)
     for u, v in graph.edges():
         tree.add_edge(mapping[u], mapping[v])

@@ -15,6 +15,11 @@ V = TypeVar("V")
 class LazyPath:
     """One of several candidate paths: the first that exists, found when `resolve` is first called."""
 
+    paths: tuple[UPath, ...]
+    """The candidate paths, in order of preference."""
+    resolution: int | None
+    """Index of the path `resolve` found (None before the first call)."""
+
     def __init__(self, *paths: UPath) -> None:
         self.paths: tuple[UPath, ...] = tuple(paths)
         self.resolution: int | None = None

@@ -63,7 +63,7 @@ def test_set_engine_chooses_zarr_python(tmp_path):
         mag = layer.add_mag(1, chunk_shape=16, shard_shape=32)
         data = np.arange(40 * 30 * 20, dtype="uint8").reshape(40, 30, 20)
         mag.write(data, absolute_offset=(0, 0, 0))
-        assert type(mag.info) is ArrayInfo and "ZarrPython" in type(mag._array).__name__
+        assert isinstance(mag.info, ArrayInfo) and "ZarrPython" in type(mag._array).__name__
     finally:
         wk.set_engine("zarr3", None)
     np.testing.assert_array_equal(wk.Dataset.open(tmp_path / "ds").get_layer("color").get_mag(1).read()[0], data)

@@ -215,7 +215,7 @@ def test_the_group_help_claims_only_what_exists_and_mentions_verbose() -> None:
     ("command", "says"),
     [
         ("demo", ["TARGET", "datasource-properties.json", ".daedalus-demo.json", "refused"]),
-        ("downsample", ["DATASET", "datasource-properties.json", "--coarsest-mag", "mem=10G"]),
+        ("downsample", ["TARGET", "datasource-properties.json", "--coarsest-mag", "mem=10G"]),
         ("plugins", ["plugin"]),
     ],
 )

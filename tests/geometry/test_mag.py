@@ -41,7 +41,17 @@ def test_equality_and_hash():
     assert hash(Mag(1)) == hash(Mag((1, 1, 1)))
     assert Mag(2) != Mag("2-2-1")
     assert len({Mag(1), Mag("1-1-1"), Mag(2)}) == 2
-    assert Mag(2) != 2
+    # As the reference: the other operand is read as a Mag.
+    assert Mag(2) == 2 and Mag(2) == "2-2-2" and Mag(2) == (2, 2, 2) and Mag(2) != 4
+    assert hash(Mag(2)) == hash((2, 2, 2))
+    with pytest.raises(ValueError):
+        _ = Mag(2) == "x"
+
+
+def test_ordering_by_largest_factor():
+    assert Mag(2) < Mag(4) and Mag(2) <= Mag("2-2-1") and not Mag("2-2-1") < Mag(2)
+    assert Mag("2-1-2") > Mag("1-2-2") and Mag("2-1-2") >= Mag("1-2-2")
+    assert sorted([Mag(4), Mag("2-2-1"), Mag(1), Mag("1-2-2")]) == [Mag(1), Mag("2-2-1"), Mag("1-2-2"), Mag(4)]
 
 
 def test_attributes():

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from daedalus.core.geometry import BoundingBox, Mag, NDBoundingBox, Vec3Int, VecInt
+from daedalus.core.geometry import BoundingBox, Mag, NDBoundingBox, NormalizedBoundingBox, Vec3Int, VecInt
 
 XYZT = ("x", "y", "z", "t")
 
@@ -22,9 +22,19 @@ def test_spec_examples():
 
 def test_index_inferred_dense_from_zero():
     assert box4().index == (0, 1, 2, 3)
-    assert box4(index=(1, 2, 3, 0)).index == (1, 2, 3, 0)
-    with pytest.raises(ValueError):
-        box4(index=(0, 0, 1, 2))
+
+
+def test_axes_are_sorted_by_index():
+    # As the reference: the box stores its axes (and topleft, size, index) in index order.
+    bbox = box4(index=(1, 2, 3, 0))
+    assert bbox.axes == ("t", "x", "y", "z") and bbox.index == (0, 1, 2, 3)
+    assert bbox.topleft == (0, 75, 75, 75) and bbox.size == (20, 100, 100, 100)
+    assert box4(index=(0, 0, 1, 2)).index == (0, 0, 1, 2)  # equal positions are kept as given
+
+
+def test_negative_sizes_extend_towards_lower_coordinates():
+    bbox = box4((1, 2, 3, 4), (-4, 5, 6, 7))
+    assert bbox.topleft == (-3, 2, 3, 4) and bbox.size == (4, 5, 6, 7) and bbox.bottomright == (1, 7, 9, 11)
 
 
 def test_validation():
@@ -47,7 +57,8 @@ def test_xyz_views():
     assert bbox.with_topleft_xyz((9, 9, 9)).topleft == (0, 9, 9, 9)
     assert bbox.with_size_xyz((1, 1, 1)).size == (4, 1, 1, 1)
     assert bbox.with_bottomright_xyz((10, 10, 10)).size == (4, 9, 8, 7)
-    assert bbox.with_index_xyz((3, 2, 1)).index == (0, 3, 2, 1)
+    reindexed = bbox.with_index_xyz((3, 2, 1))
+    assert reindexed.axes == ("t", "z", "y", "x") and reindexed.index == (0, 1, 2, 3)
 
 
 def test_bounds():
@@ -73,10 +84,11 @@ def test_set_operations():
     assert padded.topleft == (-1, -1, -1, 0) and padded.size == (12, 12, 12, 10)
 
 
-def test_intersection_reorders_axes_by_name():
+def test_operations_need_the_same_axis_order():
     a = NDBoundingBox((0, 0, 0, 0), (10, 10, 10, 10), axes=("x", "y", "z", "t"))
     b = NDBoundingBox((5, 0, 0, 0), (10, 10, 10, 10), axes=("t", "x", "y", "z"))
-    assert a.intersected_with(b).get_bounds("t") == (5, 10)
+    with pytest.raises(ValueError, match="same axes and axes order"):
+        a.intersected_with(b)
 
 
 def test_incompatible_axes():
@@ -110,7 +122,7 @@ def test_slices_follow_index():
     data = np.zeros((1, 2, 3))
     assert bbox.xyz_array_to_bbox_shape(data).shape == (1, 1, 2, 3)
     channel_data = np.zeros((5, 1, 2, 3))
-    assert bbox.xyz_array_to_bbox_shape(channel_data).shape == (5, 1, 1, 2, 3)
+    assert bbox.xyz_array_to_bbox_shape(channel_data).shape == (1, 5, 1, 2, 3)  # as the reference
     with pytest.raises(AssertionError):
         box4().xyz_array_to_bbox_shape(np.zeros((100, 100, 100)))
 
@@ -130,22 +142,24 @@ def test_wkw_dict_round_trip_with_fixture_shape():
         "additionalAxes": [{"name": "t", "bounds": [0, 3], "index": 0}],
     }
     with pytest.raises(AssertionError):
-        NDBoundingBox.from_wkw_dict(wkw)
-    bbox = NDBoundingBox.from_wkw_dict({**wkw, "axisOrder": {"x": 1, "y": 2, "z": 3}})
-    assert bbox.axes == ("t", "x", "y", "z")
-    assert bbox.topleft == (0, 0, 0, 0) and bbox.size == (3, 64, 48, 20)
-    assert bbox.index == (0, 1, 2, 3)
-    assert bbox.to_wkw_dict() == wkw
+        NormalizedBoundingBox.from_wkw_dict(wkw)
+    wkw["additionalAxes"][0]["index"] = 1
+    bbox = NormalizedBoundingBox.from_wkw_dict({**wkw, "axisOrder": {"c": 0, "x": 2, "y": 3, "z": 4}})
+    assert bbox.axes == ("c", "t", "x", "y", "z")
+    assert bbox.topleft == (0, 0, 0, 0, 0) and bbox.size == (1, 3, 64, 48, 20)
+    assert bbox.index == (0, 1, 2, 3, 4)
+    assert bbox.to_wkw_dict() == {**wkw, "axisOrder": {"c": 0, "x": 2, "y": 3, "z": 4}, "numChannels": 1}
 
 
 def test_wkw_dict_without_extra_axes_is_bounding_box():
-    bbox = NDBoundingBox.from_wkw_dict({"topLeft": [1, 2, 3], "width": 4, "height": 5, "depth": 6})
+    bbox = NormalizedBoundingBox.from_wkw_dict({"topLeft": [1, 2, 3], "width": 4, "height": 5, "depth": 6})
+    assert bbox.axes == ("c", "x", "y", "z") and bbox.get_shape("c") == 1
     assert bbox == BoundingBox((1, 2, 3), (4, 5, 6))
 
 
 def test_config_dict_and_checkpoint_name():
     bbox = box4((1, 2, 3, 4), (5, 6, 7, 8))
-    assert bbox.to_config_dict() == {"topleft": [1, 2, 3, 4], "size": [5, 6, 7, 8], "axes": list(XYZT)}
+    assert bbox.to_config_dict() == {"topleft": [1, 2, 3, 4], "size": [5, 6, 7, 8], "axes": XYZT}
     assert bbox.to_checkpoint_name() == "1_2_3_4_5_6_7_8"
 
 
@@ -153,9 +167,10 @@ def test_with_metadata_and_equality():
     bbox = box4()
     assert bbox.with_name("x").name == "x"
     assert bbox.with_is_visible(False).is_visible is False
-    assert bbox.with_color((1, 1, 1, 1)).color == (1.0, 1.0, 1.0, 1.0)
-    assert bbox.with_index((3, 2, 1, 0)).index == (3, 2, 1, 0)
-    assert bbox != bbox.with_name("x")
+    assert bbox.with_color((1, 1, 1, 1)).color == (1, 1, 1, 1)
+    reindexed = bbox.with_index((3, 2, 1, 0))
+    assert reindexed.axes == ("t", "z", "y", "x") and reindexed.index == (0, 1, 2, 3)
+    assert bbox == bbox.with_name("x")  # as the reference: metadata does not take part
     assert hash(bbox) == hash(box4())
     assert bbox.denormalize() is bbox
 

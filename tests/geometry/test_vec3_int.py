@@ -1,6 +1,7 @@
 """Vec3Int: construction, conversion, arithmetic and helpers."""
 
 import copy
+import operator
 import pickle
 
 import numpy as np
@@ -31,8 +32,10 @@ def test_constructor_forms(args):
 
 
 def test_keyword_constructor_and_axis_order():
-    assert Vec3Int(x=1, y=2, z=3) == (1, 2, 3)
-    assert Vec3Int(VecInt(3, 1, 2, axes=("z", "x", "y"))) == (1, 2, 3)
+    assert Vec3Int(x=1, y=2, z=3) == (1, 2, 3) and Vec3Int(z=3, x=1, y=2) == (1, 2, 3)
+    # As the reference: three values are reordered by their axes, a vector's values are taken as they are.
+    assert Vec3Int(3, 1, 2, axes=("z", "x", "y")) == (1, 2, 3)
+    assert Vec3Int(VecInt(3, 1, 2, axes=("z", "x", "y"))) == (3, 1, 2)
 
 
 def test_same_object_is_returned_for_vec3int():
@@ -40,7 +43,7 @@ def test_same_object_is_returned_for_vec3int():
     assert Vec3Int(vec) is vec
 
 
-@pytest.mark.parametrize("bad", [(1, 2), (1, 2, 3, 4), (1.5, 2, 3), ("a", 2, 3), ([1, 2],), (5,)])
+@pytest.mark.parametrize("bad", [(1, 2), (1, 2, 3, 4), ("a", 2, 3), ([1, 2],), (5,)])
 def test_bad_input_raises_naming_value(bad):
     with pytest.raises(ValueError) as info:
         Vec3Int(*bad)
@@ -48,9 +51,11 @@ def test_bad_input_raises_naming_value(bad):
     assert repr(shown) in str(info.value) or repr(bad[0]) in str(info.value)
 
 
-def test_non_integral_float_message_names_value():
-    with pytest.raises(ValueError, match="1.5"):
-        Vec3Int(1.5, 2, 3)
+def test_floats_are_truncated_like_int():
+    # As the reference: components go through int().
+    assert Vec3Int(1.5, 2, -3.7) == (1, 2, -3) and all(type(v) is int for v in Vec3Int(1.5, 2, -3.7))
+    assert Vec3Int(np.array([1.9, 2.0, 3.2])) == (1, 2, 3)
+    assert Vec3Int(1, 2, 3).with_x(4.5) == (4, 2, 3)
 
 
 def test_tuple_semantics_equality_hash():
@@ -85,31 +90,30 @@ def test_arithmetic_with_ints_tuples_vectors():
     a, b = Vec3Int(1, 2, 3), Vec3Int(4, 6, 8)
     assert a + b == (5, 8, 11) and type(a + b) is Vec3Int
     assert a + 1 == (2, 3, 4)
-    assert 1 + a == (2, 3, 4)
     assert a + (1, 1, 1) == (2, 3, 4)
-    assert (1, 1, 1) + a == (2, 3, 4) and type((1, 1, 1) + a) is Vec3Int
     assert a + [1, 1, 1] == (2, 3, 4)
     assert a + np.array([1, 1, 1]) == (2, 3, 4)
     assert b - a == (3, 4, 5)
-    assert 10 - a == (9, 8, 7)
-    assert a * 2 == (2, 4, 6) and 2 * a == (2, 4, 6)
+    assert a * 2 == (2, 4, 6)
     assert a * b == (4, 12, 24)
     assert b // 3 == (1, 2, 2)
     assert b // a == (4, 3, 2)
-    assert 10 // a == (10, 5, 3)
     assert b % 3 == (1, 0, 2)
-    assert 10 % a == (0, 0, 1)
+    # As the reference: no reflected operators (a tuple on the left neither concatenates nor repeats).
+    for left in (1, 10, (1, 1, 1)):
+        for op in (operator.add, operator.sub, operator.mul, operator.floordiv, operator.mod):
+            with pytest.raises(TypeError):
+                op(left, a)
     assert -a == (-1, -2, -3)
     assert Vec3Int(-7, 7, 0) // 2 == (-4, 3, 0)
 
 
 def test_arithmetic_errors():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not equally shaped"):
         Vec3Int(1, 2, 3) + (1, 2)
-    with pytest.raises(TypeError):
+    with pytest.raises(AssertionError):  # as the reference: only Python ints are broadcast
         Vec3Int(1, 2, 3) * 1.5
-    with pytest.raises(ValueError, match="0.5"):
-        Vec3Int(1, 2, 3) + (0.5, 1, 1)
+    assert Vec3Int(1, 2, 3) + (0.5, 1, 1) == (1, 3, 4)  # sequence elements go through int()
 
 
 def test_helpers():
@@ -128,7 +132,9 @@ def test_helpers():
     assert vec.add_or_none(Vec3Int(1, 1, 1)) == (3, 4, 5)
     assert vec.with_x(9) == (9, 3, 4) and vec.with_y(9) == (2, 9, 4) and vec.with_z(9) == (2, 3, 9)
     assert vec.with_replaced(1, 0) == (2, 0, 4) and vec.with_replaced("z", 0) == (2, 3, 0)
-    assert vec.with_xyz((7, 8, 9)) == (7, 8, 9)
+    assert vec.with_xyz(Vec3Int(7, 8, 9)) == (7, 8, 9)
+    with pytest.raises(AttributeError):  # as the reference: it reads .x, .y and .z
+        vec.with_xyz((7, 8, 9))
     assert vec.moveaxis(2, 0) == (4, 2, 3)
     assert vec.moveaxis([0, 1], [1, 2]) == (4, 2, 3)
 

@@ -35,7 +35,9 @@ def test_axis_access():
     vec = VecInt(5, 1, 2, 3, axes=("c", "x", "y", "z"))
     assert (vec.c, vec.x, vec.y, vec.z) == (5, 1, 2, 3)
     assert vec.xyz == Vec3Int(1, 2, 3) and type(vec.xyz) is Vec3Int
-    assert vec.get("c") == 5 and vec.get("t") is None
+    assert vec.get("c") == 5 and vec.get("t", 0) == 0
+    with pytest.raises(KeyError):  # as the reference: an absent axis without a default
+        vec.get("t")
     assert vec.with_c(9) == (9, 1, 2, 3)
     assert vec.with_x(9).x == 9
     assert vec.with_replaced("y", 0) == (5, 1, 0, 3)
@@ -70,7 +72,7 @@ def test_errors():
         VecInt(1, 2, 3, axes=("x", "y"))
     with pytest.raises(ValueError):
         VecInt(1, 2, 3) + (1, 2)
-    with pytest.raises(ValueError, match="no axis"):
+    with pytest.raises(KeyError, match="does not have an z component"):
         _ = VecInt(1, 2, axes=("x", "y")).z
 
 

@@ -120,7 +120,7 @@ def test_float_and_double_layers():
     props = dataset_properties_from_json(doc)
     assert [(layer.dtype, layer.num_channels) for layer in props.data_layers] == [
         ("float32", 1),
-        ("float64", 2),
+        ("float32", 2),  # "double" is the 64 bits of a whole voxel: 2 × float32 (the reference's reading)
     ]
     assert dataset_properties_to_json(props) == doc
 
@@ -133,7 +133,7 @@ def test_unknown_keys_are_kept_at_every_level():
             "agglomerates": [{"name": "a", "path": "./x", "dataFormat": "zarr3", "note": 1}],
             "futureKind": {"x": 1},
         },
-        coordinateTransformations=[{"type": "affine", "matrix": [[1, 0, 0, 0]]}],
+        futureLayerSetting=[{"type": "new", "values": [[1, 0, 0, 0]]}],
         defaultViewConfiguration={"color": [255, 0, 0], "alpha": 50, "someNewSetting": True},
     )
     seg["mags"][0]["compressed"] = True
@@ -151,7 +151,7 @@ def test_unknown_keys_are_kept_at_every_level():
     props = dataset_properties_from_json(copy.deepcopy(doc))
     assert props.extra == {"somethingNew": {"a": [1, 2]}}
     layer = props.data_layers[0]
-    assert layer.extra == {"coordinateTransformations": [{"type": "affine", "matrix": [[1, 0, 0, 0]]}]}
+    assert layer.extra == {"futureLayerSetting": [{"type": "new", "values": [[1, 0, 0, 0]]}]}
     assert layer.mags[0].extra == {"compressed": True}
     assert layer.default_view_configuration == LayerViewConfiguration(
         alpha=50, color=(255, 0, 0), extra={"someNewSetting": True}

@@ -34,7 +34,7 @@ def test_enums_compare_equal_to_their_json_strings():
     assert f"{DataFormat.Zarr}" == "zarr"
     assert {f.value for f in DataFormat} == {"wkw", "zarr", "zarr3", "n5", "neuroglancerPrecomputed"}
     assert AttachmentDataFormat.HDF5 == "hdf5"
-    assert {f.value for f in AttachmentDataFormat} == {"hdf5", "json", "zarr3"}
+    assert {f.value for f in AttachmentDataFormat} == {"hdf5", "json", "zarr3", "neuroglancerPrecomputed"}
     with pytest.raises(ValueError):
         DataFormat("tiff")
 
@@ -110,7 +110,10 @@ def test_voxel_size():
         ("uint8", None, "uint8", 1),
         ("uint24", None, "uint8", 3),
         ("uint24", 3, "uint8", 3),
-        ("uint16", 2, "uint16", 2),
+        ("uint16", 2, "uint8", 2),  # elementClass is the type of a whole voxel (all channels), as the reference
+        ("uint48", 3, "uint16", 3),
+        ("double", 2, "float32", 2),
+        ("uint8", 2, "uint8", 2),  # older daedalus files named the per-channel type; still read that way
         ("uint64", 1, "uint64", 1),
         ("int8", 1, "int8", 1),
         ("float", 1, "float32", 1),
@@ -124,7 +127,9 @@ def test_element_class_to_dtype(element_class, channels, dtype, expected_channel
 def test_element_class_for_dtype():
     assert element_class_for(np.uint8, 3) == "uint24"
     assert element_class_for("uint8", 1) == "uint8"
-    assert element_class_for(np.dtype("uint16"), 3) == "uint16"
+    assert element_class_for(np.dtype("uint16"), 3) == "uint48"
+    assert element_class_for(np.uint8, 2) == "uint16"
+    assert element_class_for(np.float32, 3) == "float96"
     assert element_class_for(np.float32, 1) == "float"
     assert element_class_for("float64", 1) == "double"
     with pytest.raises(ValueError, match="uint12"):

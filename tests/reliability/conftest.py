@@ -16,6 +16,7 @@ import datetime
 import json
 import os
 import sys
+import threading
 from collections import defaultdict
 from pathlib import Path
 
@@ -140,7 +141,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     write(f"command: {' '.join(['python -m pytest', *sys.argv[1:]])}")
     write(f"tier: {dataclasses.asdict(tier)}")
     columns = sorted({name for figures in counts.sections.values() for name in figures})
-    widths = [max(len("section"), *(len(s) for s in counts.sections))] + [max(len(c), 6) for c in columns]
+    widths = [max([len("section"), *(len(s) for s in counts.sections)])] + [max(len(c), 6) for c in columns]
     header = [("section", widths[0])] + list(zip(columns, widths[1:]))
     write("  ".join(name.ljust(width) for name, width in header))
     for section, figures in sorted(counts.sections.items()):
@@ -161,3 +162,57 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     if target:
         data = {"tier": dataclasses.asdict(tier), "exitstatus": int(exitstatus), **counts.as_dict()}
         Path(target).write_text(json.dumps(data, indent=2) + "\n")
+
+
+S3_BUCKET = "daedalus-reliability"
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+@dataclasses.dataclass(frozen=True)
+class S3Store:
+    """A running S3 server on 127.0.0.1: the bucket's root path and the environment child processes need."""
+
+    root: object  # UPath("s3://daedalus-reliability", endpoint_url=...)
+    environment: dict[str, str]  # os.environ plus AWS_ENDPOINT_URL and test credentials
+
+
+@pytest.fixture(scope="session")
+def s3_store():
+    """moto's S3 server on 127.0.0.1, answering one request at a time (a real HTTP S3 API, not a mock of s3fs).
+
+    moto honours ``If-Match`` / ``If-None-Match`` on PutObject (HTTP 412 PreconditionFailed), but its threaded
+    server checks the condition and stores the object in two steps without a lock, so two conditional PUTs
+    handled at once can both pass (AWS S3 checks atomically). Serving requests one after the other makes
+    every check atomic, as on S3. The server runs until the end of the session.
+    """
+    moto_server = pytest.importorskip("moto.moto_server.werkzeug_app", reason="moto[server] is needed for S3")
+    pytest.importorskip("s3fs", reason="s3fs is needed for s3:// paths")
+    from upath import UPath
+    from werkzeug.serving import make_server
+
+    saved = {key: os.environ.get(key) for key in S3_CREDENTIALS}
+    os.environ.update(S3_CREDENTIALS)
+
+    class QuietHandler(moto_server.MotoRequestHandler):
+        def log_request(self, *args, **kwargs) -> None:
+            pass
+
+    app = moto_server.DomainDispatcherApplication(moto_server.create_backend_app)
+    server = make_server("127.0.0.1", 0, app, threaded=False, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="serial-moto-s3", daemon=True)
+    thread.start()
+    endpoint = f"http://127.0.0.1:{server.server_port}"
+    root = UPath(f"s3://{S3_BUCKET}", endpoint_url=endpoint, key="testing", secret="testing")
+    root.fs.mkdir(S3_BUCKET)
+    environment = dict(os.environ, AWS_ENDPOINT_URL=endpoint, **S3_CREDENTIALS)
+    try:
+        yield S3Store(root, environment)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -144,8 +144,7 @@ def _one_shared_shard_run(tmp_path, fmt, engine, workers, box, reliability_count
 
 # Writers of separate shards: writer ``rank`` writes the whole shard at x = rank * SHARD (aligned, no lock).
 OWN_SHARD_WRITER = WRITER[: WRITER.index("cells = list(")] + (
-    "data = np.full((SHARD,) * 3, rank + 1, dtype=np.uint8)\n"
-    "mag.write(data, absolute_offset=(rank * SHARD, 0, 0))\n"
+    "data = np.full((SHARD,) * 3, rank + 1, dtype=np.uint8)\nmag.write(data, absolute_offset=(rank * SHARD, 0, 0))\n"
 ).replace("SHARD", str(SHARD))
 
 

@@ -239,6 +239,8 @@ def _check_load(path: Path, counts: dict) -> None:
     try:
         annotation = wk.Annotation.load(path)
         for volume in annotation._volume_layers:
+            if not volume.has_data:  # its data zip is gone: like the reference, such a layer has nothing to copy
+                continue
             with annotation.temporary_volume_layer_copy(volume_layer_id=volume.id) as layer:
                 for mag in layer.mags.values():
                     mag.read()

@@ -194,6 +194,7 @@ def _element(draw, depth: int = 0) -> str:
 
 FUZZ_EXAMPLES = int(os.environ.get("DAEDALUS_RELIABILITY_FUZZ_EXAMPLES", "50"))  # set by the tier (conftest)
 
+
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=st.lists(_element(), max_size=5), with_head=st.booleans())
 def test_fuzzed_nml_snippets_raise_only_documented_errors(tmp_path, body, with_head):

@@ -19,11 +19,14 @@ needs_fixtures = pytest.mark.skipif(not EXPECTED.is_dir(), reason=f"fixtures not
 
 
 def _blocks(cube, factors):
-    """Brute force: {(i, j, k): [values of the block in C order of (dx, dy, dz)]} for a 3-d cube."""
+    """Brute force: {(i, j, k): [values of the block, dz slowest, then dx, then dy]} for a 3-d cube.
+
+    That is the order in which the reference library breaks ties of the mode (measured against it)."""
     fx, fy, fz = factors
     out = {}
     for i, j, k in product(*(range(s // f) for s, f in zip(cube.shape, factors))):
-        out[(i, j, k)] = cube[i * fx : (i + 1) * fx, j * fy : (j + 1) * fy, k * fz : (k + 1) * fz].ravel().tolist()
+        block = cube[i * fx : (i + 1) * fx, j * fy : (j + 1) * fy, k * fz : (k + 1) * fz]
+        out[(i, j, k)] = block.transpose(2, 0, 1).ravel().tolist()
     return out
 
 

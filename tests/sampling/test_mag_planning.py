@@ -47,7 +47,10 @@ def test_isotropic_and_constant_z():
 def test_stops_at_max_of_coarsest_mag_and_can_be_empty():
     assert plan_downsampling_mags(Mag(1), Mag(8, 8, 8), "anisotropic", EM)[-1] == Mag(8, 8, 4)
     assert plan_downsampling_mags(Mag(4), Mag(4), "isotropic", EM) == []
-    assert plan_downsampling_mags(Mag(1), Mag(3), "isotropic", EM) == [Mag(2), Mag(4)]
+    # no axis grows beyond coarsest_mag (as in the reference): the last step is capped
+    assert plan_downsampling_mags(Mag(1), Mag(3), "isotropic", EM) == [Mag(2), Mag(3)]
+    assert plan_downsampling_mags(Mag(1), Mag(4, 4, 1), "isotropic", EM) == [Mag(2, 2, 1), Mag(4, 4, 1)]
+    assert plan_downsampling_mags(Mag(1), Mag(1, 1, 4), "constant_z", EM) == []
 
 
 def test_aligned_mags_are_reused_then_the_scheme_continues():

@@ -209,7 +209,15 @@ def test_failed_ai_model_transfer_says_what_was_reserved(replay, wk_env, tmp_pat
     recording = write_recording(tmp_path / "r.yml", [("POST", "/api/v12/aiModels/reserveUploadToPath", 200, model)])
     server = replay(recording, match_body=False)
     with wk.webknossos_context(url=server.url, token=RECORDED_TOKEN), pytest.raises(RuntimeError) as caught:
-        wk.RemoteAiModel.upload_from_path(tmp_path / "missing", None, "localhost", "m", None, None, None)
+        wk.RemoteAiModel.upload_from_path(
+            tmp_path / "missing",
+            existing_id=None,
+            data_store_name="localhost",
+            name="m",
+            comment=None,
+            category=None,
+            path_prefix=None,
+        )
     message = str(caught.value)
     assert "'ai2'" in message and "not marked finished" in message and "existing_id='ai2'" in message
     assert [r.path for r in server.received] == ["/api/v12/aiModels/reserveUploadToPath"]

@@ -8,6 +8,7 @@ from .attachment import (
     CumsumAttachment,
     MeshAttachment,
     SegmentIndexAttachment,
+    SegmentStatisticsAttachment,
 )
 from .attachments import Attachments
 from .transfer import copy_attachments, reference_attachments
@@ -22,6 +23,7 @@ __all__ = [
     "CumsumAttachment",
     "MeshAttachment",
     "SegmentIndexAttachment",
+    "SegmentStatisticsAttachment",
     "copy_attachments",
     "reference_attachments",
 ]

@@ -1,5 +1,5 @@
-"""Attachment values: one file or folder of a segmentation layer (mesh, agglomerate, segment index, cumsum,
-connectome)."""
+"""Attachment values: one file or folder of a segmentation layer (mesh, agglomerate, segment index, segment
+statistics, cumsum, connectome)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ...properties import AttachmentDataFormat, AttachmentProperties
 from ..paths import is_local, to_upath
 
 _Z, _H, _J = AttachmentDataFormat.Zarr3, AttachmentDataFormat.HDF5, AttachmentDataFormat.JSON
+_N = AttachmentDataFormat.NeuroglancerPrecomputed
 
 
 def folder_name(container_name: str) -> str:
@@ -73,6 +74,9 @@ class Attachment:
         dataset_path: Any = None,
     ) -> Any:
         """An attachment of this kind at ``path`` (relative paths are taken relative to ``dataset_path``)."""
+        from ..layer_checks import check_attachment_name
+
+        check_attachment_name(name)
         fmt = AttachmentDataFormat(getattr(data_format, "value", data_format))
         text = os.fspath(path) if isinstance(path, os.PathLike) and not isinstance(path, UPath) else str(path)
         relative = "://" not in text and not os.path.isabs(text)
@@ -108,7 +112,7 @@ class MeshAttachment(Attachment):
 
     container_name: ClassVar[str] = "meshes"
     type_name: ClassVar[str] = "mesh"
-    allowed_data_formats = (_Z, _H)
+    allowed_data_formats = (_Z, _H, _N)
 
 
 class SegmentIndexAttachment(Attachment):
@@ -117,6 +121,14 @@ class SegmentIndexAttachment(Attachment):
     container_name: ClassVar[str] = "segment_index"
     type_name: ClassVar[str] = "segmentIndex"
     allowed_data_formats = (_Z, _H)
+
+
+class SegmentStatisticsAttachment(Attachment):
+    """Statistics per segment (e.g. volume and bounding box), stored as zarr3."""
+
+    container_name: ClassVar[str] = "segment_statistics"
+    type_name: ClassVar[str] = "segmentStatistics"
+    allowed_data_formats = (_Z,)
 
 
 class CumsumAttachment(Attachment):

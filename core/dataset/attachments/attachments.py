@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ...properties import AttachmentDataFormat, AttachmentProperties, AttachmentsProperties
+from ..layer_checks import check_attachment_name
 from .agglomerate_attachment import AgglomerateAttachment
 from .attachment import (
     Attachment,
@@ -20,6 +21,7 @@ from .attachment import (
     CumsumAttachment,
     MeshAttachment,
     SegmentIndexAttachment,
+    SegmentStatisticsAttachment,
     folder_name,
     resolve_attachment_path,
 )
@@ -32,6 +34,7 @@ ATTACHMENT_CLASSES: tuple[type[Attachment], ...] = (
     MeshAttachment,
     AgglomerateAttachment,
     SegmentIndexAttachment,
+    SegmentStatisticsAttachment,
     CumsumAttachment,
     ConnectomeAttachment,
 )
@@ -92,6 +95,11 @@ class Attachments:
         return self._single(SegmentIndexAttachment)
 
     @property
+    def segment_statistics(self) -> SegmentStatisticsAttachment | None:
+        """The segment statistics, if any."""
+        return self._single(SegmentStatisticsAttachment)
+
+    @property
     def cumsum(self) -> CumsumAttachment | None:
         """The cumsum attachment, if any."""
         return self._single(CumsumAttachment)
@@ -123,9 +131,14 @@ class Attachments:
                     "choose another name, or rename or delete the existing one first."
                 )
 
-    def _check_content(self, attachment: Attachment) -> None:
-        """Refuse missing files and agglomerates written for another segment dtype."""
+    def _check_content(self, attachment: Attachment, must_exist: bool = False) -> None:
+        """Refuse agglomerates written for another segment dtype, and (``must_exist``: for copies) missing files.
+
+        A reference may name files that do not exist yet (as in the reference library): they are written later.
+        """
         if not attachment.path.exists():
+            if not must_exist:
+                return
             raise FileNotFoundError(
                 f"Cannot add {type(attachment).__name__} {attachment.name!r}: nothing exists at {attachment.path}. "
                 "Write the attachment first or fix its path."
@@ -173,6 +186,7 @@ class Attachments:
     def _add_reference(self, attachment: Attachment, new_name: str | None, make_relative: bool) -> Any:
         self._layer._check_writable()
         name = new_name or attachment.name
+        check_attachment_name(name)
         self._check_name_free(type(attachment), name)
         self._check_content(attachment)
         text = stored_path(attachment.path, self._layer.dataset.path, make_relative=make_relative)
@@ -188,7 +202,7 @@ class Attachments:
         """Copy ``attachment`` into the layer's container folder (e.g. ``meshes/``) and register the copy."""
         self._layer._check_writable()
         self._check_name_free(type(attachment), attachment.name)
-        self._check_content(attachment)
+        self._check_content(attachment, must_exist=True)
         source = attachment.path
         entry = attachment.name + (source.suffix if source.is_file() else "")
         target = self._layer.path / folder_name(attachment.container_name) / entry
@@ -249,9 +263,13 @@ class Attachments:
         return [self.add_attachment_as_copy(a) for a in other]
 
     def add_symlink_attachments(self, *other: Attachment, make_relative: bool = False) -> list[Attachment]:
-        """Deprecated: references ``other`` (no symlinks are made); ``make_relative`` stores relative paths."""
+        """Deprecated: references ``other`` (``make_relative`` stores relative paths) and, for local files, links
+        them into the layer's container folders (e.g. ``meshes/``) like the reference library."""
         _deprecated("add_symlink_attachments", "add_attachment_as_ref")
-        return [self._add_reference(a, None, make_relative=make_relative) for a in other]
+        added = [self._add_reference(a, None, make_relative=make_relative) for a in other]
+        for attachment in other:
+            _link_into(attachment.path, self._layer.path / folder_name(attachment.container_name))
+        return added
 
     # ------------------------------------------------------------------ removing and renaming
 
@@ -289,6 +307,7 @@ class Attachments:
             return attachment
         if not new_name:
             raise ValueError(f"Renaming {attachment.name!r} failed: new_name must not be empty.")
+        check_attachment_name(new_name)
         self._check_name_free(type(attachment), new_name)
         entries = getattr(self._props, kind)
         old = entries[index] if kind in LIST_KINDS else entries
@@ -320,3 +339,16 @@ class Attachments:
                     setattr(target, kind, props)
 
         self._commit(change)
+
+
+def _link_into(source: Any, folder: Any) -> None:
+    """A symbolic link to the local file or folder ``source`` inside the local ``folder`` (kept if one exists)."""
+    from ..paths import is_local, local_path
+
+    if not (is_local(source) and is_local(folder)) or not source.exists():
+        return
+    link = local_path(folder) / source.name
+    if link.exists() or link.is_symlink():
+        return
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(local_path(source))

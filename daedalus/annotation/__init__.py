@@ -8,6 +8,7 @@ from daedalus.core.annotation import (
     SegmentInformation,
 )
 from daedalus.core.annotation.annotation_info import AnnotationInfo
+from daedalus.core.annotation.volume_layer import VolumeLayer, VolumeLayerEditMode
 
 __all__ = [
     "Annotation",
@@ -16,4 +17,6 @@ __all__ = [
     "AnnotationType",
     "RemoteAnnotation",
     "SegmentInformation",
+    "VolumeLayer",
+    "VolumeLayerEditMode",
 ]
