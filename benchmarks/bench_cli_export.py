@@ -3,9 +3,10 @@
 The layer is written once by daedalus (zarr3 with the default chunk 32³, shard 1024³, zstd) from a smooth,
 compressible synthetic volume; then the same command line, ``COMMAND export-as-tiff SOURCE TARGET`` with each
 package's default options (the reference: multiprocessing; daedalus: threads; one worker per CPU), runs with each
-program in turn, in the same run, alternating. Reported per program: wall seconds (process start to exit; best of ``--repeats``), peak
-memory (the largest sum of the RSS of the command and all its worker processes, sampled every 10 ms in one more,
-untimed run) and the ratio; the two TIFF stacks are checked equal (names, shapes, dtypes, pixels).
+program in turn, in the same run, alternating. Reported per program: wall seconds (process start to exit; best
+of ``--repeats``), peak memory (the largest sum of the RSS of the command and all its worker processes, sampled
+every 10 ms in one more, untimed run) and the ratio; the two TIFF stacks are checked equal (names, shapes,
+dtypes, pixels).
 
     python benchmarks/bench_cli_export.py                         # 1024×1024×512, reference included
     python benchmarks/bench_cli_export.py --size 512 512 128      # quicker

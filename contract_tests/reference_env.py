@@ -21,8 +21,8 @@ except ImportError:  # pragma: no cover - Windows
 
 REFERENCE_PACKAGE = "webknossos"
 REFERENCE_VERSION = "4.3.3"
-# The readers the CLI and image comparisons need (TIFF, MRC, compressed TIFF codecs) come with the reference.
-REFERENCE_EXTRAS = "tifffile,imagecodecs,mrcfile"
+# The readers the CLI and image comparisons need (TIFF, MRC, compressed TIFF codecs, fastremap for mappings).
+REFERENCE_EXTRAS = "tifffile,imagecodecs,mrcfile,fastremap"
 REFERENCE_REQUIREMENT = f"{REFERENCE_PACKAGE}[{REFERENCE_EXTRAS}]=={REFERENCE_VERSION}"
 # webknossos 4.3.3 declares ``Requires-Python: >=3.10,<3.15``.
 SUPPORTED_PYTHON = ((3, 10), (3, 15))

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import tensorstore as ts
 from daedalus.core.array_info import ArrayInfo
+from daedalus.core.file_locks import exclusive_lock, lock_file_of
 from daedalus.core.process_local import ProcessLocalState
 
 from . import context
@@ -227,10 +231,32 @@ class TensorstoreZarrArray(ProcessLocalState):
                 f"Cannot resize {self.path} to {new_shape}: the array has no stored channel axis, "
                 "so its channel axis stays 1."
             )
-        with self._lock:
-            meta = self._format.with_shape(self._meta, layout.to_stored(new_shape))
+        stored = layout.to_stored(new_shape)
+        grows = all(n >= s for n, s in zip(new_shape, layout.info.shape))
+        with self._lock, self._metadata_lock():
+            if grows:  # another handle may have grown the array meanwhile: never shrink what it added
+                stored = self._grown_on_disk(stored)
+            meta = self._format.with_shape(self._meta, stored)
             self._location.write_bytes(self._format.metadata_file, _dump_json(meta).encode())
             self._set_metadata(meta)
+
+    def _metadata_lock(self) -> Any:
+        """An advisory lock serialising metadata rewrites of this array across processes (local arrays only)."""
+        path = getattr(self._location, "path", None)
+        if not isinstance(path, Path) or not path.is_dir():
+            return nullcontext()
+        return exclusive_lock(lock_file_of(path / self._format.metadata_file), f"resizing {self.path}")
+
+    def _grown_on_disk(self, stored: Sequence[int]) -> list[int]:
+        """``stored`` grown to the shape the metadata on disk has now, where that is larger."""
+        raw = self._location.read_bytes(self._format.metadata_file)
+        try:
+            on_disk = json.loads(raw)["shape"] if raw else None
+        except (ValueError, KeyError, TypeError):
+            on_disk = None
+        if not isinstance(on_disk, list) or len(on_disk) != len(stored):
+            return [int(s) for s in stored]
+        return [max(int(s), int(d)) for s, d in zip(stored, on_disk)]
 
     def list_bounding_boxes(self) -> Iterator[tuple[tuple[int, ...], tuple[int, ...]]]:
         """Yield ``(offset, shape)`` of every shard (or chunk, when unsharded) stored, clipped to the shape."""

@@ -148,6 +148,8 @@ class ReferenceWorker:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
 
 
 class Differential:

@@ -35,6 +35,8 @@ def main() -> None:
         request = json.loads(line)
         try:
             answer = observe(webknossos, request["scenario"], request["tmp"], request["params"], roots)
+            if answer.get("error"):  # the reference is a black box: its traceback (source lines) is not reported
+                answer["error"].pop("where", None)
         except BaseException as error:  # a scenario that cannot even be loaded is reported, never kills the worker
             answer = {"fatal": f"{type(error).__name__}: {error}"}
         answers.write(json.dumps(answer, default=repr) + "\n")

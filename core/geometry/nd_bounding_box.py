@@ -151,7 +151,8 @@ class NDBoundingBox:
         return result if result is NotImplemented else not result
 
     def __hash__(self) -> int:
-        return hash((type(self).__name__, tuple(self.topleft), tuple(self.size), tuple(self.axes)))
+        # As the reference: the index takes part in the hash (not in ==) of an NDBoundingBox, not of a BoundingBox.
+        return hash((type(self).__name__, tuple(self.topleft), tuple(self.size), tuple(self.axes), tuple(self.index)))
 
     # ---- derived attributes -----------------------------------------------------------------
     @property

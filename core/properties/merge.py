@@ -4,7 +4,8 @@
 in-memory state (base plus its own changes), ``theirs`` the file as it is on disk now (base plus what other
 writers changed meanwhile). The result keeps every change of both sides. Layers are matched by name, mags by
 mag, list attachments by name; any other value is taken from ``mine`` if this writer changed it, else from
-``theirs``. Where both changed the same value, ``mine`` wins; where both added a layer of the same name, or the
+``theirs``. Where both changed the same value, ``mine`` wins, except a layer's bounding box that both grew, which
+becomes the box holding both; where both added a layer of the same name, or the
 same mag to one layer, the merge raises ``BothAddedError`` (the name was taken meanwhile: this writer lost).
 Without changes by others (``theirs`` equal to ``base``) the result equals ``mine``.
 """
@@ -70,6 +71,7 @@ def _merge_layer(base: LayerProperties, mine: LayerProperties, theirs: LayerProp
     if type(mine) is not type(theirs) or type(base) is not type(mine):
         return copy.deepcopy(mine if mine != base else theirs)  # the layer changed kind: one side wins whole
     values = _merge_fields(base, mine, theirs, exclude=_LAYER_MERGED_FIELDS)
+    values["bounding_box"] = _merge_bounding_box(base.bounding_box, mine.bounding_box, theirs.bounding_box)
 
     def mag_taken(mag: Hashable) -> None:
         raise BothAddedError(mine.name, mag)
@@ -94,6 +96,17 @@ def _merge_attachments(
         merged = _merge_keyed(b or [], m or [], t or [], lambda a: a.name, _merge_whole)
         values[kind] = merged if merged else copy.deepcopy(m if m != b else t)  # keeps None vs. []
     return AttachmentsProperties(**values)
+
+
+def _merge_bounding_box(base: Any, mine: Any, theirs: Any) -> Any:
+    """A layer's box: where both writers grew it (each box holds the old one), the box holding both."""
+    if mine == base or theirs == base or mine == theirs:
+        return _merge_whole(base, mine, theirs)
+    try:
+        both_grew = mine.contains_bbox(base) and theirs.contains_bbox(base)
+        return mine.extended_by(theirs) if both_grew else copy.deepcopy(mine)
+    except (AttributeError, TypeError, ValueError, AssertionError):  # boxes of different axes: mine wins
+        return copy.deepcopy(mine)
 
 
 def _merge_whole(base: T, mine: T, theirs: T) -> T:
