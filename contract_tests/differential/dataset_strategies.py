@@ -22,6 +22,7 @@ def examples(default: int) -> settings:
     return settings(
         max_examples=int(value) if value else default,
         deadline=None,
+        derandomize=not os.environ.get("DAEDALUS_DIFFERENTIAL_RANDOM"),  # CI runs the same examples each time
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
     )
 

@@ -39,6 +39,7 @@ def examples(n: int | None = None) -> settings:
     return settings(
         max_examples=max(1, round((n or DEFAULT_EXAMPLES) * EXAMPLES / DEFAULT_EXAMPLES)),
         deadline=None,
+        derandomize=not os.environ.get("DAEDALUS_DIFFERENTIAL_RANDOM"),  # CI runs the same examples each time
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
     )
 

@@ -92,7 +92,10 @@ def test_write_existing_box(differential, data_format, compress, offset, shape, 
     size=ds.vec3(0, 40),
 )
 def test_read_arguments(differential, how, offset, size):
-    differential.check("mag_io:read_arguments", how=how, offset=offset, size=size)
+    if how == "read_xyz" and min(offset) < 0:  # a documented divergence of its own (docs/divergences.md)
+        differential.check("mag_io:read_xyz_negative_offset", offset=offset, size=size)
+    else:
+        differential.check("mag_io:read_arguments", how=how, offset=offset, size=size)
 
 
 @ds.examples(20)

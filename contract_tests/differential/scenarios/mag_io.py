@@ -90,6 +90,11 @@ def read_arguments(wk, tmp, how, offset, size):
     raise ValueError(how)
 
 
+def read_xyz_negative_offset(wk, tmp, offset, size):
+    """``read_xyz`` of a box starting at negative coordinates (zeros there, the data where it is)."""
+    return read_arguments(wk, tmp, "read_xyz", offset, size)
+
+
 def view_io(wk, tmp, view_offset, view_size, write_offset, write_shape, read_only):
     """A view of a 64³ layer: write relative to it (also beyond it), read it and the whole mag."""
     ds, layer, mag = _layer(wk, tmp, "zarr3", "uint8", 1, 32, 32, False)
