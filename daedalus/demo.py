@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
@@ -189,8 +190,11 @@ def run_demo(target: str | Path, size: int = 256, echo: Callable[[str], None] = 
     dataset = wk.Dataset(target, voxel_size=(11.24, 11.24, 28.0))
     offset = (64, 64, 32)
     started = time.perf_counter()
-    dataset.write_layer("color", wk.COLOR_CATEGORY, image, absolute_offset=offset)
-    dataset.write_layer("segmentation", wk.SEGMENTATION_CATEGORY, labels, absolute_offset=offset)
+    with warnings.catch_warnings():
+        # the reference's notice that the second layer reuses the first one's mags is expected here
+        warnings.filterwarnings("ignore", message=r".*The mag taken from another layer", category=UserWarning)
+        dataset.write_layer("color", wk.COLOR_CATEGORY, image, absolute_offset=offset)
+        dataset.write_layer("segmentation", wk.SEGMENTATION_CATEGORY, labels, absolute_offset=offset)
     seconds = time.perf_counter() - started
     raw_bytes = image.nbytes + labels.nbytes
     echo(f"wrote {raw_bytes / 1e6:.1f} MB as zarr3 (sharded, zstd) and downsampled it in {seconds:.2f} s")
