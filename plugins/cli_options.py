@@ -92,11 +92,7 @@ class BoundingBoxParam(click.ParamType):
 
         if isinstance(value, BoundingBox):
             return value
-        parts = [part.strip() for part in str(value).split(",")]
-        try:
-            numbers = [int(part) for part in parts]
-        except ValueError:
-            numbers = []
+        numbers = comma_numbers(value, int)
         if len(numbers) != 6:
             self.fail(
                 f"{value!r} is not a bounding box; use x,y,z,width,height,depth (six integers separated by commas, "
@@ -134,6 +130,14 @@ def url_option(help_text: str, default: str | None) -> Any:
     )
 
 
+def comma_numbers(value: Any, kind: type) -> tuple:
+    """``"1, 2,3"`` -> ``(1, 2, 3)`` parsed with ``kind`` (int or float); an empty tuple if a part does not parse."""
+    try:
+        return tuple(kind(part.strip()) for part in str(value).split(","))
+    except ValueError:
+        return ()
+
+
 class Vec3IntParam(click.ParamType):
     """A click type for a 3-vector of integers: one number for all axes (``32``) or three (``32,32,16``)."""
 
@@ -145,11 +149,7 @@ class Vec3IntParam(click.ParamType):
 
         if isinstance(value, Vec3Int):
             return value
-        parts = [part.strip() for part in str(value).split(",")]
-        try:
-            numbers = [int(part) for part in parts]
-        except ValueError:
-            numbers = []
+        numbers = comma_numbers(value, int)
         if len(numbers) == 1:
             numbers *= 3
         if len(numbers) != 3:
@@ -170,11 +170,7 @@ class Vec2IntParam(click.ParamType):
         """A tuple of two ints; a usage error naming the value when it is not one."""
         if isinstance(value, tuple):
             return value
-        parts = [part.strip() for part in str(value).split(",")]
-        try:
-            numbers = tuple(int(part) for part in parts)
-        except ValueError:
-            numbers = ()
+        numbers = comma_numbers(value, int)
         if len(numbers) != 2:
             self.fail(f"{value!r} is not a pair; use two integers separated by a comma, e.g. 2,2", param, ctx)
         return numbers
@@ -189,11 +185,7 @@ class VoxelSizeParam(click.ParamType):
         """A tuple of three floats; a usage error naming the value when it is not a voxel size."""
         if isinstance(value, tuple):
             return value
-        parts = [part.strip() for part in str(value).split(",")]
-        try:
-            numbers = tuple(float(part) for part in parts)
-        except ValueError:
-            numbers = ()
+        numbers = comma_numbers(value, float)
         if len(numbers) != 3:
             self.fail(
                 f"{value!r} is not a voxel size; use three numbers separated by commas, e.g. 11.0,11.0,20.0", param, ctx
@@ -312,11 +304,7 @@ class FlipAxesParam(click.ParamType):
         """A sorted tuple of distinct indices in 0..3; a usage error naming the value otherwise."""
         if isinstance(value, tuple):
             return value
-        parts = [part.strip() for part in str(value).split(",")]
-        try:
-            axes = [int(part) for part in parts]
-        except ValueError:
-            axes = []
+        axes = comma_numbers(value, int)
         if not axes or any(not 0 <= axis <= 3 for axis in axes) or len(set(axes)) != len(axes):
             self.fail(
                 f"{value!r} is not a list of axes; use distinct indices of (c, x, y, z) separated by commas: "
@@ -336,11 +324,7 @@ class RescaleValuesParam(click.ParamType):
         """A tuple (min, max) of floats; a usage error naming the value otherwise."""
         if isinstance(value, tuple):
             return value
-        parts = [part.strip() for part in str(value).split(",")]
-        try:
-            numbers = tuple(float(part) for part in parts)
-        except ValueError:
-            numbers = ()
+        numbers = comma_numbers(value, float)
         if len(numbers) != 2 or not numbers[0] < numbers[1]:
             self.fail(
                 f"{value!r} is not a value range; use two numbers min,max with min < max, e.g. 0.2,0.8", param, ctx
