@@ -362,26 +362,45 @@ def convert_raw_command(
     from daedalus.core.conversion import convert_raw
 
     shard = shard_shape_of(chunk_shape, shard_shape, chunks_per_shard)
+    _convert_one_layer(
+        source,
+        target,
+        overwrite_existing,
+        (distribution_strategy, jobs, job_resources),
+        downsampling,
+        lambda executor: convert_raw(
+            source,
+            target,
+            shape=shape,
+            layer_name=layer_name,
+            source_dtype=source_dtype,
+            target_dtype=dtype,
+            data_format=data_format,
+            chunk_shape=chunk_shape,
+            shard_shape=shard,
+            order=order,
+            voxel_size_with_unit=voxel_size_with_unit(voxel_size, unit),
+            flip_axes=flip_axes,
+            compress=downsampling["compress"],
+            rescale_min_max=rescale_min_max,
+            executor=executor,
+        ),
+    )
+
+
+def _convert_one_layer(
+    source: str,
+    target: str,
+    overwrite_existing: bool,
+    executor_choice: tuple[str, int | None, dict[str, Any] | None],
+    downsampling: dict[str, Any],
+    convert: Any,
+) -> None:
+    """Prepare TARGET, run ``convert(executor)`` (it returns the new mag view), downsample if asked, report."""
     prepare_target(target, [source], overwrite_existing)
-    with executor_from_options(distribution_strategy, jobs, job_resources) as executor:
+    with executor_from_options(*executor_choice) as executor:
         with conversion_errors():
-            mag_view = convert_raw(
-                source,
-                target,
-                shape=shape,
-                layer_name=layer_name,
-                source_dtype=source_dtype,
-                target_dtype=dtype,
-                data_format=data_format,
-                chunk_shape=chunk_shape,
-                shard_shape=shard,
-                order=order,
-                voxel_size_with_unit=voxel_size_with_unit(voxel_size, unit),
-                flip_axes=flip_axes,
-                compress=downsampling["compress"],
-                rescale_min_max=rescale_min_max,
-                executor=executor,
-            )
+            mag_view = convert(executor)
         if downsampling["downsample"]:
             downsample_layer(mag_view.layer, downsampling, executor)
     report(source, target, [mag_view.layer])
@@ -433,25 +452,26 @@ def convert_zarr_command(
     from daedalus.core.conversion import convert_zarr
 
     shard = shard_shape_of(chunk_shape, shard_shape, chunks_per_shard)
-    prepare_target(target, [source], overwrite_existing)
-    with executor_from_options(distribution_strategy, jobs, job_resources) as executor:
-        with conversion_errors():
-            mag_view = convert_zarr(
-                source,
-                target,
-                layer_name=layer_name,
-                data_format=data_format,
-                chunk_shape=chunk_shape,
-                shard_shape=shard,
-                is_segmentation_layer=is_segmentation_layer,
-                voxel_size_with_unit=voxel_size_with_unit(voxel_size, unit),
-                flip_axes=flip_axes,
-                compress=downsampling["compress"],
-                executor=executor,
-            )
-        if downsampling["downsample"]:
-            downsample_layer(mag_view.layer, downsampling, executor)
-    report(source, target, [mag_view.layer])
+    _convert_one_layer(
+        source,
+        target,
+        overwrite_existing,
+        (distribution_strategy, jobs, job_resources),
+        downsampling,
+        lambda executor: convert_zarr(
+            source,
+            target,
+            layer_name=layer_name,
+            data_format=data_format,
+            chunk_shape=chunk_shape,
+            shard_shape=shard,
+            is_segmentation_layer=is_segmentation_layer,
+            voxel_size_with_unit=voxel_size_with_unit(voxel_size, unit),
+            flip_axes=flip_axes,
+            compress=downsampling["compress"],
+            executor=executor,
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- convert-knossos
