@@ -123,6 +123,23 @@ def _check_open(path: Path, counts: dict) -> None:
     counts["accepted"] += 1
 
 
+def _judge_open(root: Path, counts: dict, undocumented: dict, example: object) -> None:
+    """Open one fuzzed dataset (``_check_open``); note an undocumented error type; fail an example over 10 s."""
+    counts["examples"] += 1
+    started = time.monotonic()
+    try:
+        _check_open(root, counts)
+    except AssertionError:
+        raise
+    except Exception as error:  # noqa: BLE001 - collected, reported after the run
+        counts["undocumented"] += 1
+        _note(undocumented, error, example)
+    finally:
+        if time.monotonic() - started > CASE_LIMIT:
+            counts["over_10s"] += 1
+    assert time.monotonic() - started <= CASE_LIMIT, "one example took longer than 10 s"
+
+
 @pytest.mark.timeout(600)
 def test_mutated_properties_json_opens_or_raises_dataset_properties_error(tmp_path_factory, trials, reliability_counts):
     """One entry of a valid properties file replaced, deleted or wrapped: opened or DatasetPropertiesError."""
@@ -152,19 +169,7 @@ def test_mutated_properties_json_opens_or_raises_dataset_properties_error(tmp_pa
             except (KeyError, IndexError, TypeError):
                 pass  # an earlier mutation removed the entry
         (root / "datasource-properties.json").write_text(json.dumps(document))
-        counts["examples"] += 1
-        started = time.monotonic()
-        try:
-            _check_open(root, counts)
-        except AssertionError:
-            raise
-        except Exception as error:  # noqa: BLE001 - collected, reported after the run
-            counts["undocumented"] += 1
-            _note(undocumented, error, mutations)
-        finally:
-            if time.monotonic() - started > CASE_LIMIT:
-                counts["over_10s"] += 1
-        assert time.monotonic() - started <= CASE_LIMIT, "one example took longer than 10 s"
+        _judge_open(root, counts, undocumented, mutations)
 
     try:
         check()
@@ -197,19 +202,7 @@ def test_damaged_properties_bytes_raise_dataset_properties_error(tmp_path_factor
         root = tmp_path_factory.mktemp("damaged") / "ds"
         shutil.copytree(template, root)
         (root / "datasource-properties.json").write_bytes(bytes(data[: cut or len(data)]))
-        counts["examples"] += 1
-        started = time.monotonic()
-        try:
-            _check_open(root, counts)
-        except AssertionError:
-            raise
-        except Exception as error:  # noqa: BLE001 - collected, reported after the run
-            counts["undocumented"] += 1
-            _note(undocumented, error, (cut, replacements))
-        finally:
-            if time.monotonic() - started > CASE_LIMIT:
-                counts["over_10s"] += 1
-        assert time.monotonic() - started <= CASE_LIMIT, "one example took longer than 10 s"
+        _judge_open(root, counts, undocumented, (cut, replacements))
 
     try:
         check()
