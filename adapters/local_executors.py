@@ -6,6 +6,7 @@ import contextlib
 import copy
 import multiprocessing
 import sys
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor as _BaseExecutor
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
@@ -18,9 +19,25 @@ except ImportError:  # pragma: no cover - fall back to plain pickle: importable 
 
 
 def call_pickled(payload: bytes) -> bytes:
-    """Worker-side trampoline: unpickle ``(fn, args, kwargs)``, call it and return the pickled result."""
+    """Worker-side trampoline: unpickle ``(fn, args, kwargs)``, call it and return ``(ok, result or exception)``
+    pickled the same way, so exception classes defined in ``__main__``, a notebook or a function reach the
+    caller as themselves (plain pickle would need to import them by name in the worker)."""
     fn, args, kwargs = _task_pickle.loads(payload)
-    return _task_pickle.dumps(fn(*args, **kwargs))
+    try:
+        result = fn(*args, **kwargs)
+    except Exception as error:  # noqa: BLE001 - travels to the caller, who raises it
+        try:
+            return _task_pickle.dumps((False, error, traceback.format_exc()))
+        except Exception:  # noqa: BLE001 - not picklable by value: the pool's own (plain pickle) path
+            raise error from None
+    return _task_pickle.dumps((True, result, None))
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an exception raised in a worker process (set as the exception's ``__cause__``)."""
+
+    def __str__(self) -> str:
+        return f"\n\n(in the worker process)\n{self.args[0]}" if self.args else ""
 
 
 class _UnpicklingFuture(Future):
@@ -45,9 +62,15 @@ class _UnpicklingFuture(Future):
             self.set_exception(error)
             return
         try:
-            self.set_result(_task_pickle.loads(inner.result()))
+            ok, value, remote_traceback = _task_pickle.loads(inner.result())
         except BaseException as unpickling_error:  # noqa: BLE001 - the caller sees why the result is unusable
             self.set_exception(unpickling_error)
+            return
+        if ok:
+            self.set_result(value)
+            return
+        value.__cause__ = RemoteTraceback(remote_traceback)
+        self.set_exception(value)
 
 
 class _FuturesMixin:
@@ -86,10 +109,11 @@ class SequentialExecutor(_FuturesMixin, _BaseExecutor):
 
 
 class ThreadExecutor(_FuturesMixin, ThreadPoolExecutor):
-    """A thread pool; good for I/O-bound chunk work (tensorstore releases the GIL)."""
+    """A thread pool (threads named ``daedalus-worker_N``): chunk work whose storage I/O and numpy kernels
+    release the GIL uses every core this way, without starting processes (daedalus' default executor)."""
 
     def __init__(self, max_workers: int | None = None, **_: Any) -> None:
-        super().__init__(max_workers=max_workers)
+        super().__init__(max_workers=max_workers, thread_name_prefix="daedalus-worker")
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ from typing import Any
 import requests
 from daedalus.core.client.errors import (
     ApiClientError,
+    UnexpectedStatusError,
     WebknossosAuthError,
     WebknossosConnectionError,
     WebknossosTimeoutError,
@@ -82,7 +83,7 @@ def _http_error(method: str, url: str, response: requests.Response, note: str = 
     status = response.status_code
     if status in (401, 403):
         return WebknossosAuthError(method, url, status, message, auth_hint(status))
-    return ApiClientError(method, url, status, message, note)
+    return UnexpectedStatusError(method, url, status, message, note)
 
 
 class _Streamed:

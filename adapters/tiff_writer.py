@@ -31,14 +31,16 @@ class TiffWriter:
         axes: str,
         physical_size: dict[str, tuple[float, str]],
         compress: bool = False,
+        dimension_order: str | None = None,
     ) -> None:
         """Write ``levels`` (full resolution first, each in ``axes`` order, e.g. ``ZYX``) as one OME-TIFF series.
 
         Coarser levels go into SubIFDs of the first one (a pyramid); ``physical_size`` maps ``x``/``y``/``z`` to
-        ``(size, unit)`` of a pixel of the full-resolution level.
+        ``(size, unit)`` of a pixel of the full-resolution level; ``dimension_order`` overrides the OME
+        ``DimensionOrder`` that ``axes`` implies.
         """
         outer = [axis for axis in reversed(axes.upper()) if axis not in "XY"]
-        order = "XY" + "".join(outer) + "".join(axis for axis in "ZCT" if axis not in outer)
+        order = dimension_order or "XY" + "".join(outer) + "".join(axis for axis in "ZCT" if axis not in outer)
         metadata: dict[str, Any] = {"axes": axes, "DimensionOrder": order}  # ZYX: XYZCT (tifffile's default: XYCZT)
         for axis, (size, unit) in physical_size.items():
             metadata[f"PhysicalSize{axis.upper()}"] = float(size)

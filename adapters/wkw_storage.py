@@ -1,7 +1,8 @@
 """ArrayStorage adapter for WKW arrays (``header.wkw`` plus ``z{k}/y{j}/x{i}.wkw`` files) on the ``wkw`` library.
 
 WKW stores no array shape: an opened array presents the files on disk rounded to whole files, and ``resize``
-only records a larger logical shape in memory (WKW arrays are unbounded). WKW is local-only.
+only records a larger logical shape in memory (WKW arrays are unbounded). Arrays on remote storage are worked
+on through a local staging copy of the files an access meets (``wkw_remote``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ def local_path(path: Any, action: str) -> Path:
         f"Cannot {action} a WKW array at {path}: WKW arrays must live on the local file system. "
         "Use data_format='zarr3' for remote storage, or copy the data to a local folder."
     )
+
+
+def _is_remote(path: Any) -> bool:
+    """Whether ``path`` is a remote (fsspec) location other than http(s), which is read-only."""
+    return getattr(path, "protocol", "") not in ("", "file", "local", "http", "https", None) and hasattr(path, "fs")
 
 
 def _is_power_of_two(value: int) -> bool:
@@ -288,8 +294,12 @@ class WkwStorage:
 
     def create(self, path: Any, info: ArrayInfo) -> WkwArray:
         """Write ``header.wkw`` for a new array at ``path`` (local only) and open it with ``info.shape``."""
-        root = local_path(path, "create")
         header = self._header_for(info, path)
+        if _is_remote(path):
+            from .wkw_remote import create_remote
+
+            return create_remote(path, header, info.shape, lambda folder, h: wkw.Dataset.create(folder, h).close())
+        root = local_path(path, "create")
         if (root / _HEADER_FILE).exists():
             raise FileExistsError(f"A WKW array already exists at {path}; open it or delete it first.")
         wkw.Dataset.create(str(root), header).close()
@@ -297,6 +307,10 @@ class WkwStorage:
 
     def open(self, path: Any) -> WkwArray:
         """Open the WKW array at ``path`` (FileNotFoundError if there is no ``header.wkw``)."""
+        if _is_remote(path):
+            from .wkw_remote import open_remote
+
+            return open_remote(path, lambda folder: self.open(folder)._header)
         root = local_path(path, "open")
         if not (root / _HEADER_FILE).is_file():
             raise FileNotFoundError(f"No WKW array at {path}: {root / _HEADER_FILE} does not exist.")
@@ -310,7 +324,11 @@ class WkwStorage:
         return WkwArray(root, header)
 
     def exists(self, path: Any) -> bool:
-        """Whether ``path`` is a local folder holding a ``header.wkw`` (remote paths never hold WKW arrays)."""
+        """Whether ``path`` (a local folder or a remote location) holds a ``header.wkw``."""
+        if _is_remote(path):
+            from .wkw_remote import exists_remote
+
+            return exists_remote(path)
         try:
             root = local_path(path, "open")
         except ValueError:

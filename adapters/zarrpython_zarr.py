@@ -18,6 +18,7 @@ import zarr
 from daedalus.core.array_info import ArrayInfo
 from daedalus.core.file_locks import locked_files, partial_cells
 from daedalus.core.geometry import Vec3Int
+from daedalus.core.ngff_axes import ngff_axis_names_from_json
 from daedalus.core.stored_box import check_box, check_write_box, read_clipped
 from daedalus.core.zarr3_config import Zarr3ArrayInfo
 
@@ -138,11 +139,20 @@ class _Zarr3:
             "inner": inner,
             "outer": outer,
             "compressed": any(c["name"] not in _PLAIN_CODECS for c in chunk_codecs),
-            "names": meta.get("dimension_names"),
+            "names": meta.get("dimension_names") or _group_axis_names(root, "zarr.json", len(meta["shape"])),
             "separator": separator,
             "prefix": "c" if default else "",
             "zarr3": {"codecs": chunk_codecs, "chunk_key_encoding": encoding},
         }
+
+
+def _group_axis_names(root: Path, group_file: str, ndim: int) -> list[str] | None:
+    """The axis names the parent group's OME-NGFF multiscales give the array at ``root`` (OME-Zarr 0.4 arrays)."""
+    try:
+        raw = (root.parent / group_file).read_bytes()
+    except OSError:
+        return None
+    return ngff_axis_names_from_json(raw, root.name, ndim)
 
 
 class _Zarr2:
@@ -179,7 +189,7 @@ class _Zarr2:
             "inner": chunks,
             "outer": chunks,
             "compressed": meta.get("compressor") is not None,
-            "names": attributes.get("_ARRAY_DIMENSIONS"),
+            "names": attributes.get("_ARRAY_DIMENSIONS") or _group_axis_names(root, ".zattrs", len(meta["shape"])),
             "separator": meta.get("dimension_separator") or ".",
             "prefix": "",
         }

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,8 +23,9 @@ except ImportError:  # pragma: no cover - Windows
 
 REFERENCE_PACKAGE = "webknossos"
 REFERENCE_VERSION = "4.3.3"
-# The readers the CLI and image comparisons need (TIFF, MRC, compressed TIFF codecs, fastremap for mappings).
-REFERENCE_EXTRAS = "tifffile,imagecodecs,mrcfile,fastremap"
+# The readers the CLI and image comparisons need (TIFF, MRC, compressed TIFF codecs, fastremap for mappings),
+# and s3fs for datasets on S3 (the differential s3 scenarios).
+REFERENCE_EXTRAS = "tifffile,imagecodecs,mrcfile,fastremap,s3"
 REFERENCE_REQUIREMENT = f"{REFERENCE_PACKAGE}[{REFERENCE_EXTRAS}]=={REFERENCE_VERSION}"
 # webknossos 4.3.3 declares ``Requires-Python: >=3.10,<3.15``.
 SUPPORTED_PYTHON = ((3, 10), (3, 15))
@@ -59,12 +62,23 @@ class ReferenceScriptError(RuntimeError):
         self.returncode = returncode
 
 
-def venv_dir() -> Path:
-    """Return the directory of the reference venv (``$DAEDALUS_REFERENCE_VENV`` or the default)."""
+def _venv_link() -> Path:
+    """The stable name of the venv: a symlink to the build of the current requirement (never resolved here)."""
     configured = os.environ.get(ENV_VENV)
     if configured:
-        return Path(configured).expanduser().resolve()
-    return (Path.home() / ".cache" / "daedalus" / f"reference-venv-{REFERENCE_PACKAGE}-{REFERENCE_VERSION}").resolve()
+        return Path(os.path.abspath(Path(configured).expanduser()))
+    return Path.home() / ".cache" / "daedalus" / f"reference-venv-{REFERENCE_PACKAGE}-{REFERENCE_VERSION}"
+
+
+def venv_dir() -> Path:
+    """Return the directory of the reference venv (``$DAEDALUS_REFERENCE_VENV`` or the default), resolved."""
+    return _venv_link().resolve()
+
+
+def _build_dir(link: Path) -> Path:
+    """The directory one requirement is installed into; the link's target once it is complete."""
+    digest = hashlib.sha1(REFERENCE_REQUIREMENT.encode()).hexdigest()[:10]
+    return link.with_name(f"{link.name}-{digest}")
 
 
 def _venv_python(venv: Path) -> Path:
@@ -194,28 +208,54 @@ def reference_python() -> Path:
     The venv lives at ``$DAEDALUS_REFERENCE_VENV`` or
     ``~/.cache/daedalus/reference-venv-webknossos-4.3.3`` and has ``webknossos==4.3.3`` installed
     with pip. A marker file is written only after a successful install, so an interrupted install is
-    detected and redone. Parallel processes serialise on a lock file next to the venv.
+    detected and redone. Parallel processes serialise on a lock file next to the venv. A changed
+    requirement is built into a new directory and the venv's name is then switched to it atomically,
+    so processes still running the previous build keep working.
 
     Raises:
         ReferenceUnavailable: if the venv cannot be created (e.g. the package index is unreachable).
     """
     global _failure
-    venv = venv_dir()
-    if _is_complete(venv):
-        return _venv_python(venv)
+    link = _venv_link()
+    if _is_complete(link):
+        return _venv_python(link.resolve())
     if _failure is not None:
         raise ReferenceUnavailable(_failure)
     try:
-        with _file_lock(venv.with_name(venv.name + LOCK_SUFFIX)):
-            if not _is_complete(venv):  # another process may have finished it while we waited
-                _create(venv)
+        with _file_lock(link.with_name(link.name + LOCK_SUFFIX)):
+            if not _is_complete(link):  # another process may have finished it while we waited
+                _build_and_swap(link)
     except ReferenceUnavailable as exc:
-        _failure = f"reference package {REFERENCE_REQUIREMENT} unavailable at {venv}: {exc}"
+        _failure = f"reference package {REFERENCE_REQUIREMENT} unavailable at {link}: {exc}"
         raise ReferenceUnavailable(_failure) from exc
     except OSError as exc:
-        _failure = f"reference package {REFERENCE_REQUIREMENT} unavailable at {venv}: {exc}"
+        _failure = f"reference package {REFERENCE_REQUIREMENT} unavailable at {link}: {exc}"
         raise ReferenceUnavailable(_failure) from exc
-    return _venv_python(venv)
+    return _venv_python(link.resolve())
+
+
+def _build_and_swap(link: Path) -> None:
+    """Install the current requirement next to ``link`` (unless done before) and point ``link`` at it atomically."""
+    target = _build_dir(link)
+    if not _is_complete(target):
+        _create(target)
+    previous: Path | None = link.resolve() if link.is_symlink() else None
+    if link.exists() and not link.is_symlink():  # a venv built before builds were swapped in: move it aside
+        previous = link.with_name(f"{link.name}-replaced-{int(time.time())}")
+        link.rename(previous)
+    staged = link.with_name(link.name + ".swap")
+    staged.unlink(missing_ok=True)
+    os.symlink(target.name, staged)
+    os.replace(staged, link)
+    _remove_stale_builds(link, keep={target, previous})
+
+
+def _remove_stale_builds(link: Path, keep: set[Path | None]) -> None:
+    """Delete older builds next to ``link``; the previous one stays for processes that may still run it."""
+    pattern = re.compile(rf"{re.escape(link.name)}-([0-9a-f]{{10}}|replaced-\d+)")
+    for sibling in link.parent.iterdir():
+        if pattern.fullmatch(sibling.name) and sibling not in keep and not sibling.is_symlink() and sibling.is_dir():
+            shutil.rmtree(sibling, ignore_errors=True)
 
 
 def install_info() -> dict[str, Any]:

@@ -8,6 +8,16 @@ import numpy as np
 from .geometry import NormalizedBoundingBox, Vec3Int
 
 
+def _data_format(value: object) -> str:
+    """The format as a DataFormat member when it is one (as the reference's ArrayInfo), else as a string."""
+    from .properties.data_formats import DataFormat
+
+    try:
+        return DataFormat(str(value))
+    except ValueError:
+        return str(value)
+
+
 def _dtype(value: object) -> np.dtype:
     return np.dtype(value)  # type: ignore[arg-type]
 
@@ -20,16 +30,23 @@ def _ints(value: object) -> tuple[int, ...]:
     return tuple(int(v) for v in value)  # type: ignore[union-attr]
 
 
+def _optional_size(value: object) -> tuple[float, float, float] | None:
+    return None if value is None else tuple(float(v) for v in value)  # type: ignore[union-attr,return-value]
+
+
 @attrs.frozen
 class ArrayInfo:
     """Metadata of one chunked array.
 
     ``shape`` and ``dimension_names`` cover every axis in the order ``("c", *extra, "x", "y", "z")``;
     ``chunk_shape`` and ``shard_shape`` are the x/y/z edges (channels share a chunk, extra axes are
-    chunked by 1).
+    chunked by 1). ``grid_offset`` is where the chunk and shard grid starts along x/y/z (a Neuroglancer
+    precomputed ``voxel_offset``; 0 for the other formats). ``voxel_size_nm`` (this array's voxel edges in
+    nanometres) and ``category`` (``"color"`` or ``"segmentation"``) describe the data for formats that store
+    them (Neuroglancer precomputed); None when unknown.
     """
 
-    data_format: str = attrs.field(converter=str)
+    data_format: str = attrs.field(converter=_data_format)
     num_channels: int
     voxel_type: np.dtype = attrs.field(converter=_dtype)
     chunk_shape: Vec3Int = attrs.field(converter=Vec3Int)
@@ -39,6 +56,9 @@ class ArrayInfo:
     dimension_names: tuple[str, ...] = attrs.field(converter=_names, default=("c", "x", "y", "z"))
     chunk_key_separator: str = "/"
     has_channel_axis: bool = True  # False: stored without "c"; the adapter presents a virtual axis of 1
+    grid_offset: Vec3Int = attrs.field(default=Vec3Int(0, 0, 0), converter=Vec3Int)
+    voxel_size_nm: tuple[float, float, float] | None = attrs.field(default=None, converter=_optional_size)
+    category: str | None = None
 
     @property
     def bounding_box(self) -> NormalizedBoundingBox:

@@ -7,13 +7,14 @@ with fakes) for the adapter that serves a data format, an executor name or an im
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-import numpy as np
-
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+    from contextlib import AbstractContextManager
+
+    import numpy as np
+
     from .array_info import ArrayInfo
     from .client.http import HttpResponse, RetryPolicy
 
@@ -238,9 +239,11 @@ class ImageWriter(Protocol):
         axes: str,
         physical_size: dict[str, tuple[float, str]],
         compress: bool = False,
+        dimension_order: str | None = None,
     ) -> None:
         """Write ``levels`` (full resolution first, each in ``axes`` order such as ``ZYX``) as one OME-TIFF image;
-        coarser levels form a pyramid. ``physical_size``: ``axis -> (size, unit)`` of a full-resolution pixel.
+        coarser levels form a pyramid. ``physical_size``: ``axis -> (size, unit)`` of a full-resolution pixel;
+        ``dimension_order`` the OME ``DimensionOrder`` to record (default: the one ``axes`` implies).
         Only writers of OME-TIFF (``.ome.tiff``) need it."""
         ...
 
@@ -285,6 +288,7 @@ class Registry(Protocol):
 
 
 _registry: Registry | None = None
+_registry_factory: Callable[[], Registry] | None = None
 
 
 def install_registry(registry: Registry | None) -> Registry | None:
@@ -294,9 +298,29 @@ def install_registry(registry: Registry | None) -> Registry | None:
     return previous
 
 
+def install_registry_factory(factory: Callable[[], Registry] | None) -> None:
+    """Build the registry with ``factory`` when core first asks for one and none is installed.
+
+    Importing ``daedalus`` installs the plugin manager's factory, so the plugins load at the first adapter look-up,
+    not at import.
+    """
+    global _registry_factory
+    _registry_factory = factory
+
+
+def _installed_registry() -> Registry | None:
+    """The installed registry, built by the factory if there is none yet; None without either."""
+    global _registry
+    if _registry is None and _registry_factory is not None:
+        built = _registry_factory()
+        if _registry is None:  # the factory may have installed it already
+            _registry = built
+    return _registry
+
+
 def current_registry() -> Registry:
-    """The installed registry; importing ``daedalus`` installs the plugin manager."""
-    if _registry is None:
+    """The installed registry; importing ``daedalus`` makes the plugin manager the one built on first use."""
+    if _installed_registry() is None:
         raise RuntimeError(
             "No adapter registry is installed. Import daedalus (import daedalus as wk) to load the "
             "plugins, or install one with daedalus.core.ports.install_registry()."
@@ -392,7 +416,9 @@ class _SilentProgress:
 
 def progress(description: str | None, total: int) -> ProgressReporter:
     """A progress display labelled ``description`` (silent when None or when no registry offers one)."""
-    make = getattr(_registry, "progress", None)
-    if description is None or make is None:
+    if description is None:
+        return _SilentProgress()
+    make = getattr(_installed_registry(), "progress", None)
+    if make is None:
         return _SilentProgress()
     return make(description, total)

@@ -167,8 +167,9 @@ def with_compress(info: ArrayInfo, compress: Any) -> ArrayInfo:
     if not isinstance(compress, Zarr3Config):
         return attrs.evolve(info, compression_mode=bool(compress))
     if str(info.data_format) != "zarr3":
+        data_format = getattr(info.data_format, "value", info.data_format)
         raise ValueError(
-            f"compress=Zarr3Config(...) works only for zarr3 arrays, not data format {info.data_format!r}; "
+            f"compress=Zarr3Config(...) works only for zarr3 arrays, not data format {data_format!r}; "
             "pass compress=True or False."
         )
     return _as_zarr3(info, compress)

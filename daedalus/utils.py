@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import Future, as_completed
 from contextlib import AbstractContextManager, nullcontext
@@ -9,6 +10,7 @@ from typing import Any
 
 from daedalus import __version__, get_executor
 from daedalus.core import ports
+from daedalus.core.default_executor import ENV_VAR as _DEFAULT_EXECUTOR_ENV
 from daedalus.core.utils import LazyPath, LazyReadOnlyDict, NDArrayLike, WkImportError, get_chunks, named_partial
 from daedalus.core.utils.metadata_values import infer_metadata_type, parse_metadata_value
 from daedalus.core.utils.path_helpers import (
@@ -37,23 +39,30 @@ from daedalus.core.utils.small_helpers import (
 )
 
 
+def _strategy_without_args() -> str:
+    """The executor for callers that name none: ``$DAEDALUS_DEFAULT_EXECUTOR`` if set, else multiprocessing
+    (what the reference's helpers give)."""
+    return os.environ.get(_DEFAULT_EXECUTOR_ENV, "").strip().lower() or "multiprocessing"
+
+
 def wrap_executor(executor: Any = None) -> AbstractContextManager[Any]:
     """A context manager yielding ``executor`` without shutting it down on exit (the caller owns it); without
-    one, a new multiprocessing executor that is shut down on exit."""
+    one, a new executor (multiprocessing, or ``$DAEDALUS_DEFAULT_EXECUTOR``) that is shut down on exit."""
     if executor is None:
-        return get_executor("multiprocessing")  # type: ignore[return-value]
+        return get_executor(_strategy_without_args())  # type: ignore[return-value]
     return nullcontext(executor)
 
 
 def get_executor_for_args(args: Any, executor: Any = None) -> AbstractContextManager[Any]:
     """Deprecated: an executor context for argparse ``args`` (``distribution_strategy``, ``jobs``), or ``executor``.
 
-    Use `daedalus.get_executor` instead.
+    Without a strategy in ``args``: ``$DAEDALUS_DEFAULT_EXECUTOR`` if set, else multiprocessing. Use
+    `daedalus.get_executor` instead.
     """
     warn_deprecated("get_executor_for_args", "get_executor")
     if executor is not None:
         return wrap_executor(executor)
-    strategy = getattr(args, "distribution_strategy", None) or "multiprocessing"
+    strategy = getattr(args, "distribution_strategy", None) or _strategy_without_args()
     jobs = getattr(args, "jobs", None)
     return get_executor(strategy, **({"max_workers": jobs} if jobs else {}))  # type: ignore[return-value]
 

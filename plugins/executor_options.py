@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
+from daedalus.core.default_executor import (
+    DEFAULT_EXECUTOR,
+    ENV_VAR,
+    SEQUENTIAL,
+    default_executor_name,
+    using_default_executor,
+)
 
 from .manager import get_plugin_manager
 
-DEFAULT_STRATEGY = "multiprocessing"
+DEFAULT_STRATEGY = None
+"""Without ``--distribution-strategy``: the library's default executor (see ``daedalus.core.default_executor``)."""
+_LOCAL_POOLS = ("threads", "multiprocessing")
 
 
 def parse_job_resources(text: str) -> dict[str, Any]:
@@ -51,25 +61,37 @@ class JobResources(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
-def executor_options(command: Callable[..., Any], default_strategy: str = DEFAULT_STRATEGY) -> Callable[..., Any]:
+def executor_options(
+    command: Callable[..., Any], default_strategy: str | None = DEFAULT_STRATEGY
+) -> Callable[..., Any]:
     """Add ``--distribution-strategy``, ``--jobs`` and ``--job-resources`` to a click command.
 
-    ``default_strategy`` is the executor used when the option is not given (multiprocessing, as in the reference).
+    ``default_strategy`` is the executor used when the option is not given; None: the library's default executor
+    (threads on every usable core unless $DAEDALUS_DEFAULT_EXECUTOR names another).
     """
     names = get_plugin_manager().executor_names()
+    if default_strategy is None:
+        strategy_default: dict[str, Any] = {"default": None}
+        shown = f"${ENV_VAR}, else {DEFAULT_EXECUTOR} on every usable core"
+    else:
+        strategy_default = {
+            "default": default_strategy if default_strategy in names else names[0],
+            "show_default": True,
+        }
+        shown = ""
     options = [
         click.option(
             "--distribution-strategy",
             type=click.Choice(names),
-            default=default_strategy if default_strategy in names else names[0],
-            show_default=True,
-            help="Executor that runs the chunk tasks.",
+            help="Executor that runs the chunk tasks" + (f" (default: {shown})." if shown else "."),
+            **strategy_default,
         ),
         click.option(
             "--jobs",
             type=click.IntRange(min=1),
             default=None,
-            help="Maximum number of parallel workers (default: the number of CPUs; for slurm: unlimited).",
+            help="Maximum number of parallel workers (default: the usable CPUs; for slurm: unlimited); "
+            "--jobs 1 runs the tasks one after another in this process.",
         ),
         click.option(
             "--job-resources",
@@ -85,15 +107,35 @@ def executor_options(command: Callable[..., Any], default_strategy: str = DEFAUL
 
 
 def executor_from_options(
-    distribution_strategy: str, jobs: int | None, job_resources: dict[str, Any] | str | None
+    distribution_strategy: str | None, jobs: int | None, job_resources: dict[str, Any] | str | None
 ) -> Any:
-    """Build the executor chosen by the options of ``executor_options`` (use it as a context manager)."""
-    kwargs: dict[str, Any] = {"max_workers": jobs}
+    """The executor chosen by the options of ``executor_options``, as a context manager yielding it.
+
+    It yields None (the library's default executor does the work) when neither a strategy nor ``--jobs`` is
+    given, and None with the default set to sequential for ``sequential`` or ``--jobs 1`` on a local pool:
+    every task then runs in turn in this thread.
+    """
     if isinstance(job_resources, str):
         try:
             job_resources = parse_job_resources(job_resources)
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--job-resources") from error
+    if distribution_strategy is None and jobs is None:
+        return _library_default(None)
+    name = distribution_strategy or default_executor_name()
+    if name == SEQUENTIAL or (jobs == 1 and name in _LOCAL_POOLS):
+        return _library_default(SEQUENTIAL)
+    kwargs: dict[str, Any] = {"max_workers": jobs}
     if job_resources:
         kwargs["job_resources"] = job_resources
-    return get_plugin_manager().executor(distribution_strategy, **kwargs)
+    return get_plugin_manager().executor(name, **kwargs)
+
+
+@contextmanager
+def _library_default(name: str | None) -> Iterator[None]:
+    """Yield None (no executor object) with ``name`` as the default executor inside (None: leave it as it is)."""
+    if name is None:
+        yield None
+        return
+    with using_default_executor(name):
+        yield None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import os
+import threading
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -291,14 +292,17 @@ class PluginManager:
 
 
 _manager: PluginManager | None = None
+_manager_lock = threading.RLock()  # threads asking for their first adapter at once share one manager
 
 
 def get_plugin_manager() -> PluginManager:
     """The process-wide plugin manager (created on first use and installed as core's registry)."""
     global _manager
     if _manager is None:
-        _manager = PluginManager()
-        ports.install_registry(_manager)
+        with _manager_lock:
+            if _manager is None:
+                _manager = PluginManager()
+                ports.install_registry(_manager)
     return _manager
 
 

@@ -22,6 +22,8 @@ from .context import tensorstore_context
 from .layout import _dump_json
 from .locations import _HttpLocation
 
+_DIRECT_READ_BYTES = 4 * 1024 * 1024  # padded reads of at least this size go straight into the result
+
 
 class TensorstoreZarrArray(ProcessLocalState):
     """An opened zarr3 / zarr array (implements ``StoredArray``); the tensorstore handle is opened once."""
@@ -160,13 +162,17 @@ class TensorstoreZarrArray(ProcessLocalState):
         if any(h <= low for low, h in zip(lo, hi)):
             return np.zeros(shape, dtype=dtype, order="F")
         presented_slices = tuple(slice(a, b) for a, b in zip(lo, hi))
-        handle = self._reading_handle(math.prod([b - a for a, b in zip(lo, hi)]) * dtype.itemsize)
+        nbytes = math.prod([b - a for a, b in zip(lo, hi)]) * dtype.itemsize
+        handle = self._reading_handle(nbytes)
         box = handle[presented_slices[1:] if layout.virtual_channel else presented_slices]
+        inside = lo == offset and hi == [o + s for o, s in zip(offset, shape)]
+        direct = not inside and nbytes >= _DIRECT_READ_BYTES and dtype.isnative  # padded: read into the result
+        bridged = self._location.bridged
+        staged = self._location.reading(layout.cells(*self._stored_box(lo, hi))[0]) if bridged else nullcontext()
         try:
-            if self._location.bridged:
-                with self._location.reading(layout.cells(*self._stored_box(lo, hi))[0]):
-                    data = box.read(order="F").result()
-            else:
+            with staged:
+                if direct:
+                    return self._read_into_zeros(box, offset, shape, lo, hi)
                 data = box.read(order="F").result()
         except ValueError as error:  # tensorstore names the key, not the array: add both
             if isinstance(self._location, _HttpLocation) and "ignored by server" in str(error):
@@ -179,10 +185,26 @@ class TensorstoreZarrArray(ProcessLocalState):
             ) from error
         if layout.virtual_channel:
             data = data[np.newaxis]
-        if lo == offset and hi == [o + s for o, s in zip(offset, shape)]:
+        if inside:
             return data
         out = np.zeros(shape, dtype=dtype, order="F")
         out[tuple(slice(a - o, b - o) for a, b, o in zip(lo, hi, offset))] = data
+        return out
+
+    def _read_into_zeros(self, box: Any, offset: list[int], shape: list[int], lo: list[int], hi: list[int]) -> Any:
+        """Read ``box`` straight into the inside of a zero-filled result of the requested box.
+
+        For a large read reaching past the array this saves copying tensorstore's result into the padded one.
+        (Reads inside the array keep tensorstore's own result: a large numpy result is backed by transparent
+        huge pages, which cost the kernel a compaction stall of up to a second per 512 MB when memory is
+        fragmented, e.g. right after a large write.)
+        """
+        layout = self._layout
+        out = np.zeros(shape, dtype=layout.info.voxel_type, order="F")
+        stored_part = out[tuple(slice(a - o, b - o) for a, b, o in zip(lo, hi, offset))]
+        if layout.virtual_channel:
+            stored_part = stored_part[0]
+        ts.array(stored_part, copy=False, write=True, context=tensorstore_context()).write(box).result()
         return out
 
     def write(self, offset: Sequence[int], data: np.ndarray) -> None:

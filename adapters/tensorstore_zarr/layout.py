@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from daedalus.core.array_info import ArrayInfo
 from daedalus.core.geometry import Vec3Int
+from daedalus.core.ngff_axes import ngff_axis_names_from_json
 from daedalus.core.zarr3_config import Zarr3ArrayInfo
 
 _ZSTD_LEVEL = 5
@@ -222,8 +223,11 @@ class _Zarr3Format:
         return {}
 
     def read_metadata(self, location: Any, where: str) -> tuple[dict[str, Any], list[str] | None]:
-        """The parsed metadata document (dimension names live inside it for zarr3)."""
-        return _read_json(location, self.metadata_file, where), None
+        """The parsed metadata document (dimension names live inside it for zarr3; else the OME-NGFF group's)."""
+        meta = _read_json(location, self.metadata_file, where)
+        if meta.get("dimension_names") is None and location.fetches_optional_files:
+            return meta, _group_axis_names(location, "zarr.json", len(meta.get("shape") or ()))
+        return meta, None
 
 
 class _Zarr2Format:
@@ -296,7 +300,15 @@ class _Zarr2Format:
                 names = attributes.get("_ARRAY_DIMENSIONS") if isinstance(attributes, dict) else None
             except ValueError:
                 names = None
+        if names is None and location.fetches_optional_files:  # OME-Zarr 0.4: the image group names the axes
+            names = _group_axis_names(location, ".zattrs", len(meta.get("shape") or ()))
         return meta, names
+
+
+def _group_axis_names(location: Any, group_file: str, ndim: int) -> list[str] | None:
+    """The axis names the parent group's OME-NGFF multiscales give this array (None if it gives none)."""
+    array_name = location.display.rstrip("/").rsplit("/", 1)[-1]
+    return ngff_axis_names_from_json(location.read_bytes(f"../{group_file}"), array_name, ndim)
 
 
 def _stored_shapes(info: ArrayInfo) -> tuple[list[str], list[int], list[int], list[int]]:

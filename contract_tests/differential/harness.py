@@ -1,11 +1,13 @@
 """Differential runs: a scenario once with daedalus (in this process) and once with the reference (in a worker).
 
 ``Differential.check("module:function", **params)`` runs both, classifies the difference (if any) by kind, counts
-it for the session table, and fails unless the two agree or ``docs/divergences.md`` lists the divergence.
+it for the session table, and fails unless the two agree or ``docs/divergences.md`` lists the divergence. The
+reference classes each run exercised are collected per scenario (`Tally.touched`, for the class coverage check).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -14,7 +16,9 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -75,13 +79,23 @@ def classify(ours: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
 
 
 class Tally:
-    """Counts of the session: scenarios run, equal, divergent by kind, expected (documented) divergences."""
+    """Counts of the session: scenarios run, equal, divergent by kind, expected (documented) divergences; and the
+    reference classes each scenario exercised, with the test files that ran it."""
 
     def __init__(self) -> None:
         self.runs: Counter[str] = Counter()
         self.equal: Counter[str] = Counter()
         self.divergent: Counter[tuple[str, str]] = Counter()
         self.expected: Counter[tuple[str, str]] = Counter()
+        self.touched: defaultdict[str, set[str]] = defaultdict(set)
+        self.test_files: defaultdict[str, set[str]] = defaultdict(set)
+
+    def record_touched(self, scenario: str, classes: list[str]) -> None:
+        """Note the classes one run of ``scenario`` exercised, and the test file running it (if pytest's)."""
+        self.touched[scenario].update(classes)
+        current = os.environ.get("PYTEST_CURRENT_TEST", "")
+        if current:
+            self.test_files[scenario].add(Path(current.split("::", 1)[0]).name)
 
     def table(self) -> list[str]:
         """The summary as lines of text: one row per scenario module, then divergences by kind."""
@@ -116,6 +130,7 @@ class ReferenceWorker:
     def __init__(self, python: Path) -> None:
         self._lock = threading.Lock()
         env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
+        env["AWS_EC2_METADATA_DISABLED"] = "true"  # botocore never asks a cloud metadata service for credentials
         self._process = subprocess.Popen(
             [str(python), "-u", str(HERE / "worker.py")],
             stdin=subprocess.PIPE,
@@ -169,25 +184,47 @@ class Differential:
 
         self.roots += [str(Path(m.__file__).resolve().parent) + os.sep for m in (daedalus.adapters, daedalus.plugins)]
 
-    def observe_both(self, scenario: str, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(daedalus' observation, the reference's) of one run, each in a fresh folder (removed afterwards)."""
+    def observe_both(
+        self,
+        scenario: str,
+        params: dict[str, Any],
+        around_side: Callable[[str], AbstractContextManager[Any]] | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(daedalus' observation, the reference's) of one run, each in a fresh folder (removed afterwards).
+
+        ``around_side("reference")`` and ``around_side("daedalus")`` (if given) enclose each side's run, e.g. to
+        reset a server both sides talk to.
+        """
+        side = around_side or (lambda name: contextlib.nullcontext())
         folder = Path(tempfile.mkdtemp(dir=self.base))
         try:
             ours_tmp, theirs_tmp = folder / "ours", folder / "theirs"
             ours_tmp.mkdir()
             theirs_tmp.mkdir()
             params = json.loads(json.dumps(params))  # both sides get exactly what JSON carries
-            theirs = self.worker.run(scenario, str(theirs_tmp), params)
+            with side("reference"):
+                theirs = self.worker.run(scenario, str(theirs_tmp), params)
             if "fatal" in theirs:
                 raise RuntimeError(f"the reference could not run {scenario}: {theirs['fatal']}")
-            ours = self.observe.observe(self.daedalus, scenario, str(ours_tmp), params, self.roots)
+            TALLY.record_touched(scenario, theirs.pop("touched", []))
+            with side("daedalus"):
+                ours = self.observe.observe(self.daedalus, scenario, str(ours_tmp), params, self.roots)
             return json.loads(json.dumps(ours, default=repr)), theirs
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def check(self, scenario: str, **params: Any) -> list[str]:
-        """Run ``scenario`` on both sides; fail on an undocumented divergence; return the expected kinds found."""
-        ours, theirs = self.observe_both(scenario, params)
+    def check(
+        self,
+        scenario: str,
+        *,
+        around_side: Callable[[str], AbstractContextManager[Any]] | None = None,
+        **params: Any,
+    ) -> list[str]:
+        """Run ``scenario`` on both sides; fail on an undocumented divergence; return the expected kinds found.
+
+        ``around_side`` is passed to :meth:`observe_both`; ``params`` go to the scenario function.
+        """
+        ours, theirs = self.observe_both(scenario, params, around_side)
         kinds = classify(ours, theirs)
         TALLY.runs[scenario] += 1
         if not kinds:

@@ -2,7 +2,8 @@
 
 Started once per test session inside the reference venv. Each request is one JSON line
 ``{"scenario": "module:function", "tmp": "...", "params": {...}}``; each answer is one JSON line with the
-observation. Whatever the reference prints goes to stderr, so stdout carries only answers.
+observation, including the reference classes the run exercised (``touched``, for the class coverage check).
+Whatever the reference prints goes to stderr, so stdout carries only answers.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def main() -> None:
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            answer = observe(webknossos, request["scenario"], request["tmp"], request["params"], roots)
+            answer = observe(webknossos, request["scenario"], request["tmp"], request["params"], roots, "webknossos")
             if answer.get("error"):  # the reference is a black box: its traceback (source lines) is not reported
                 answer["error"].pop("where", None)
         except BaseException as error:  # a scenario that cannot even be loaded is reported, never kills the worker

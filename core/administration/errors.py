@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from daedalus.core.client.errors import ApiClientError
+from daedalus.core.client.errors import ApiClientError, UnexpectedStatusError
 
 
-class NotFoundError(ApiClientError, LookupError, ValueError):
+class NotFoundError(UnexpectedStatusError, LookupError, ValueError):
     """The server knows no such user, team, project, task or task type (HTTP 404), or hides it from this token."""
 
 

@@ -17,7 +17,7 @@ from daedalus.core.client.models import (
     ApiTaskCreationResult,
     ApiTaskParameters,
 )
-from daedalus.core.geometry import BoundingBox, Vec3Int, Vec3IntLike
+from daedalus.core.geometry import BoundingBox, Vec3Float, Vec3Int, Vec3IntLike
 
 from .errors import TaskCreationError, TaskParameterError, not_found_as
 from .project import Project
@@ -130,7 +130,7 @@ class Task:
     task_type: TaskType
     experience: TaskExperience
     edit_position: Vec3Int
-    edit_rotation: tuple[float, float, float]
+    edit_rotation: Vec3Float
     script_id: str | None = None
     bounding_box: BoundingBox | None = None
 
@@ -145,7 +145,7 @@ class Task:
             task_type=TaskType._from_api(api_task.type),
             experience=TaskExperience(api_task.needed_experience.domain, api_task.needed_experience.value),
             edit_position=Vec3Int(api_task.edit_position),
-            edit_rotation=tuple(float(v) for v in api_task.edit_rotation),
+            edit_rotation=Vec3Float(tuple(float(v) for v in api_task.edit_rotation)),
             script_id=None if api_task.script is None else api_task.script.id,
             bounding_box=None if box is None else BoundingBox(box.top_left, (box.width, box.height, box.depth)),
         )

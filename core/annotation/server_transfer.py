@@ -10,7 +10,12 @@ from typing import TypeVar
 from daedalus.core.client.abstract_client import query_string, segment
 from daedalus.core.client.api_client import filename_from_disposition
 from daedalus.core.client.context import WebknossosContext, get_context
-from daedalus.core.client.errors import ApiClientError, WebknossosAuthError, WebknossosConnectionError
+from daedalus.core.client.errors import (
+    ApiClientError,
+    UnexpectedStatusError,
+    WebknossosAuthError,
+    WebknossosConnectionError,
+)
 
 from .annotation_urls import AnnotationLink, AnnotationUrlError
 
@@ -18,8 +23,19 @@ T = TypeVar("T")
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
-class RemoteAnnotationNotFoundError(FileNotFoundError, LookupError):
-    """The server does not know the annotation, or does not share it with this token / sharing token."""
+class RemoteAnnotationNotFoundError(UnexpectedStatusError, FileNotFoundError, LookupError):
+    """The server does not know the annotation, or does not share it with this token / sharing token.
+
+    An UnexpectedStatusError like the reference's error for that reply; ``status_code`` and ``server_message``
+    are the server's.
+    """
+
+    def __init__(self, message: str, error: ApiClientError | None = None) -> None:
+        self.method, self.url, self.status_code, self.server_message, self.hint = "GET", "", None, "", ""
+        if error is not None:
+            self.method, self.url, self.status_code = error.method, error.url, error.status_code
+            self.server_message = error.server_message
+        Exception.__init__(self, message)
 
 
 def server_context(link: AnnotationLink, webknossos_url: str | None) -> WebknossosContext:
@@ -42,7 +58,8 @@ def _not_found(what: str, context: WebknossosContext, error: ApiClientError) -> 
         f"{what} on {context.url} failed: the annotation does not exist or is not shared with you (the server "
         f"said: HTTP {error.status_code} {error.server_message}). Check the annotation id or URL, use a URL with "
         "the annotation's sharing token (?token=...), or a token (webknossos_context(token=...) or WK_TOKEN) of "
-        "a user who may see it."
+        "a user who may see it.",
+        error,
     )
 
 

@@ -72,6 +72,6 @@ def replace_volume_data(volume: VolumeLayer, dataset: Dataset, scratch: Path) ->
         pass
     layer = dataset.get_layer(VOLUME_LAYER_NAME)
     volume.data_format = pack_volume_dataset(dataset, target)
-    volume.dtype = layer.dtype_per_channel
+    volume.dtype = layer.dtype
     volume.largest_segment_id = getattr(layer, "largest_segment_id", volume.largest_segment_id)
     volume.source = FileSource(target)

@@ -93,7 +93,7 @@ def properties_json(layer: Any, mags: list[Any], voxel_size_nm: Any, data_format
             {
                 "name": layer.name,
                 "boundingBox": _bounding_box_json(layer.bounding_box),
-                "elementClass": str(layer.dtype_per_channel),
+                "elementClass": str(layer.dtype),
                 "mags": [{"mag": list(mag.to_list()), "axisOrder": {"x": 1, "y": 2, "z": 3, "c": 0}} for mag in mags],
                 "numChannels": int(layer.num_channels),
                 "category": "segmentation",

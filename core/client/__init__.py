@@ -15,6 +15,8 @@ from .context import (
 )
 from .errors import (
     ApiClientError,
+    CannotHandleResponseError,
+    UnexpectedStatusError,
     WebknossosApiVersionError,
     WebknossosAuthError,
     WebknossosConnectionError,
@@ -26,8 +28,10 @@ __all__ = [
     "DEFAULT_HTTP_TIMEOUT",
     "DEFAULT_WEBKNOSSOS_URL",
     "ApiClientError",
+    "CannotHandleResponseError",
     "DatastoreApiClient",
     "TracingStoreApiClient",
+    "UnexpectedStatusError",
     "WebknossosApiVersionError",
     "WebknossosAuthError",
     "WebknossosConnectionError",

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from daedalus.core import ports
 
-from .errors import ApiClientError, WebknossosApiVersionError
+from .errors import ApiClientError, CannotHandleResponseError, WebknossosApiVersionError
 from .http import HttpResponse
 from .serialization import ApiResponseError, from_json, to_json
 
@@ -117,7 +117,7 @@ class AbstractApiClient(abc.ABC):
         try:
             return from_json(model, response.json())
         except (ApiResponseError, ValueError) as error:
-            raise ApiClientError(
+            raise CannotHandleResponseError(
                 method,
                 self.url_from_route(route),
                 response.status_code,
@@ -128,13 +128,13 @@ class AbstractApiClient(abc.ABC):
     def _parse_list(self, model: type[T], response: HttpResponse, method: str, route: str) -> list[T]:
         data = response.json()
         if not isinstance(data, list):
-            raise ApiClientError(
+            raise CannotHandleResponseError(
                 method, self.url_from_route(route), response.status_code, f"expected a list, got {data!r:.200}"
             )
         try:
             return [from_json(model, item) for item in data]
         except ApiResponseError as error:
-            raise ApiClientError(
+            raise CannotHandleResponseError(
                 method,
                 self.url_from_route(route),
                 response.status_code,

@@ -13,7 +13,7 @@ from daedalus.core.properties.json_source import JsonSource
 
 from . import models as m
 from .abstract_client import DEFAULT_API_VERSION, AbstractApiClient, dumps, segment
-from .errors import ApiClientError
+from .errors import CannotHandleResponseError
 
 T = TypeVar("T")
 PreliminaryParameters = m.ApiReserveDatasetUploadToPathsForPreliminaryParameters
@@ -145,7 +145,7 @@ class WkApiClient(AbstractApiClient):
         response = self._request("GET", route, query=query)
         total = response.headers.get("x-total-count")
         if total is None:
-            raise ApiClientError(
+            raise CannotHandleResponseError(
                 "GET", self.url_from_route(route), response.status_code, "the reply has no X-Total-Count header"
             )
         return self._parse_list(m.ApiTask, response, "GET", route), int(total)

@@ -63,11 +63,19 @@ class ApiClientError(Exception):
         super().__init__(text)
 
 
-class WebknossosAuthError(ApiClientError, PermissionError):
+class UnexpectedStatusError(ApiClientError):
+    """The server answered with an error status (4xx or 5xx); the reference raises a class of this name too."""
+
+
+class CannotHandleResponseError(ApiClientError):
+    """The server's reply could not be read as what the route returns (e.g. another API version's JSON)."""
+
+
+class WebknossosAuthError(UnexpectedStatusError, PermissionError):
     """The server refused the token (401/403): it is missing, wrong, expired or lacks the rights."""
 
 
-class WebknossosApiVersionError(ApiClientError):
+class WebknossosApiVersionError(UnexpectedStatusError):
     """The server does not speak the API version the client asked for."""
 
 

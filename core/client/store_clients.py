@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from daedalus.core import ports
-from daedalus.core.dataset.attachments.agglomerate_graph import AgglomerateGraphData
 
 from . import models as m
 from .abstract_client import DEFAULT_API_VERSION, AbstractApiClient, segment
+
+if TYPE_CHECKING:
+    from daedalus.core.dataset.attachments.agglomerate_graph import AgglomerateGraphData
 
 
 class DatastoreApiClient(AbstractApiClient):
@@ -104,6 +107,8 @@ class TracingStoreApiClient(AbstractApiClient):
 
     def get_agglomerate_graph(self, tracing_id: str, agglomerate_id: int) -> AgglomerateGraphData:
         """The agglomerate graph of ``agglomerate_id`` in the editable mapping of volume tracing ``tracing_id``."""
+        from daedalus.core.dataset.attachments.agglomerate_graph import AgglomerateGraphData  # loads networkx
+
         route = f"/mapping/{segment(tracing_id)}/agglomerateGraph/{int(agglomerate_id)}"
         return AgglomerateGraphData.from_proto(self._request("GET", route).content)
 

@@ -9,12 +9,14 @@ import numpy as np
 
 from .. import ports
 from ..array_info import ArrayInfo
+from ..default_executor import default_is_threaded
 from ..errors import InvalidArgumentError
 from ..geometry import NDBoundingBox, Vec3Int
+from ..sampling.block_pipeline import run_overlapped
 from ..zarr3_config import Zarr3Config, with_compress
 from .chunk_runner import run_on_chunks
 from .layer_checks import check_storage_shapes, warn_chunk_shape
-from .mag_view import array_axes, array_shape_for
+from .mag_view import array_axes, array_shape_for, voxel_description
 from .paths import is_local
 from .region import array_box
 from .transfer_mode import copy_tree
@@ -22,6 +24,7 @@ from .transfer_mode import copy_tree
 # A copy task covers whole target shards and at least this many voxels (fewer tasks for small shards).
 _TASK_VOXELS = 256**3
 _SHARDED_FORMATS = ("zarr3", "wkw")
+_PREFETCH_BYTES = 512 * 1024 * 1024  # a sequential copy reads the next task ahead up to this task size
 
 
 def _format(value: Any) -> str:
@@ -114,6 +117,7 @@ def copy_mag_array(
         shape=array_shape_for(target_bbox, source_view.mag, info.num_channels, chunk),
         dimension_names=array_axes(target_bbox),
         has_channel_axis=info.has_channel_axis,  # n-d layers store no channel axis
+        **voxel_description(source_view.layer, source_view.mag),  # a copy keeps the voxel size and category
     )
     target_info = with_compress(target_info, compression)  # a Zarr3Config sets the target's codecs
     storage.create(target_path, target_info)
@@ -122,8 +126,31 @@ def copy_mag_array(
         (_format(info.data_format), source_view.path, _format(data_format), target_path, offset, shape)
         for offset, shape in tasks
     ]
-    run_on_chunks(copy_box, args, executor=executor, progress_desc=progress_desc)
+    if executor is None and len(args) > 1 and default_is_threaded():
+        _copy_overlapped(args, progress_desc, np.dtype(info.voxel_type).itemsize)
+    else:
+        run_on_chunks(copy_box, args, executor=executor, progress_desc=progress_desc)
     return False
+
+
+def _copy_overlapped(args: list[tuple[Any, ...]], progress_desc: str | None, itemsize: int) -> None:
+    """The tasks of ``copy_box`` in this process, the next task's box read while the current one is written.
+
+    Reading (decoding) and writing (encoding) then keep the cores busy together; the next box is read ahead
+    only while one task's data is at most ``_PREFETCH_BYTES``, so at most two tasks' data are in memory.
+    """
+    source_format, source_path, target_format, target_path = args[0][:4]
+    source = ports.resolve_storage(source_format).open(source_path)
+    storage = ports.resolve_storage(target_format)
+    target = storage.open(target_path)
+    largest = max(int(np.prod(a[5], dtype=np.int64)) for a in args) * itemsize
+    with ports.progress(progress_desc, len(args)) as progress:
+
+        def write(task: tuple[Any, ...], data: np.ndarray) -> None:
+            _write_box(storage, target, task[4], data)
+            progress.advance()
+
+        run_overlapped(args, lambda task: source.read(task[4], task[5]), write, depth=int(largest <= _PREFETCH_BYTES))
 
 
 def _files_listable(path: Any) -> bool:
@@ -191,12 +218,16 @@ def copy_box(args: tuple[str, Any, str, Any, tuple[int, ...], tuple[int, ...]]) 
     """Copy one array box from a source array to a target array (a task sent to executors)."""
     source_format, source_path, target_format, target_path, offset, shape = args
     data = ports.resolve_storage(source_format).open(source_path).read(offset, shape)
+    storage = ports.resolve_storage(target_format)
+    _write_box(storage, storage.open(target_path), offset, data)
+
+
+def _write_box(storage: Any, target: Any, offset: tuple[int, ...], data: np.ndarray) -> None:
+    """Write one copied box to the opened ``target`` array (nothing when the box is all zeros)."""
     if not data.any():
         return  # the target reads zeros where nothing is stored
-    storage = ports.resolve_storage(target_format)
-    target = storage.open(target_path)
     if not getattr(storage, "stores_shape", True):  # e.g. WKW: the shape is derived from the files on disk
-        needed = [o + s for o, s in zip(offset, shape)]
+        needed = [o + s for o, s in zip(offset, data.shape)]
         target.resize([max(n, c) for n, c in zip(needed, target.info.shape)])
     target.write(offset, data)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +18,13 @@ READ_BUFFER_BYTES = 256 * 1024 * 1024  # a reader's default buffer stays below t
 def _axis(dimension: str | int) -> int:
     if dimension not in _AXES:
         raise ValueError(f"dimension must be 'x', 'y', 'z' or 0, 1, 2, not {dimension!r}.")
+    if not isinstance(dimension, str):  # as the reference: named axes replace the numbers
+        warnings.warn(
+            "[DEPRECATION] Setting `dimension` as an integer is deprecated, please use a named axis instead, "
+            f"e.g. `dimension='z'`. Got {dimension}.",
+            DeprecationWarning,
+            stacklevel=4,
+        )
     return _AXES[dimension]
 
 
@@ -46,8 +54,8 @@ def default_read_slices(view: Any, bbox: NDBoundingBox, axis: int) -> int:
 class BufferedSliceReader:
     """Iterates over the 2-d slices of a box along ``dimension``; reads ``buffer_size`` slices at a time.
 
-    Each slice is ``(c, a, b)`` for multi-channel data and ``(a, b)`` otherwise (the two other axes in
-    x/y/z order). Use as an iterator, optionally inside ``with`` (see ``View.get_buffered_slice_reader``).
+    Each slice is ``(c, a, b)``, the channels and the two other axes in x/y/z order (one channel too, as the
+    reference). Use as an iterator, optionally inside ``with`` (see ``View.get_buffered_slice_reader``).
     """
 
     def __init__(
@@ -89,8 +97,7 @@ class BufferedSliceReader:
             topleft[self._axis], size[self._axis] = lo, hi - lo
             block = self._view.read(absolute_offset=topleft, size=size)
             block = np.moveaxis(block, block.ndim - 3 + self._axis, 0)
-            for plane in block:
-                yield plane if plane.shape[0] != 1 or self._view.num_channels != 1 else plane[0]
+            yield from block
 
 
 class BufferedSliceWriter:

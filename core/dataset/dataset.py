@@ -139,7 +139,7 @@ class Dataset:
         return cls(path, read_only=read_only)
 
     def __repr__(self) -> str:
-        return f"Dataset({str(self._path)!r})"
+        return f"Dataset({self.path!r})"
 
     @staticmethod
     def open_remote(
@@ -980,9 +980,12 @@ class Dataset:
         old_name = layer.name
         old_path, new_path = self._path / old_name, self._path / new_name
         moved = False
+        if not is_local(old_path):  # as in the reference: objects on remote storage are not moved
+            raise RuntimeError(
+                f"Cannot rename remote layer {old_path}: renaming moves the layer's folder, which only works on "
+                "the local file system. Copy the layer under the new name instead (dataset.add_layer_as_copy)."
+            )
         if old_path.exists():
-            if not is_local(old_path):
-                raise ValueError(f"Renaming layers is only supported on local file systems, not {old_path}.")
             os.rename(local_path(old_path), local_path(new_path))
             moved = True
         self._relabel_layer(layer, old_name, new_name)

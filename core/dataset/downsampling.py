@@ -7,9 +7,11 @@ How a step works: the target mag is split into work units of whole target shards
 to ``shard_shape * target_mag``), paired with the same box of the source through
 ``View.for_zipped_chunks`` and processed by a module-level (picklable) function on any executor. A
 unit is computed in blocks of ``buffer_shape`` target voxels: the source voxels under the block are
-read, the part of the block outside the layer's bounding box is filled by repeating the border voxels
-(so nothing outside the bounding box is mixed into the coarser mag), the block is reduced with the
-kernels of ``daedalus.core.sampling`` and written. Each step reads the mag created by the step before.
+read, the part of the block outside the layer's bounding box is filled from the box's border voxels
+(so nothing outside the bounding box is mixed into the coarser mag: mirrored as the reference does for
+median, mode, max and min, see ``sampling.border_padding``; repeated for the interpolating modes), the
+block is reduced with the kernels of ``daedalus.core.sampling`` and written. Each step reads the mag
+created by the step before.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from ..sampling import (
     plan_upsampling_mags,
     upsample_cube,
 )
+from ..sampling.block_pipeline import run_overlapped
+from ..sampling.border_padding import symmetric_border_indices, take_along_spatial_axes
 from .layer_checks import warn_chunk_shape
 from .sampling_modes import SamplingModes
 from .storage_defaults import DEFAULT_CHUNK_SHAPE, created_mag_shard_shape
@@ -47,6 +51,7 @@ if TYPE_CHECKING:
 _XYZ = ("x", "y", "z")
 _UNIT_MIN_EDGE = 256  # work units hold whole shards and reach at least this many target voxels per axis
 _BLOCK_MAX_BYTES = 64 * 1024 * 1024  # default bound of the voxels (source + target) held per block
+_MIRRORED_MODES = (InterpolationModes.MEDIAN, InterpolationModes.MODE, InterpolationModes.MAX, InterpolationModes.MIN)
 
 
 class MagNotFoundError(KeyError, IndexError):
@@ -182,14 +187,21 @@ def downsample_chunk(
     target_mag: Mag,
     interpolation_mode: str,
     block_shape: tuple[int, int, int],
+    pipeline_depth: int | None = None,
+    border_unit: tuple[int, int, int] | None = None,
 ) -> None:
     """Compute one work unit of a downsampling step (``args`` as given by ``View.for_zipped_chunks``).
 
-    ``source`` is a read-only view of the source mag over the layer's bounding box (the valid data).
+    ``source`` is a read-only view of the source mag over the layer's bounding box (the valid data);
+    ``pipeline_depth`` blocks are read and reduced ahead of the one being written (``run_overlapped``).
+    ``border_unit`` (target voxels; default: the block) is the reference's work unit, within which the box's
+    border voxels are mirrored into partly covered target voxels for median, mode, max and min.
     """
     _, target_chunk, _ = args
     mode = parse_interpolation_mode(interpolation_mode)
     margin = 1 if mode is InterpolationModes.BICUBIC else 0
+    mirrored = mode in _MIRRORED_MODES
+    mirror_unit = tuple(border_unit or block_shape)
     smag, tmag = Mag(source_mag).to_list(), Mag(target_mag).to_list()
     ratio = [t // s for t, s in zip(tmag, smag)]
     unit = target_chunk.bounding_box
@@ -197,19 +209,39 @@ def downsample_chunk(
     valid = _spatial_bounds(source.bounding_box)
     valid_src = [(lo // s, _ceildiv(hi, s)) for (lo, hi), s in zip(valid, smag)]
     axis_pieces = [_pieces(lo // t, _ceildiv(hi, t), b) for (lo, hi), t, b in zip(bounds, tmag, block_shape)]
-    for block in product(*axis_pieces):
+
+    def compute(block: tuple[tuple[int, int], ...]) -> np.ndarray | None:
         need = [(b0 * r - margin, b1 * r + margin) for (b0, b1), r in zip(block, ratio)]
         have = [(max(n0, v0), min(n1, v1)) for (n0, n1), (v0, v1) in zip(need, valid_src)]
         if any(h1 <= h0 for h0, h1 in have):
-            continue
+            return None
+        if mirrored:
+            return mirrored_block(need, have)
         read_bounds = [(max(h0 * s, vlo), min(h1 * s, vhi)) for (h0, h1), s, (vlo, vhi) in zip(have, smag, valid)]
         data = source.read(absolute_bounding_box=_with_spatial_bounds(unit, read_bounds))
         data = edge_pad(
             data, [h0 - n0 for (n0, _), (h0, _) in zip(need, have)], [n1 - h1 for (_, n1), (_, h1) in zip(need, have)]
         )
-        result = downsample_cube(data, ratio, mode, margin=margin)
+        return downsample_cube(data, ratio, mode, margin=margin)
+
+    def mirrored_block(need: list[tuple[int, int]], have: list[tuple[int, int]]) -> np.ndarray:
+        indices = [
+            symmetric_border_indices(n, h, v, r, u) for n, h, v, r, u in zip(need, have, valid_src, ratio, mirror_unit)
+        ]
+        spans = [(h0, h1) if i is None else (int(i.min()), int(i.max()) + 1) for (h0, h1), i in zip(have, indices)]
+        read_bounds = [(max(a * s, vlo), min(b * s, vhi)) for (a, b), s, (vlo, vhi) in zip(spans, smag, valid)]
+        data = source.read(absolute_bounding_box=_with_spatial_bounds(unit, read_bounds))
+        data = take_along_spatial_axes(data, indices, [a for a, _ in spans])
+        return downsample_cube(data, ratio, mode)
+
+    def write(block: tuple[tuple[int, int], ...], result: np.ndarray | None) -> None:
+        if result is None:
+            return
         write_bounds = [(max(b0 * t, lo), min(b1 * t, hi)) for (b0, b1), t, (lo, hi) in zip(block, tmag, bounds)]
         target_chunk.write(result, absolute_bounding_box=_with_spatial_bounds(unit, write_bounds), allow_unaligned=True)
+
+    # blocks ahead are read and reduced on threads while this thread writes the finished ones, in order
+    run_overlapped(product(*axis_pieces), compute, write, depth=pipeline_depth)
 
 
 def upsample_chunk(
@@ -219,6 +251,7 @@ def upsample_chunk(
     source_mag: Mag,
     target_mag: Mag,
     block_shape: tuple[int, int, int],
+    pipeline_depth: int | None = None,
 ) -> None:
     """Compute one work unit of an upsampling step (nearest neighbour: every source voxel is repeated)."""
     _, target_chunk, _ = args
@@ -228,25 +261,32 @@ def upsample_chunk(
     bounds = _spatial_bounds(unit)
     valid = _spatial_bounds(source.bounding_box)
     axis_pieces = [_pieces(lo // t, _ceildiv(hi, t), b) for (lo, hi), t, b in zip(bounds, tmag, block_shape)]
-    for block in product(*axis_pieces):
-        write_bounds = [(max(b0 * t, lo), min(b1 * t, hi)) for (b0, b1), t, (lo, hi) in zip(block, tmag, bounds)]
-        read_bounds = [(max(w0, vlo), min(w1, vhi)) for (w0, w1), (vlo, vhi) in zip(write_bounds, valid)]
+
+    def write_bounds_of(block: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+        return [(max(b0 * t, lo), min(b1 * t, hi)) for (b0, b1), t, (lo, hi) in zip(block, tmag, bounds)]
+
+    def compute(block: tuple[tuple[int, int], ...]) -> np.ndarray | None:
+        read_bounds = [(max(w0, vlo), min(w1, vhi)) for (w0, w1), (vlo, vhi) in zip(write_bounds_of(block), valid)]
         if any(r1 <= r0 for r0, r1 in read_bounds):
-            continue
+            return None
         data = source.read(absolute_bounding_box=_with_spatial_bounds(unit, read_bounds))
         first = [r0 // s for (r0, _), s in zip(read_bounds, smag)]
         repeated = upsample_cube(data, ratio)
         offsets = [b0 - f * r for (b0, _), f, r in zip(block, first, ratio)]
         sizes = [b1 - b0 for b0, b1 in block]
-        cropped = repeated[
+        return repeated[
             ...,
             offsets[0] : offsets[0] + sizes[0],
             offsets[1] : offsets[1] + sizes[1],
             offsets[2] : offsets[2] + sizes[2],
         ]
-        target_chunk.write(
-            cropped, absolute_bounding_box=_with_spatial_bounds(unit, write_bounds), allow_unaligned=True
-        )
+
+    def write(block: tuple[tuple[int, int], ...], cropped: np.ndarray | None) -> None:
+        if cropped is not None:
+            box = _with_spatial_bounds(unit, write_bounds_of(block))
+            target_chunk.write(cropped, absolute_bounding_box=box, allow_unaligned=True)
+
+    run_overlapped(product(*axis_pieces), compute, write, depth=pipeline_depth)
 
 
 # ---------------------------------------------------------------------------------------------- the mixin
@@ -610,12 +650,18 @@ class DownsamplingMixin:
             "source_mag": source_view.mag,
             "target_mag": target_view.mag,
             "block_shape": block,
+            # blocks computed ahead within a unit: fewer when an executor already runs units side by side
+            "pipeline_depth": None if executor is None else 1,
         }
         if interpolation_mode is None:
             func = partial(upsample_chunk, **common)
             verb = "Upsampling"
         else:
-            func = partial(downsample_chunk, interpolation_mode=interpolation_mode, **common)
+            # the reference's work unit: buffer_shape if given, else a target shard (zarr: a chunk)
+            border = Vec3Int.from_vec_or_int(buffer_shape) if buffer_shape is not None else target_info.shard_shape
+            func = partial(
+                downsample_chunk, interpolation_mode=interpolation_mode, border_unit=tuple(border), **common
+            )
             verb = "Downsampling"
         source.for_zipped_chunks(
             func,

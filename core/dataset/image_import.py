@@ -20,15 +20,22 @@ from upath import UPath
 
 from .. import ports
 from ..geometry import BoundingBox, Mag, Vec3Int
-from ..properties import SEGMENTATION_CATEGORY, VoxelSize
+from ..properties import SEGMENTATION_CATEGORY, LayerViewConfiguration, VoxelSize
 from .chunk_runner import run_on_chunks
-from .image_errors import CorruptImageError, ImageConversionError, UnsupportedImageFormatError
+from .image_errors import (
+    CorruptImageError,
+    ImageConversionError,
+    UnsupportedImageDataError,
+    UnsupportedImageFormatError,
+)
+from .layer_checks import UnsupportedLayerDtypeError, check_layer_dtype
 from .paths import to_upath
-from .storage_defaults import DEFAULT_DATA_FORMAT
+from .storage_defaults import DEFAULT_CHUNK_SHAPE, DEFAULT_CHUNKS_PER_SHARD_FROM_IMAGES, DEFAULT_DATA_FORMAT
 
 _GLOB_CHARS = set("*?[")
 _UNSUPPORTED_SUFFIXES = {".czi": "CZI files need pylibczirw, which daedalus does not support"}
-_FORBIDDEN_NAME_CHARS = set("/\\:*?\"<>|' ")
+_NAME_CHARS = re.compile(r"[^A-Za-z0-9_.\-$@]")
+"""Characters that ``from_images`` drops from names it derives from file paths, as the reference does."""
 
 
 class ConversionLayerMapping(Enum):
@@ -212,8 +219,9 @@ def import_batch(
     swap_xy: bool,
     flip_x: bool,
     flip_y: bool,
-) -> int | None:
-    """Read the slices of ``z_range`` (mag coordinates), transform them and write them; returns their maximum."""
+) -> tuple[Any, Any] | None:
+    """Read the slices of ``z_range`` (mag coordinates), transform them and write them; returns their minimum and
+    maximum (None for no voxels)."""
     z_start, z_stop = z_range
     data = _read_slices(files, readers, slices[z_start - z_origin : z_stop - z_origin])
     if channel is not None:
@@ -230,7 +238,7 @@ def import_batch(
     data = np.ascontiguousarray(np.moveaxis(data, 3, 0))  # (c, x, y, z)
     mag = mag_view.mag.to_vec3_int()
     mag_view.write(data, absolute_offset=(xy_offset[0], xy_offset[1], z_start * mag.z))
-    return int(data.max()) if data.size and np.issubdtype(data.dtype, np.integer) else None
+    return (data.min().item(), data.max().item()) if data.size else None
 
 
 def _batches(z_start: int, z_stop: int, batch_size: int) -> list[tuple[int, int]]:
@@ -264,6 +272,21 @@ def _refuse_unsupported(
             f"scale={scale!r} is not supported: it selects a resolution level of a multiscale source (zarr, N5, "
             "neuroglancer precomputed), and daedalus imports TIFF, PNG/JPEG and MRC images only. Leave scale=None."
         )
+
+
+def _zarr3_shapes(chunk_shape: Any, shard_shape: Any, chunks_per_shard: Any, depth: int) -> tuple[Vec3Int, Any]:
+    """The chunk and shard shape of a zarr3 layer from images, as the reference chooses them: by default slab
+    shards of 128 x 128 x 1 chunks (written slab by slab); one voxel deep when the images are one slice."""
+    chunk = DEFAULT_CHUNK_SHAPE if chunk_shape is None else Vec3Int.from_vec_or_int(chunk_shape)
+    if shard_shape is not None:
+        shard = Vec3Int.from_vec_or_int(shard_shape)
+    elif chunks_per_shard is not None:
+        shard = chunk * Vec3Int.from_vec_or_int(chunks_per_shard)
+    else:
+        shard = chunk * DEFAULT_CHUNKS_PER_SHARD_FROM_IMAGES
+    if depth == 1:
+        chunk, shard = chunk.with_z(1), shard.with_z(1)
+    return chunk, shard
 
 
 def add_layer_from_images(
@@ -324,6 +347,10 @@ def add_layer_from_images(
     width, height = (size_y, size_x) if swap_xy else (size_x, size_y)
     size = Vec3Int(width, height, len(slices)) * mag_xyz
     bbox = BoundingBox(top, size)
+    try:
+        check_layer_dtype(layer_name, category or "color", out_dtype)
+    except UnsupportedLayerDtypeError as error:  # the images hold data no layer can (the reference's error type)
+        raise UnsupportedImageDataError(f"{error} (images: {files[0]}{' ...' if len(files) > 1 else ''})") from None
     layer = dataset.add_layer(
         layer_name,
         category or "color",
@@ -332,15 +359,19 @@ def add_layer_from_images(
         data_format=data_format,
         bounding_box=bbox,
     )
+    if str(getattr(data_format, "value", data_format)) == "zarr3":
+        chunk_shape, shard_shape = _zarr3_shapes(chunk_shape, shard_shape, chunks_per_shard, len(slices))
+        chunks_per_shard = None
     mag_view = layer.add_mag(
         mag, chunk_shape=chunk_shape, shard_shape=shard_shape, chunks_per_shard=chunks_per_shard, compress=compress
     )
     info = mag_view.info
-    unit = int(info.shard_shape.z if compress else info.chunk_shape.z)
+    whole_shards = compress or str(info.data_format) == "zarr3"  # zarr3 shards are rewritten whole, even raw
+    unit = int(info.shard_shape.z if whole_shards else info.chunk_shape.z)
     if batch_size is None:
         batch_size = unit
     if batch_size <= 0 or batch_size % unit:
-        kind = "shard" if compress else "chunk"
+        kind = "shard" if whole_shards else "chunk"
         dataset.delete_layer(layer_name)  # leave no empty layer behind
         raise ValueError(
             f"batch_size={batch_size} must be a positive multiple of the {kind} depth {unit} of layer {layer_name!r}."
@@ -362,10 +393,12 @@ def add_layer_from_images(
         flip_y=flip_y,
     )
     batches = _batches(z_origin, z_origin + len(slices), batch_size)
-    maxima = run_on_chunks(func, batches, executor, progress_desc=f"Importing images into layer {layer_name}")
-    if layer.category == SEGMENTATION_CATEGORY:
-        values = [m for m in maxima if m is not None]
-        layer.largest_segment_id = max(values) if values else None
+    extremes = [e for e in run_on_chunks(func, batches, executor, f"Importing images into layer {layer_name}") if e]
+    if extremes and layer.category == SEGMENTATION_CATEGORY:
+        layer.largest_segment_id = int(max(high for _, high in extremes))
+    elif extremes:  # as the reference: WEBKNOSSOS shows the imported value range by default
+        low, high = min(low for low, _ in extremes), max(high for _, high in extremes)
+        layer.default_view_configuration = LayerViewConfiguration(min=float(low), max=float(high))
     return layer
 
 
@@ -373,37 +406,50 @@ def add_layer_from_images(
 
 
 def _layer_name(text: str) -> str:
-    name = "".join("_" if ch in _FORBIDDEN_NAME_CHARS else ch for ch in text).lstrip(".")
-    return name or "layer"
+    """A name derived from file paths: characters layer names cannot hold dropped, then leading dots."""
+    return _NAME_CHARS.sub("", text).lstrip(".")
 
 
 def _group_files(
     root: UPath, files: list[UPath], mapping: ConversionLayerMapping | Callable[[UPath], str]
 ) -> dict[str, list[UPath]]:
-    """Layer name -> files, by mapping strategy or callable."""
+    """Layer name -> files, by mapping strategy or callable (given the path relative to the folder).
+
+    Named as the reference names them: paths count from ``root`` (from its folder when ``root`` is one file);
+    files directly in that folder take the folder's name; a layer per file is named by its path with suffix,
+    joined by ``_`` (``ENFORCE_LAYER_PER_FILE``) or without separators (the inspecting strategies).
+    """
     base = root if root.is_dir() else root.parent
-    default_name = root.name if root.is_dir() else root.stem
+    folder_name = base.name
 
     def relative(path: UPath) -> tuple[str, ...]:
         return path.relative_to(base).parts
 
     def per_file(path: UPath) -> str:
-        parts = relative(path)
-        return "_".join((*parts[:-1], UPath(parts[-1]).stem))
+        return "_".join(relative(path))
+
+    def joined(path: UPath) -> str:
+        return "".join(relative(path))
 
     def per_folder(path: UPath) -> str:
         parts = relative(path)[:-1]
-        return "_".join(parts) if parts else default_name
+        return "_".join(parts) if parts else folder_name
+
+    def per_parent(path: UPath) -> str:
+        return path.parent.name
 
     def per_toplevel(path: UPath) -> str:
         parts = relative(path)
-        return parts[0] if len(parts) > 1 else default_name
+        return parts[0] if len(parts) > 1 else folder_name
 
     def is_3d(path: UPath) -> bool:
-        return int(_reader_for(path).info(path)[0][2]) > 1
+        return int(_info(_reader_for(path), path)[0][2]) > 1
+
+    def inspect_every_file(path: UPath) -> str:
+        return joined(path) if is_3d(path) else per_folder(path)
 
     if callable(mapping) and not isinstance(mapping, ConversionLayerMapping):
-        key: Callable[[UPath], str] = lambda path: str(mapping(path))  # noqa: E731
+        key: Callable[[UPath], str] = lambda path: str(mapping(UPath(path.relative_to(base))))  # noqa: E731
     else:
         try:
             mapping = ConversionLayerMapping(mapping)
@@ -413,18 +459,17 @@ def _group_files(
                 f"use one of {[m.name for m in ConversionLayerMapping]} or a function path -> layer name."
             ) from None
         if mapping is ConversionLayerMapping.INSPECT_SINGLE_FILE:
-            mapping = (
-                ConversionLayerMapping.ENFORCE_LAYER_PER_FILE
-                if is_3d(files[0])
-                else ConversionLayerMapping.ENFORCE_LAYER_PER_FOLDER
-            )
-        key = {
-            ConversionLayerMapping.INSPECT_EVERY_FILE: lambda p: per_file(p) if is_3d(p) else per_folder(p),
-            ConversionLayerMapping.ENFORCE_LAYER_PER_FILE: per_file,
-            ConversionLayerMapping.ENFORCE_SINGLE_LAYER: lambda p: default_name,
-            ConversionLayerMapping.ENFORCE_LAYER_PER_FOLDER: per_folder,
-            ConversionLayerMapping.ENFORCE_LAYER_PER_TOPLEVEL_FOLDER: per_toplevel,
-        }[mapping]
+            # one file closest to the root decides: 3-d files are a layer each, 2-d slices a layer per folder
+            first = min(files, key=lambda p: (len(relative(p)), natural_sort_key(p)))
+            key = joined if is_3d(first) else per_parent
+        else:
+            key = {
+                ConversionLayerMapping.INSPECT_EVERY_FILE: inspect_every_file,
+                ConversionLayerMapping.ENFORCE_LAYER_PER_FILE: per_file,
+                ConversionLayerMapping.ENFORCE_SINGLE_LAYER: lambda p: folder_name,
+                ConversionLayerMapping.ENFORCE_LAYER_PER_FOLDER: per_folder,
+                ConversionLayerMapping.ENFORCE_LAYER_PER_TOPLEVEL_FOLDER: per_toplevel,
+            }[mapping]
     groups: dict[str, list[UPath]] = {}
     for path in files:
         groups.setdefault(key(path), []).append(path)

@@ -54,7 +54,7 @@ class Layer(DownsamplingMixin, AbstractLayer):
             self._mags[entry.mag] = self._new_mag_view(entry.mag, path)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.name!r}, dtype={self.dtype}, mags={list(self._mags)})"
+        return f"Layer({self.name!r}, dtype={self.dtype}, num_channels={self.num_channels})"  # also segmentation
 
     # ------------------------------------------------------------------ plain attributes
 

@@ -16,6 +16,7 @@ COLOR_DTYPES = ("uint8", "uint16", "uint32", "int8", "int16", "int32", "float32"
 SEGMENTATION_DTYPES = ("uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64")
 RECOMMENDED_CHUNK_SHAPES = (Vec3Int(32, 32, 32), Vec3Int(64, 64, 64))
 _LAYER_NAME = re.compile(r"[A-Za-z0-9_.\-]+")
+_LAYER_NAME_EXTRA = re.compile(r"[A-Za-z0-9_.\-$@]+")  # the reference also accepts $ and @ in layer names
 
 
 class UnsupportedLayerDtypeError(ValueError):
@@ -23,8 +24,8 @@ class UnsupportedLayerDtypeError(ValueError):
 
 
 def check_layer_name_characters(name: str) -> None:
-    """Refuse names with characters other than ASCII letters, digits, ``_``, ``-`` and ``.`` (ValueError)."""
-    if not _LAYER_NAME.fullmatch(name):
+    """Refuse names with characters other than ASCII letters, digits, ``_``, ``-``, ``.``, ``$`` and ``@``."""
+    if not _LAYER_NAME_EXTRA.fullmatch(name):
         raise InvalidArgumentError(
             f"The layer name {name!r} is invalid. It must only contain letters, numbers, underscores, hyphens and "
             "dots; rename it, e.g. to " + repr(re.sub(r"[^A-Za-z0-9_.\-]", "_", name) or "layer") + "."

@@ -1,10 +1,8 @@
-"""Which locations a dataset can be written to: http(s) is read-only, WKW needs the local file system."""
+"""Which locations a dataset can be written to: http(s) is read-only; everything else holds every format."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from .paths import is_local
 
 _READ_ONLY_PROTOCOLS = ("http", "https")
 
@@ -15,15 +13,12 @@ def is_read_only_location(path: Any) -> bool:
 
 
 def check_writable_location(path: Any, data_format: Any = None) -> None:
-    """Raise ValueError, before anything is written, if ``path`` cannot hold (``data_format``) data."""
+    """Raise ValueError, before anything is written, if ``path`` cannot hold (``data_format``) data.
+
+    Every format can be written wherever data can be written (WKW on remote storage through staged files).
+    """
     if is_read_only_location(path):
         raise ValueError(
             f"Cannot write to {path}: http(s) locations are read-only. Write to a local folder, s3:// or "
             "memory:// instead (e.g. dataset.copy_dataset(local_path))."
-        )
-    fmt = str(getattr(data_format, "value", data_format)) if data_format is not None else None
-    if fmt == "wkw" and not is_local(path):
-        raise ValueError(
-            f"Cannot store WKW data at {path}: WKW works only on the local file system. Use "
-            "data_format='zarr3' for remote locations."
         )

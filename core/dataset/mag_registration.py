@@ -11,7 +11,7 @@ from ..geometry import Mag, NDBoundingBox
 from ..properties import AttachmentsProperties, DataFormat, MagViewProperties, SegmentationLayerProperties
 from .layer_discovery import axis_order_of
 from .mag_view import MagView
-from .paths import is_local, local_path, to_upath
+from .paths import is_local, local_path, to_upath, url_for_properties
 
 
 def resolve_foreign_mag(value: Any) -> MagView:
@@ -138,4 +138,4 @@ def reference_path(target: Any, dataset_path: Any, make_relative: bool) -> str:
         if make_relative and is_local(dataset_path):
             return os.path.relpath(local_path(target), local_path(dataset_path))
         return str(local_path(target))
-    return str(target)
+    return url_for_properties(target)

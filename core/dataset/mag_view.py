@@ -38,6 +38,9 @@ class MagView(View):
         self._layer = layer
         self._aligned: tuple[Any, NDBoundingBox] | None = None  # (layer box, that box aligned to this mag)
 
+    def __repr__(self) -> str:
+        return f"MagView(name={self.name!r}, bounding_box={self.bounding_box})"
+
     @classmethod
     def create(
         cls,
@@ -68,6 +71,7 @@ class MagView(View):
             dimension_names=array_axes(layer.bounding_box),
             # n-d layers (extra axes such as t) store no channel axis, like the reference's; they have 1 channel
             has_channel_axis=not has_extra_axes(layer.bounding_box),
+            **voxel_description(layer, mag),
         )
         info = with_compress(info, compression_mode)
         ports.resolve_storage(layer.data_format).create(UPath(path), info)
@@ -317,6 +321,13 @@ class MagView(View):
             mask = incoming != 0
             region[mask] = incoming[mask]
         self.write_cxyz(data, absolute_bounding_box=shard)
+
+
+def voxel_description(layer: Any, mag: Any) -> dict[str, Any]:
+    """The ArrayInfo fields that say what a mag's voxels are: their edges in nanometres and the layer's category."""
+    nanometres = layer.dataset.voxel_size_with_unit.to_nanometer()
+    size = tuple(float(v) * m for v, m in zip(nanometres, Mag(mag).to_list()))
+    return {"voxel_size_nm": size, "category": str(layer.category)}
 
 
 def _is_outside(path: Any, layer_path: Any) -> bool:

@@ -23,6 +23,7 @@ from .mag_registration import (
     source_layer_bbox,
     staged_layer_properties,
 )
+from .ome_metadata import write_dataset_group
 from .paths import to_upath
 
 
@@ -73,7 +74,10 @@ def add_layer_as_ref(
             f"Adding layer {name!r} by reference failed: the dataset at {dataset.path} has it already; "
             "choose another new_layer_name."
         )
-    properties = staged_layer_properties(foreign, name, foreign.data_format)
+    # the referencing layer holds the format of the mags it references (a remote layer's mags are streamed in
+    # another format than the one the server stores the layer in, which ``foreign.data_format`` names)
+    views = list(foreign.mags.values())
+    properties = staged_layer_properties(foreign, name, views[0].data_format if views else foreign.data_format)
     layer = dataset._layer_for(properties)
     with saves_deferred(layer, "_save"):
         for mag_view in foreign.mags.values():
@@ -85,6 +89,7 @@ def add_layer_as_ref(
     dataset._properties.data_layers.append(properties)
     dataset._layers[name] = layer
     dataset._save_properties()
+    write_dataset_group(dataset.path, str(properties.data_format.value))  # as add_layer does (and the reference)
     return layer
 
 

@@ -59,7 +59,7 @@ class View:
         return state
 
     def __repr__(self) -> str:
-        return f"View({str(self._path)!r}, bounding_box={self.bounding_box}, mag={self._mag})"
+        return f"View({self._path!r}, bounding_box={self.bounding_box})"
 
     @property
     def _array(self) -> Any:
@@ -330,8 +330,11 @@ class View:
         """
         info = self.info
         lower, upper = mag_box(edges, self._mag) if edges is not None else self._alignment_edges()
-        for axis, start, size, unit in zip(info.dimension_names[-3:], offset[-3:], shape[-3:], info.shard_shape):
-            if is_aligned(start, start + size, unit, lower.get(axis, 0), upper.get(axis, 0)):
+        grid = zip(info.dimension_names[-3:], offset[-3:], shape[-3:], info.shard_shape, info.grid_offset)
+        for axis, start, size, unit, origin in grid:  # the grid starts at ``origin`` (precomputed voxel_offset)
+            if is_aligned(
+                start - origin, start + size - origin, unit, lower.get(axis, 0) - origin, upper.get(axis, 0) - origin
+            ):
                 continue
             message = (
                 f"The write to {self._path} (offset {offset}, shape {shape} in mag {self._mag}) is not aligned "
@@ -393,9 +396,12 @@ class View:
         info = self.info
         offset, shape = array_box(self.bounding_box, self._mag, info.dimension_names, info.shape)
         lower, upper = self._alignment_edges()
+        grid = zip(info.dimension_names[-3:], offset[-3:], shape[-3:], info.shard_shape, info.grid_offset)
         return all(
-            is_aligned(start, start + size, unit, lower.get(axis, 0), upper.get(axis, 0))
-            for axis, start, size, unit in zip(info.dimension_names[-3:], offset[-3:], shape[-3:], info.shard_shape)
+            is_aligned(
+                start - origin, start + size - origin, unit, lower.get(axis, 0) - origin, upper.get(axis, 0) - origin
+            )
+            for axis, start, size, unit, origin in grid
         )
 
     def _sub_view(

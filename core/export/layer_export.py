@@ -1,6 +1,7 @@
 """``Layer.export``: a layer's data as a TIFF stack, one OME-TIFF file or a zipped OME-Zarr archive (``.ozx``).
 
-All three read one mag (the finest by default) inside a box (the layer's box by default, else intersected with it).
+All three read one mag (the finest by default) inside a box (the layer's box by default, else intersected with it);
+layers with extra axes (t, ...) export every value of them (see ``extra_axes``).
 """
 
 from __future__ import annotations
@@ -8,13 +9,15 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from .. import ports
 from ..errors import InvalidArgumentError
-from ..geometry import BoundingBox, Mag, Vec3Int
+from ..geometry import BoundingBox, Mag, NDBoundingBox, Vec3Int
+from . import extra_axes as nd
 from .tiff_export import export_tiff_stack
 
 OZX_COMMENT = b'{"ome": {"version": "0.5"}, "jsonFirst": true}'
@@ -24,6 +27,8 @@ _PYRAMID_MIN_SIDE = 32
 _UNIT_SYMBOLS = {"nanometer": "nm", "micrometer": "µm", "millimeter": "mm", "meter": "m", "angstrom": "Å"}
 _OZX_CHUNK = 32
 _OZX_MAX_SHARD = 1024
+_OME_AXES = "tzyx"
+"""The axes an OME-TIFF can hold besides the channels."""
 
 
 def _digits(value: int) -> int:
@@ -60,28 +65,27 @@ class LayerExport:
             )
         return layer.get_mag(mag)
 
-    def _export_box(self, bounding_box: Any, mag_view: Any) -> BoundingBox:
-        """The Mag(1) box to export: ``bounding_box`` within the layer's box, grown to whole voxels of the mag."""
-        self._check_xyz()
-        layer_box = BoundingBox.from_ndbbox(self._layer.bounding_box)
-        box = layer_box
+    def _export_box(self, bounding_box: Any, mag_view: Any, grow: bool = True) -> NDBoundingBox:
+        """The Mag(1) box to export: ``bounding_box`` within the layer's box, grown to whole voxels of the mag
+        (unless ``grow`` is False).
+
+        A BoundingBox for 3-d layers; for layers with extra axes an NDBoundingBox over all of them, which a 3-d
+        ``bounding_box`` limits in x, y and z only.
+        """
+        layer_box = self._layer.bounding_box
+        box = layer_box if nd.extra_axes(layer_box) else BoundingBox.from_ndbbox(layer_box)
         if bounding_box is not None:
-            given = bounding_box if isinstance(bounding_box, BoundingBox) else BoundingBox.from_auto(bounding_box)
-            box = given.intersected_with(layer_box, dont_assert=True)
+            if nd.extra_axes(layer_box):
+                given = nd.restrict(layer_box, bounding_box)
+            else:
+                given = bounding_box if isinstance(bounding_box, BoundingBox) else BoundingBox.from_auto(bounding_box)
+            box = given.intersected_with(box, dont_assert=True)
             if box.is_empty():
                 raise InvalidArgumentError(
-                    f"The bounding box {given.to_csv()} does not overlap the box {layer_box.to_csv()} of the layer "
+                    f"The bounding box {given} does not overlap the box {layer_box} of the layer "
                     f"{self._layer.name!r}; give a box inside the layer."
                 )
-        return box.align_with_mag(mag_view.mag, ceil=True)
-
-    def _check_xyz(self) -> None:
-        axes = tuple(self._layer.bounding_box.axes)
-        if axes != ("x", "y", "z"):
-            raise InvalidArgumentError(
-                f"Exporting the layer {self._layer.name!r} with axes {axes} is not supported yet by daedalus; "
-                "only layers with the axes x, y, z can be exported."
-            )
+        return box.align_with_mag(mag_view.mag, ceil=True) if grow else box
 
     def _compress(self) -> bool:
         return self._layer.category == "segmentation"
@@ -106,17 +110,29 @@ class LayerExport:
         mag_view = self._mag_view(mag, access_mode)
         box = self._export_box(bounding_box, mag_view)
         layer_box = self._layer.bounding_box
-        digits = _digits(layer_box.topleft.z + layer_box.size.z - 1)
-        export_tiff_stack(
-            mag_view,
-            Path(output_path),
-            bbox=box,
-            name=filename_prefix or None,
-            compress=self._compress(),
-            absolute_index=True,
-            index_digits=digits,
-            progress_desc=None,
-        )
+        digits = _digits(layer_box.get_bounds("z")[1] - 1)
+        extra = tuple(sorted(nd.extra_axes(box)))
+        if not extra:
+            slabs = [(mag_view, filename_prefix or None, "")]
+        else:  # one stack per combination of the extra axes' values, named like t0_z3.tiff (axes sorted by name)
+            widths = {axis: _digits(layer_box.get_bounds(axis)[1] - 1) for axis in extra}
+            slabs = []
+            for values in nd.combinations(box, extra):
+                label = "_".join(f"{axis}{value:0{widths[axis]}d}" for axis, value in zip(extra, values))
+                name = f"{filename_prefix}_{label}" if filename_prefix else label
+                slabs.append((nd.ExtraAxesSlab(mag_view, tuple(zip(extra, values))), name, "z"))
+        for view, name, index_label in slabs:
+            export_tiff_stack(
+                view,
+                Path(output_path),
+                bbox=BoundingBox.from_ndbbox(box),
+                name=name,
+                compress=self._compress(),
+                absolute_index=True,
+                index_digits=digits,
+                index_label=index_label,
+                progress_desc=None,
+            )
 
     def as_ome_tiff(
         self,
@@ -127,15 +143,12 @@ class LayerExport:
         downsample: bool = True,
         access_mode: Any = None,
     ) -> None:
-        """Write the layer as one OME-TIFF file: a ZYX (CZYX for several channels) image with its physical pixel
-        size; with ``downsample`` also a pyramid halving x and y (nearest voxel) while the images stay large."""
+        """Write the layer as one OME-TIFF file: a ZYX image (CZYX for several channels, TZYX for a time axis;
+        axes of one voxel left out) with its physical pixel size; with ``downsample`` also a pyramid halving x and y
+        (nearest voxel) while the images stay large."""
         mag_view = self._mag_view(mag, access_mode)
         box = self._export_box(bounding_box, mag_view)
-        data = mag_view.read(absolute_bounding_box=box)  # (c, x, y, z)
-        image = data.transpose(0, 3, 2, 1)  # (c, z, y, x)
-        axes = "CZYX"
-        if image.shape[0] == 1:
-            image, axes = image[0], "ZYX"
+        image, axes = self._ome_image(mag_view, box)
         levels = [image]
         while downsample and min(levels[-1].shape[-2:]) >= _PYRAMID_MIN_SIDE:
             levels.append(levels[-1][..., ::2, ::2])
@@ -146,7 +159,34 @@ class LayerExport:
         physical = {axis: (float(v) * m, unit) for axis, v, m in zip("xyz", voxel_size.factor, factors)}
         Path(output_path).parent.mkdir(parents=True, exist_ok=True)
         writer = ports.resolve_image_writer(".tiff")
-        writer.write_ome_tiff(Path(output_path), levels, axes=axes, physical_size=physical, compress=self._compress())
+        # as the reference: layers with extra axes record OME's default order XYCZT, whatever axes remain
+        order = "XYCZT" if nd.extra_axes(box) else None
+        writer.write_ome_tiff(
+            Path(output_path),
+            levels,
+            axes=axes,
+            physical_size=physical,
+            compress=self._compress(),
+            dimension_order=order,
+        )
+
+    def _ome_image(self, mag_view: Any, box: NDBoundingBox) -> tuple[Any, str]:
+        """The voxels of ``box`` in OME-TIFF axis order (``CTZYX`` without the axes of size one) and that order."""
+        unsupported = [axis for axis in nd.extra_axes(box) if axis not in _OME_AXES]
+        if unsupported:
+            raise InvalidArgumentError(
+                f"as_ome_tiff does not support axis/axes {unsupported}; OME-TIFF only supports c, t, z, y, x. "
+                "Export the layer as_ozx or as_tiff_stack instead."
+            )
+        data = mag_view.read(absolute_bounding_box=box)  # (c, x, y, z); n-d layers: the box's axes, no channels
+        names = ["c", *box.axes]
+        if data.ndim == len(box.axes):
+            data = data[None]
+        order = [axis for axis in "ctzyx" if axis in names]
+        image = data.transpose([names.index(axis) for axis in order])
+        keep = [axis for axis, size in zip(order, image.shape) if size > 1 or axis in "yx"]
+        image = image.reshape([size for axis, size in zip(order, image.shape) if axis in keep])
+        return image, "".join(keep).upper()
 
     def as_ozx(
         self,
@@ -171,6 +211,11 @@ class LayerExport:
         mag_view = self._mag_view(mag, access_mode)
         box = self._export_box(bounding_box, mag_view)
         source_mag = mag_view.mag
+        # as the reference: the archive's box is the exported box's size at the origin, and its voxels are those
+        # of the box grown to whole voxels of the mag, counted from the grown box's corner
+        exact = self._export_box(bounding_box, mag_view, grow=False).with_topleft([0] * len(box.axes))
+        written = exact.align_with_mag(source_mag, ceil=True)
+        xyz_exact = BoundingBox.from_ndbbox(exact)
         layer = self._layer
         with tempfile.TemporaryDirectory(prefix="daedalus-ozx-") as tmp:
             dataset = Dataset(Path(tmp) / "dataset", voxel_size_with_unit=layer.dataset.voxel_size_with_unit)
@@ -183,17 +228,18 @@ class LayerExport:
                 dtype=layer.dtype,
                 num_channels=layer.num_channels,
                 data_format="zarr3",
-                bounding_box=BoundingBox((0, 0, 0), box.size),
+                bounding_box=written,
                 **kwargs,
             )
-            in_mag = box.in_mag(source_mag).size
-            shard = _ozx_shard(in_mag, shard_shape)
+            shard = _ozx_shard(xyz_exact.align_with_mag(source_mag, ceil=True).in_mag(source_mag).size, shard_shape)
             target_mag = target.add_mag(
                 source_mag, chunk_shape=Vec3Int.full(_OZX_CHUNK).pairmin(shard), shard_shape=shard
             )
-            target_mag.write(mag_view.read(absolute_bounding_box=box), absolute_offset=(0, 0, 0))
+            data = mag_view.read(absolute_bounding_box=box)
+            target_mag.write(_crop_spatial(data, box, written.in_mag(source_mag)), absolute_bounding_box=written)
+            target.bounding_box = exact
             if downsample:
-                _downsample_pyramid(target, source_mag, box, shard_shape, executor)
+                _downsample_pyramid(target, source_mag, xyz_exact, shard_shape, executor)
             for exported in target.mags.values():
                 _grow_to_whole_shards(exported)
             _zip_ome_zarr(Path(target.path), Path(output_path))
@@ -201,7 +247,9 @@ class LayerExport:
 
 def _downsample_pyramid(target: Any, source_mag: Mag, box: BoundingBox, shard_shape: Any, executor: Any) -> None:
     """Add the mags ``Layer.downsample`` (anisotropic) would add, each with the shard covering its region."""
-    target.downsample(from_mag=source_mag, sampling_mode="anisotropic", only_setup_mags=True)
+    with warnings.catch_warnings():  # the reference exports 2-d layers without its notice about constant_z
+        warnings.filterwarnings("ignore", message=r".* is 2-d \(one voxel deep\)", category=UserWarning)
+        target.downsample(from_mag=source_mag, sampling_mode="anisotropic", only_setup_mags=True)
     coarser = []  # one mag per factor: the finest of those Layer.downsample adds (as the reference exports them)
     for mag in sorted((m for m in target.mags if m != source_mag), key=lambda m: (m.max_dim, m.to_list())):
         if mag.max_dim > max([source_mag.max_dim, *(m.max_dim for m in coarser)]):
@@ -216,6 +264,16 @@ def _downsample_pyramid(target: Any, source_mag: Mag, box: BoundingBox, shard_sh
         chunk = Vec3Int.full(_OZX_CHUNK).pairmin(shard)
         target.downsample_mag(previous, mag, chunk_shape=chunk, shard_shape=shard, executor=executor)
         previous = mag
+
+
+def _crop_spatial(data: Any, box: NDBoundingBox, keep: NDBoundingBox) -> Any:
+    """``data`` read over ``box`` cut to the x/y/z sizes of ``keep`` (mag voxels) from its first voxel on."""
+    offset = data.ndim - len(box.axes)  # the channel axis of 3-d layers
+    index = [slice(None)] * data.ndim
+    for position, axis in enumerate(box.axes):
+        if axis in nd.XYZ:
+            index[offset + position] = slice(0, keep.get_shape(axis))
+    return data[tuple(index)]
 
 
 def _grow_to_whole_shards(mag_view: Any) -> None:

@@ -196,6 +196,7 @@ def export_tiff_stack(
     progress_desc: str | None = PROGRESS_DESCRIPTION,
     absolute_index: bool = False,
     index_digits: int = 6,
+    index_label: str = "",
 ) -> TiffStack:
     """Write the voxels of ``view`` (a MagView or View) inside ``bbox`` as TIFF images into the folder ``target``.
 
@@ -211,7 +212,8 @@ def export_tiff_stack(
     - ``compress``: deflate-compress the images (default: for segmentation layers and mapped data).
     - ``batch_size``: z-slices read at once by one task (memory: about ``batch_size`` whole slices).
     - ``executor``: runs the batches (default: in this process); ``progress_desc`` labels the progress bar.
-    - ``absolute_index``/``index_digits``: name slices by their absolute Mag(1) z, zero-padded to that width.
+    - ``absolute_index``/``index_digits``: name slices by their absolute Mag(1) z, zero-padded to that width;
+      ``index_label`` is written before that number (``t0_z3.tiff``).
 
     Images are ``(y, x)`` pages like any TIFF: columns are x, rows are y; three channels are written as RGB.
     """
@@ -229,6 +231,7 @@ def export_tiff_stack(
         tiles_per_dimension=tiles_per_dimension,
         absolute_index=absolute_index,
         index_digits=index_digits,
+        index_label=index_label,
     )
     lookup = resolve_mapping(view, mapping)
     dtype = np.dtype(view.get_dtype())

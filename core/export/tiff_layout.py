@@ -57,6 +57,8 @@ class TiffStackLayout:
     """Name slices by their absolute Mag(1) z (``Layer.export``) instead of their distance from the first slice."""
     index_digits: int = 6
     """Zero-padded width of the slice index in the file names."""
+    index_label: str = ""
+    """Written before the slice index (``z`` in ``t0_z3.tiff``, the stacks of layers with extra axes)."""
 
     @classmethod
     def create(
@@ -69,6 +71,7 @@ class TiffStackLayout:
         tiles_per_dimension: tuple[int, int] | None = None,
         absolute_index: bool = False,
         index_digits: int = 6,
+        index_label: str = "",
     ) -> TiffStackLayout:
         """The layout for ``box`` (mag voxels); ``tiles_per_dimension`` wins over ``tile_size`` when both are given."""
         tiles = _positive_pair(tiles_per_dimension, "tiles_per_dimension")
@@ -84,6 +87,7 @@ class TiffStackLayout:
             tile_shape=size,
             absolute_index=absolute_index,
             index_digits=int(index_digits),
+            index_label=index_label,
         )
 
     @property
@@ -114,7 +118,7 @@ class TiffStackLayout:
         """``(relative path, x, y)`` of every image of slice ``z``; x, y is its first voxel relative to the box."""
         index = self.slice_index(z)
         if self.tile_shape is None:
-            number = f"{index:0{self.index_digits}d}"
+            number = f"{self.index_label}{index:0{self.index_digits}d}"
             yield (f"{self.name}_{number}.tiff" if self.name else f"{number}.tiff"), 0, 0
             return
         width, height = self.tile_shape

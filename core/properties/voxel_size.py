@@ -6,25 +6,26 @@ from collections.abc import Iterable
 
 import attrs
 
+from ..geometry.vec3_float import Vec3Float
 from .length_unit import DEFAULT_LENGTH_UNIT, LengthUnit
 
 
-def float_tpl(value: Iterable[float]) -> tuple[float, float, float]:
-    """Convert three numbers to a tuple of floats; raise a ValueError for any other length."""
+def float_tpl(value: Iterable[float]) -> Vec3Float:
+    """Convert three numbers to a Vec3Float (as the reference keeps them); a ValueError for any other length."""
     values = tuple(float(v) for v in value)
     if len(values) != 3:
         raise ValueError(f"A voxel size needs exactly 3 values (x, y, z), got {values!r}.")
-    return values  # type: ignore[return-value]
+    return Vec3Float(values)
 
 
 @attrs.frozen
 class VoxelSize:
     """Voxel edge lengths ``factor`` (x, y, z) in ``unit`` (nanometers by default)."""
 
-    factor: tuple[float, float, float] = attrs.field(converter=float_tpl)
+    factor: Vec3Float = attrs.field(converter=float_tpl)
     unit: LengthUnit = attrs.field(default=DEFAULT_LENGTH_UNIT, converter=LengthUnit)
 
-    def to_nanometer(self) -> tuple[float, float, float]:
+    def to_nanometer(self) -> Vec3Float:
         """The voxel size in nanometers."""
         scale = self.unit.nanometers
-        return tuple(f * scale for f in self.factor)  # type: ignore[return-value]
+        return Vec3Float(tuple(f * scale for f in self.factor))

@@ -17,6 +17,7 @@ import attrs
 import numpy as np
 
 from ..client.context import WebknossosContext
+from ..client.errors import UnexpectedStatusError
 from ..dataset.chunk_runner import run_on_chunks
 from ..dataset.dataset import Dataset
 from ..dataset.paths import to_upath
@@ -35,6 +36,11 @@ DOWNLOAD_SHARD_SHAPE = Vec3Int(512, 512, 512)  # the shard shape of downloaded m
 
 class DownloadError(RuntimeError):
     """A download stopped before all voxel data arrived; the local copy is incomplete."""
+
+
+class DownloadStatusError(UnexpectedStatusError, DownloadError):
+    """A download stopped because the datastore answered with an error status (the reference raises that
+    UnexpectedStatusError); the local copy is incomplete."""
 
 
 @attrs.frozen
@@ -193,11 +199,12 @@ def _download_mag(
     try:
         run_on_chunks(copy, pieces, executor, description)
     except Exception as error:
-        raise DownloadError(
-            f"Downloading layer {remote_layer.name!r} mag {mag.to_layer_name()} of {remote_layer.dataset.url} into "
-            f"{local_layer.path} failed: {error}. The local copy is incomplete; download it again (exist_ok=True "
-            "replaces the layers)."
-        ) from error
+        what = f"Downloading layer {remote_layer.name!r} mag {mag.to_layer_name()} of {remote_layer.dataset.url} into "
+        again = "The local copy is incomplete; download it again (exist_ok=True replaces the layers)"
+        if isinstance(error, UnexpectedStatusError):
+            hint = f"{what}{local_layer.path} failed. {again}"
+            raise DownloadStatusError(error.method, error.url, error.status_code, error.server_message, hint) from error
+        raise DownloadError(f"{what}{local_layer.path} failed: {error}. {again}.") from error
 
 
 def download_by_name(

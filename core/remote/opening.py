@@ -9,15 +9,32 @@ import attrs
 from upath import UPath
 
 from ..client.context import AUTH_HEADER, WebknossosContext, get_context
-from ..client.errors import ApiClientError, WebknossosAuthError
+from ..client.errors import ApiClientError, UnexpectedStatusError, WebknossosAuthError
 from ..client.models import ApiDataset, ApiUnusableDataSource
 from ..properties import DatasetProperties, dataset_properties_from_json
 from .access_mode import RemoteAccessMode
 from .urls import is_url, parse_annotation_url, parse_dataset_url, proxy_url, zarr_streaming_url
 
 
-class RemoteDatasetNotFoundError(FileNotFoundError, LookupError):
-    """The dataset does not exist on the server, or is not shared with the current user / sharing token."""
+class RemoteDatasetNotFoundError(UnexpectedStatusError, FileNotFoundError, LookupError, ValueError):
+    """The dataset does not exist on the server, or is not shared with the current user / sharing token.
+
+    Like the reference, an UnexpectedStatusError (the server's reply to an unknown id) and a ValueError (no
+    dataset of that name); ``status_code`` and ``server_message`` are the server's when it answered.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.method, self.url, self.status_code, self.server_message, self.hint = "GET", "", None, "", ""
+        Exception.__init__(self, message)
+
+    @classmethod
+    def answering(cls, message: str, error: ApiClientError | None) -> RemoteDatasetNotFoundError:
+        """The error with ``message``, carrying the request and reply of the server's ``error`` (if any)."""
+        found = cls(message)
+        if error is not None:
+            found.method, found.url, found.status_code = error.method, error.url, error.status_code
+            found.server_message = error.server_message
+        return found
 
 
 @attrs.frozen
@@ -56,10 +73,11 @@ def context_for(webknossos_url: str | None) -> WebknossosContext:
 
 def _not_found(what: str, error: ApiClientError | None = None) -> RemoteDatasetNotFoundError:
     detail = f" (the server said: {error})" if error is not None else ""
-    return RemoteDatasetNotFoundError(
+    return RemoteDatasetNotFoundError.answering(
         f"Cannot open the remote dataset {what}: it does not exist or is not shared with you{detail}. Check the "
         "id or name and organization, pass a sharing_token, or use a token (webknossos_context(token=...) or "
-        "WK_TOKEN) of a user who may see it."
+        "WK_TOKEN) of a user who may see it.",
+        error,
     )
 
 
@@ -71,8 +89,15 @@ def find_dataset_id(
     organization = organization_id or context.organization_id
     found = context.api_client.dataset_list(is_active=True, organization_id=organization, name=name, folder_id=None)
     exact = [d for d in found if d.directory_name == name] or [d for d in found if d.name == name]
-    if not exact:
-        raise _not_found(f"{name!r} of organization {organization!r}")
+    if not exact:  # as the reference: the server's own lookup of a directory name (datasets the search misses)
+        try:
+            return context.api_client.dataset_id_from_name(directory_name=name, organization_id=organization)
+        except WebknossosAuthError:
+            raise
+        except ApiClientError as error:
+            if error.status_code not in (400, 403, 404):
+                raise
+            raise _not_found(f"{name!r} of organization {organization!r}", error) from None
     if len({d.id for d in exact}) > 1 and first_of_several:
         warnings.warn(
             f"Several datasets of organization {organization!r} are named {name!r} (ids {[d.id for d in exact]}); "
@@ -156,6 +181,15 @@ def data_location(target: Target, info: ApiDataset) -> UPath | None:
         return None
     headers = auth_headers(target.context, target.sharing_token)
     return UPath(url, headers=headers) if headers else UPath(url)
+
+
+def stored_data_formats(info: ApiDataset) -> dict[str, Any]:
+    """The data format of each layer as the server stores it (its information's data source), by layer name;
+    empty when the server cannot use the dataset."""
+    source = info.data_source
+    if not isinstance(source, DatasetProperties):
+        return {}
+    return {layer.name: layer.data_format for layer in source.data_layers}
 
 
 def read_properties(target: Target, info: ApiDataset, location: UPath | None) -> DatasetProperties:

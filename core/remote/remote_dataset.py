@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+import attrs
 from upath import UPath
 
 from ..client.context import WebknossosContext, get_context
@@ -24,15 +25,30 @@ from ..properties import (
     LayerProperties,
     SegmentationLayerProperties,
     VoxelSize,
+    dataset_properties_to_json,
 )
 from ..utils.lazy import LazyReadOnlyDict
+from ..utils.small_helpers import warn_deprecated
 from .access_mode import RemoteAccessMode
 from .metadata import DatasetMetadata, metadata_from_api, metadata_to_api
-from .opening import choose_access_mode, data_location, fetch_info, read_properties, resolve_target
+from .opening import (
+    choose_access_mode,
+    data_location,
+    fetch_info,
+    read_properties,
+    resolve_target,
+    stored_data_formats,
+)
 from .remote_folder import RemoteFolder
 from .remote_layer import RemoteLayer, RemoteSegmentationLayer
 from .teams import team_from_api, team_ids
 from .urls import dataset_view_url
+
+
+def _known_keys_only(properties: DatasetProperties) -> DatasetProperties:
+    """``properties`` without the JSON keys daedalus keeps but does not know (they are written back elsewhere)."""
+    layers = [attrs.evolve(layer, extra={}) for layer in properties.data_layers]
+    return attrs.evolve(properties, data_layers=layers, extra={})
 
 
 class RemoteDataset:
@@ -74,14 +90,15 @@ class RemoteDataset:
         self._organization_id = organization_id
         self._properties = dataset_properties
         self._path = zarr_streaming_path if zarr_streaming_path is not None else UPath(self.url)
+        self._stored_formats: dict[str, DataFormat] = {}  # layer -> format on the server (set by open)
         self._layers: dict[str, RemoteLayer] = {}
         for layer_properties in dataset_properties.data_layers:
             self._layers[layer_properties.name] = self._layer_for(layer_properties)
 
     def _layer_for(self, properties: LayerProperties) -> RemoteLayer:
         if isinstance(properties, SegmentationLayerProperties) or properties.category == SEGMENTATION_CATEGORY:
-            return RemoteSegmentationLayer(self, properties, True)
-        return RemoteLayer(self, properties, True)
+            return RemoteSegmentationLayer(self, properties, self._read_only)
+        return RemoteLayer(self, properties, self._read_only)
 
     # ------------------------------------------------------------------ opening
 
@@ -118,7 +135,7 @@ class RemoteDataset:
         info = fetch_info(target.context, target.dataset_id, target.sharing_token)
         location = data_location(target, info)
         properties = read_properties(target, info, location)
-        return cls(
+        dataset = cls(
             zarr_streaming_path=location,
             dataset_properties=properties,
             dataset_id=target.dataset_id,
@@ -129,6 +146,8 @@ class RemoteDataset:
             sharing_token=target.sharing_token,
             organization_id=info.owning_organization,
         )
+        dataset._stored_formats = stored_data_formats(info)
+        return dataset
 
     @property
     def access_mode(self) -> RemoteAccessMode:
@@ -221,7 +240,10 @@ class RemoteDataset:
         entries, the request WEBKNOSSOS 12 takes metadata with (no WkApiClient route covers it)."""
         entries = metadata_to_api(values)
         api = self._context.api_client
-        body = to_json(info if info is not None else self._info(), include_extra=True)
+        info = info if info is not None else self._info()
+        body = to_json(info)  # the fields of the information, as the reference's client sends them back
+        if isinstance(info.data_source, DatasetProperties):  # without the keys it does not know (legacy mag lists)
+            body["dataSource"] = dataset_properties_to_json(_known_keys_only(info.data_source))
         body["metadata"] = to_json(entries)
         url = api.url_from_route(f"/datasets/{self.dataset_id}")
         api.transport.request("PATCH", url, headers=api.headers, json=body)
@@ -586,6 +608,8 @@ class RemoteDataset:
 
         if bounding_box is not None and bbox is not None:
             raise ValueError("Give bounding_box or its alias bbox, not both.")
+        if bbox is not None:
+            warn_deprecated("bbox", "bounding_box")
         return download_dataset(
             self,
             sharing_token=sharing_token,

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from ..client.context import get_api_client
-from ..client.models import ApiFolderUpdate, ApiFolderWithParent
+from ..client.models import ApiFolder, ApiFolderUpdate, ApiFolderWithParent
+from ..utils.small_helpers import warn_deprecated
 from .metadata import FolderMetadata, metadata_from_api, metadata_to_api
 from .teams import team_from_api, team_ids
 
@@ -33,7 +36,7 @@ class RemoteFolder:
         return cls(folder.id, folder.name, folder.parent)
 
     def __repr__(self) -> str:
-        return f"RemoteFolder(id={self.id!r}, name={self._name!r})"
+        return f"RemoteFolder(id={self.id!r}, _name={self._name!r}, _parent={self._parent_id!r})"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RemoteFolder) and other.id == self.id
@@ -58,16 +61,22 @@ class RemoteFolder:
 
     @classmethod
     def get_by_path(cls, path: str) -> RemoteFolder:
-        """Returns the folder specified by the passed path. Separate multiple folder names with a slash."""
+        """Returns the folder specified by the passed path. Separate multiple folder names with a slash.
+
+        The path starts with the root folder's name (the organization's), e.g. ``"Organization_X/Datasets"``,
+        as in the reference; a trailing slash is ignored. KeyError if there is no such folder.
+        """
         tree = get_api_client().folder_tree()
-        names = [part for part in path.strip("/").split("/") if part]
+        names = path.rstrip("/").split("/")
         roots = [f for f in tree if f.parent is None]
-        if not names or not roots:
-            raise KeyError(f"There is no folder at path {path!r}.")
+        if not roots or names[0] != roots[0].name:
+            root = roots[0].name if roots else "the organization"
+            raise KeyError(
+                f"There is no folder at path {path!r}: a folder path starts with the name of the root folder "
+                f"({root!r}), e.g. {root + '/Datasets'!r}."
+            )
         current = roots[0]
-        if names[0] == current.name:
-            names = names[1:]
-        for name in names:
+        for name in names[1:]:
             children = [f for f in tree if f.parent == current.id and f.name == name]
             if not children:
                 raise KeyError(f"There is no folder {name!r} in {current.name!r} (looking up path {path!r}).")
@@ -98,6 +107,7 @@ class RemoteFolder:
     def move_to(self, new_parent: RemoteFolder) -> RemoteFolder:
         """Deprecated. Use ``RemoteFolder.parent`` instead. Move the folder below ``new_parent`` and return it
         as a new RemoteFolder (this object is not changed)."""
+        warn_deprecated("move_to", "parent")
         moved = get_api_client().folder_move(folder_id=self.id, new_parent_id=new_parent.id)
         return RemoteFolder(moved.id, moved.name, new_parent.id)
 
@@ -114,6 +124,14 @@ class RemoteFolder:
         )
         client.folder_update(folder_id=self.id, folder=update)
         self._name = update.name
+
+    def _write_metadata(self, values: Mapping[str, Any], current: ApiFolder | None = None) -> None:
+        """Replace the metadata: the folder as the server sent it, with the new entries (as the reference does)."""
+        client = get_api_client()
+        if current is None:
+            current = client.folder_get(folder_id=self.id)
+        changed = attrs.evolve(current, metadata=metadata_to_api(dict(values)))
+        client.folder_update(folder_id=self.id, folder=changed)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ properties
 
@@ -152,9 +170,9 @@ class RemoteFolder:
         """The folder's metadata (strings, numbers, lists of strings); changes are immediately synchronized."""
         current = get_api_client().folder_get(folder_id=self.id)
         return FolderMetadata(
-            None, lambda values: self._update(metadata=values, current=current), metadata_from_api(current.metadata)
+            None, lambda values: self._write_metadata(values, current), metadata_from_api(current.metadata)
         )
 
     @metadata.setter
     def metadata(self, values: Mapping[str, Any]) -> None:
-        self._update(metadata=dict(values))
+        self._write_metadata(values)

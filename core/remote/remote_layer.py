@@ -31,10 +31,11 @@ class RemoteLayer(Layer):
     """A layer of a dataset on a WEBKNOSSOS server; its mags stream voxel data from the datastore."""
 
     def __init__(self, dataset: RemoteDataset, properties: Any, read_only: bool = True) -> None:
-        super().__init__(dataset, properties, True)  # type: ignore[arg-type]
+        """A layer of ``dataset``; ``read_only`` is the dataset's (its voxel data is never written through it)."""
+        super().__init__(dataset, properties, read_only)  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.name!r}, dtype={self.dtype}, num_channels={self.num_channels})"
+        return f"RemoteLayer({self.name!r}, dtype={self.dtype}, num_channels={self.num_channels})"
 
     @property
     def dataset(self) -> RemoteDataset:  # type: ignore[override]
@@ -45,6 +46,12 @@ class RemoteLayer(Layer):
     def is_foreign(self) -> bool:
         """Remote layers are never foreign to their (remote) dataset."""
         return False
+
+    @property
+    def data_format(self) -> Any:
+        """The format the server stores the layer in (as its dataset information says, like the reference); the
+        mags are read in the format they are streamed in (``mag_view.data_format``)."""
+        return self.dataset._stored_formats.get(self.name, self._properties.data_format)
 
     def _check_writable(self) -> None:
         raise _refuse(self, "change")

@@ -13,6 +13,7 @@ from upath import UPath
 
 from ..dataset.mag_view import MagView
 from ..dataset.paths import resolve_mag_path
+from ..errors import ArrayException
 from ..geometry import Mag
 from .access_mode import RemoteAccessMode
 
@@ -38,11 +39,22 @@ class RemoteMagView(MagView):
         if path is None:
             entry = layer._properties.get_mag(mag)
             path = resolve_mag_path(layer.dataset.path, layer.path, entry)
-        super().__init__(layer, mag, path, True)  # daedalus writes no voxel data to the server
+        # daedalus writes no voxel data to the server; the array is in the format the layer is read in
+        super().__init__(layer, mag, path, True, data_format=layer._properties.data_format)
         self._access_mode = RemoteAccessMode(access_mode) if access_mode is not None else layer.dataset.access_mode
 
     def __repr__(self) -> str:
         return f"RemoteMagView(name={self.name!r}, access_mode={self._access_mode.value}, path={str(self.path)!r})"
+
+    @property
+    def _array(self) -> Any:
+        """The array, opened on first use; ArrayException (as the reference) if the server does not serve it."""
+        try:
+            return super()._array
+        except ArrayException:
+            raise
+        except Exception as error:  # noqa: BLE001 - any failure to open is reported with the array's URL
+            raise ArrayException(f"Could not open array at {self.path}: {error}") from error
 
     @property
     def access_mode(self) -> RemoteAccessMode:

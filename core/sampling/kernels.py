@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -118,15 +119,59 @@ def _block_columns(cube: np.ndarray, factors: tuple[int, int, int]) -> list[np.n
     return [cube[..., dx::fx, dy::fy, dz::fz] for dz in range(fz) for dx in range(fx) for dy in range(fy)]
 
 
-def _sorted_columns(columns: list[np.ndarray]) -> list[np.ndarray]:
-    """Element-wise sort of the columns with an odd-even transposition network."""
+def _sorting_network(n: int) -> list[tuple[int, int]]:
+    """Comparators ``(low wire, high wire)`` of Batcher's odd-even merge sort for ``n`` wires.
+
+    Built for the next power of two; comparators reaching past wire ``n - 1`` are dropped (those wires act as
+    +inf and never swap). For 8 wires: 19 comparators instead of the 28 of odd-even transposition.
+    """
+    size = 1 << max(0, n - 1).bit_length()
+    pairs = []
+    p = 1
+    while p < size:
+        k = p
+        while k >= 1:
+            for j in range(k % p, size - k, 2 * k):
+                for i in range(min(k, size - j - k)):
+                    if (i + j) // (2 * p) == (i + j + k) // (2 * p) and i + j + k < n:
+                        pairs.append((i + j, i + j + k))
+            k //= 2
+        p *= 2
+    return pairs
+
+
+@lru_cache(maxsize=64)
+def _selection_network(n: int, ranks: tuple[int, ...]) -> tuple[tuple[int, int, bool, bool], ...]:
+    """The sorting network for ``n`` wires cut down to what the values of rank ``ranks`` need.
+
+    Walking the comparators backwards, one that touches no needed wire is dropped; of the others only the
+    needed outputs are kept. Each entry is ``(low wire, high wire, keep min, keep max)``.
+    """
+    needed = set(ranks)
+    kept = []
+    for low, high in reversed(_sorting_network(n)):
+        keep_min, keep_max = low in needed, high in needed
+        if keep_min or keep_max:
+            kept.append((low, high, keep_min, keep_max))
+            needed.update((low, high))
+    return tuple(reversed(kept))
+
+
+def _select_ranks(columns: list[np.ndarray], ranks: tuple[int, ...]) -> list[np.ndarray]:
+    """Element-wise order statistics: the columns' values of the given ranks (0 = smallest), in rank order."""
     columns = list(columns)
-    n = len(columns)
-    for round_index in range(n):
-        for i in range(round_index % 2, n - 1, 2):
-            a, b = columns[i], columns[i + 1]
-            columns[i], columns[i + 1] = np.minimum(a, b), np.maximum(a, b)
-    return columns
+    for low, high, keep_min, keep_max in _selection_network(len(columns), ranks):
+        a, b = columns[low], columns[high]
+        if keep_min:
+            columns[low] = np.minimum(a, b)
+        if keep_max:
+            columns[high] = np.maximum(a, b)
+    return [columns[rank] for rank in ranks]
+
+
+def _sorted_columns(columns: list[np.ndarray]) -> list[np.ndarray]:
+    """Element-wise sort of the columns with a sorting network."""
+    return _select_ranks(columns, tuple(range(len(columns))))
 
 
 def _median_small(columns: list[np.ndarray]) -> np.ndarray:
@@ -146,11 +191,10 @@ def _median_columns(columns: list[np.ndarray]) -> np.ndarray:
         middle_a, middle_b = np.maximum(low_a, low_b), np.minimum(high_a, high_b)
         lo, hi = np.minimum(middle_a, middle_b), np.maximum(middle_a, middle_b)
     else:
-        ordered = _sorted_columns(columns)
         k = n // 2
         if n % 2:
-            return ordered[k].copy()
-        lo, hi = ordered[k - 1], ordered[k]
+            return _select_ranks(columns, (k,))[0].copy()
+        lo, hi = _select_ranks(columns, (k - 1, k))
     if np.issubdtype(lo.dtype, np.integer):
         return _midpoint_towards_zero(lo, hi)
     return ((lo.astype(np.float64) + hi.astype(np.float64)) / 2).astype(lo.dtype)
@@ -207,7 +251,9 @@ def _mode_small(columns: list[np.ndarray]) -> np.ndarray:
 
 
 def _midpoint_towards_zero(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """``trunc((lo + hi) / 2)`` for integer arrays, without overflow."""
+    """``trunc((lo + hi) / 2)`` for integer arrays with ``lo <= hi`` element-wise, without overflow."""
+    if np.issubdtype(lo.dtype, np.unsignedinteger):  # hi - lo cannot wrap: floor is trunc for unsigned values
+        return lo + ((hi - lo) >> 1)
     floor = lo // 2 + hi // 2 + ((lo % 2) + (hi % 2)) // 2
     if np.issubdtype(lo.dtype, np.signedinteger):
         floor = floor + (((lo % 2) != (hi % 2)) & (floor < 0)).astype(lo.dtype)

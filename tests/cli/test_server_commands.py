@@ -366,7 +366,7 @@ def test_upload_into_a_folder_given_by_its_path(wk_server, source: Path) -> None
 def test_upload_into_a_missing_folder_is_refused(wk_server, source: Path) -> None:
     server = wk_server(UPLOAD, extra=[_folder_tree()], match_body=False)
     result = run("upload", "--webknossos-url", server.url, "--token", TOKEN, "--folder", "nope/deeper", str(source))
-    one_error_line(result, 2, "'--folder'", "'nope'")
+    one_error_line(result, 2, "'--folder'", "'nope/deeper'", "root folder")
     assert _posted(server, RESERVE) == []
 
 

@@ -43,7 +43,7 @@ def test_slice_readers_and_writers_take_the_references_constructor_arguments(mag
     assert mag.read()[0, 0, 0, 4:9].tolist() == [0, 7, 8, 9, 0]
     reader = BufferedSliceReader(mag, 5, "z", relative_bounding_box=wk.BoundingBox((0, 0, 5), (8, 8, 3)))
     with reader as slices:
-        assert [int(s[0, 0]) for s in slices] == [7, 8, 9]
+        assert [int(s[0, 0, 0]) for s in slices] == [7, 8, 9]  # (c, x, y) slices, as the reference's
     assert list(inspect.signature(BufferedSliceWriter).parameters)[:3] == ["view", "buffer_size", "dimension"]
 
 

@@ -71,14 +71,20 @@ def test_rgb_tiff_becomes_three_channels(tmp_path):
 
 
 @requires_fixtures
-def test_jpeg_folders_map_to_one_layer_per_folder(tmp_path):
+def test_jpeg_folders_map_to_one_layer_per_folder_name(tmp_path):
+    # as the reference: slices are grouped by the name of their folder (1/61, 2/61 and 40/61 form layer 61)
     root = TESTDATA / "temca2"
     ds = wk.Dataset.from_images(root, tmp_path / "ds", voxel_size=(4, 4, 40))
-    assert sorted(ds.layers) == ["1_60", "1_61", "2_60", "2_61", "40_60", "40_61", "temca2"]
-    layer = ds.get_layer("40_61")
-    files = [root / "40" / "61" / "144.jpg", root / "40" / "61" / "145.jpg"]
-    assert layer.bounding_box == wk.BoundingBox((0, 0, 0), (1024, 1024, 2))
+    assert sorted(ds.layers) == ["60", "61", "temca2"]
+    layer = ds.get_layer("61")
+    files = [root / folder / "61" / f"{name}.jpg" for folder, names in [("1", (140, 141)), ("2", (140, 141)),
+             ("40", (144, 145))] for name in names]  # fmt: skip
+    assert layer.bounding_box == wk.BoundingBox((0, 0, 0), (1024, 1024, 6))
     np.testing.assert_array_equal(_read(layer), _xyzc([np.asarray(Image.open(f)) for f in files]))
+    per_folder = wk.Dataset.from_images(
+        root, tmp_path / "per-folder", map_filepath_to_layer_name=wk.ConversionLayerMapping.ENFORCE_LAYER_PER_FOLDER
+    )
+    assert sorted(per_folder.layers) == ["1_60", "1_61", "2_60", "2_61", "40_60", "40_61", "temca2"]
     single = wk.Dataset.from_images(
         root / "1",
         tmp_path / "single",
@@ -185,13 +191,14 @@ def _tree(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     "mapping, layers",
     [
-        (wk.ConversionLayerMapping.INSPECT_SINGLE_FILE, {"a_x": 2, "a_y": 3, "b": 1}),
+        (wk.ConversionLayerMapping.INSPECT_SINGLE_FILE, {"x": 2, "y": 3, "b": 1}),  # by folder name, as the reference
         (wk.ConversionLayerMapping.ENFORCE_LAYER_PER_FOLDER, {"a_x": 2, "a_y": 3, "b": 1}),
         (wk.ConversionLayerMapping.ENFORCE_LAYER_PER_TOPLEVEL_FOLDER, {"a": 5, "b": 1}),
         (wk.ConversionLayerMapping.ENFORCE_SINGLE_LAYER, {"tree": 6}),
         (
             "enforce_layer_per_file",
-            {"a_x_img0": 1, "a_x_img1": 1, "a_y_img0": 1, "a_y_img1": 1, "a_y_img2": 1, "b_img0": 1},
+            # named by the path with its suffix, as the reference names them
+            {f"{folder}_img{i}.tif": 1 for folder, n in (("a_x", 2), ("a_y", 3), ("b", 1)) for i in range(n)},
         ),
         (lambda path: "even" if int(path.stem[3:]) % 2 == 0 else "odd", {"even": 4, "odd": 2}),
     ],
@@ -206,7 +213,7 @@ def test_multipage_tiff_is_a_layer_per_file_and_max_layers_is_enforced(tmp_path)
     for name in ("first", "second"):
         tifffile.imwrite(tmp_path / "in" / f"{name}.tif", _stack(depth=4, dtype=np.uint8), photometric="minisblack")
     ds = wk.Dataset.from_images(tmp_path / "in", tmp_path / "ds", layer_category="segmentation")
-    assert {n: layer.bounding_box.size.z for n, layer in ds.layers.items()} == {"first": 4, "second": 4}
+    assert {n: layer.bounding_box.size.z for n, layer in ds.layers.items()} == {"first.tif": 4, "second.tif": 4}
     assert all(layer.category == "segmentation" for layer in ds.layers.values())
     with pytest.raises(ValueError, match="more than max_layers=1"):
         wk.Dataset.from_images(tmp_path / "in", tmp_path / "ds2", max_layers=1)

@@ -89,6 +89,9 @@ def _start_child(mode: str, source: Path, target: object, *extra: object, env: d
     """Start the copy ``mode`` in a child process (``extra``: pace and heartbeat seconds, see CHILD)."""
     script = Path(str(source)).parent / "child.py"
     script.write_text(CHILD)
+    # the child's pace (see CHILD) holds for one task at a time: run its copy sequentially so that it is still
+    # running when the test calls the copy again, whatever the default executor
+    env = dict(os.environ if env is None else env, DAEDALUS_DEFAULT_EXECUTOR="sequential")
     return subprocess.Popen(
         [sys.executable, str(script), mode, str(source), str(target), *map(str, extra)],
         stdout=subprocess.DEVNULL,

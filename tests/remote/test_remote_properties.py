@@ -118,4 +118,6 @@ def test_unknown_or_unshared_dataset_is_a_clear_error(wk_server) -> None:
     assert isinstance(error.value, FileNotFoundError) and "Dataset not found" in str(error.value)
     with pytest.raises(RemoteDatasetNotFoundError, match="'no_such_dataset' of organization 'Organization_X'"):
         server.reply_next(200, "[]", path_prefix="/api/v12/datasets")
+        # not found by the search: the server's own lookup of the directory name is asked, as the reference does
+        server.reply_next(404, '{"messages":[{"error":"Dataset not found"}]}', path_prefix="/api/v12/datasets/disamb")
         wk.RemoteDataset.open("no_such_dataset", organization_id="Organization_X")

@@ -23,12 +23,13 @@ REC = "test_remote_dataset/{}.yml"
 
 
 def _local_like(remote: wk.RemoteDataset, path) -> wk.Dataset:
-    """An empty local dataset with the remote's layers (same format, dtype, bounding box), without mags."""
+    """An empty local dataset with the remote's layers (the format its mags are read in, dtype, bounding box),
+    without mags (``layer.data_format`` names the format the server stores the layer in)."""
     local = wk.Dataset(path, voxel_size=remote.voxel_size)
     for name, layer in remote.layers.items():
         extra = {"largest_segment_id": layer.largest_segment_id} if name == "segmentation" else {}
         local.add_layer(
-            name, layer.category, dtype=layer.dtype, data_format=layer.data_format,
+            name, layer.category, dtype=layer.dtype, data_format=layer.get_finest_mag().data_format,
             bounding_box=layer.bounding_box, **extra,
         )
     return local

@@ -176,7 +176,14 @@ def test_trigger_reload_of_an_unknown_dataset_names_it(wk_server) -> None:
                 "/api/v12/datasets",
                 b"[]",
                 query=[("isActive", "true"), ("organizationId", "Organization_X"), ("searchQuery", "nope")],
-            )
+            ),
+            # not found by the search: the server's lookup of the directory name is asked too (as the reference)
+            _reply(
+                "GET",
+                "/api/v12/datasets/disambiguate/Organization_X/nope/toId",
+                b'{"messages":[{"error":"Dataset not found"}]}',
+                status=404,
+            ),
         ],
     )
     with pytest.raises(FileNotFoundError, match="'nope' of organization 'Organization_X'"):

@@ -9,13 +9,13 @@ import numpy as np
 from ... import ports
 from ...properties import AttachmentDataFormat
 from ..paths import to_upath
-from .agglomerate_graph import AgglomerateGraph, check_segmentation_dtype
 from .agglomerate_layout import AGGLOMERATE_ATTRIBUTES, AGGLOMERATE_KEYS, decode_agglomerates, encode_agglomerates
 from .attachment import Attachment, folder_name
 from .file_ops import remove_entry
 
 if TYPE_CHECKING:
     from ..layer import SegmentationLayer
+    from .agglomerate_graph import AgglomerateGraph
 
 
 class AgglomerateAttachment(Attachment):
@@ -31,6 +31,8 @@ class AgglomerateAttachment(Attachment):
 
         ``segmentation_dtype`` must be the dtype of the segmentation layer it is meant for.
         """
+        from .agglomerate_graph import check_segmentation_dtype  # loads networkx, as ``graph`` already did
+
         data = graph.to_agglomerate_graph_data(check_segmentation_dtype(segmentation_dtype))
         arrays = encode_agglomerates(data)
         target = to_upath(path)

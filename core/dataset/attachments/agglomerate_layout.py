@@ -7,10 +7,14 @@ as local indices into that list (smaller first), sorted.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ...geometry import Vec3Int
-from .agglomerate_graph import AgglomerateGraph, AgglomerateGraphData
+
+if TYPE_CHECKING:
+    from .agglomerate_graph import AgglomerateGraph, AgglomerateGraphData
 
 AGGLOMERATE_KEYS = (
     "segment_to_agglomerate",
@@ -86,6 +90,8 @@ def encode_agglomerates(data: AgglomerateGraphData) -> dict[str, np.ndarray]:
 
 def decode_agglomerates(arrays: dict[str, np.ndarray]) -> AgglomerateGraph:
     """Rebuild the AgglomerateGraph from agglomerate file arrays."""
+    from .agglomerate_graph import AgglomerateGraph  # loads networkx
+
     segments = np.asarray(arrays["agglomerate_to_segments"]).astype(np.int64)
     positions = np.asarray(arrays["agglomerate_to_positions"]).reshape(-1, 3).astype(np.int64)
     segment_offsets = np.asarray(arrays["agglomerate_to_segments_offsets"]).astype(np.int64)

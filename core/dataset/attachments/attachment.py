@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from upath import UPath
 
 from ...properties import AttachmentDataFormat, AttachmentProperties
-from ..paths import is_local, to_upath
+from ..paths import is_local, path_from_url, to_upath
 
 _Z, _H, _J = AttachmentDataFormat.Zarr3, AttachmentDataFormat.HDF5, AttachmentDataFormat.JSON
 _N = AttachmentDataFormat.NeuroglancerPrecomputed
@@ -23,7 +23,9 @@ def folder_name(container_name: str) -> str:
 
 def resolve_attachment_path(dataset_path: UPath, text: str) -> UPath:
     """Where a properties ``path`` points: a URL or absolute path as is, else relative to the dataset."""
-    if "://" in text or os.path.isabs(text):
+    if "://" in text:
+        return path_from_url(text)
+    if os.path.isabs(text):
         return UPath(text)
     if is_local(dataset_path):
         return UPath(os.path.normpath(os.path.join(os.fspath(dataset_path.path), text)))

@@ -7,7 +7,7 @@ import shutil
 
 from upath import UPath
 
-from ..paths import is_local, is_relative_to, local_path
+from ..paths import is_local, is_relative_to, local_path, url_for_properties
 
 
 def copy_entry(source: UPath, target: UPath) -> None:
@@ -54,4 +54,4 @@ def stored_path(path: UPath, dataset_path: UPath, make_relative: bool = False) -
         return "./" + inner
     if make_relative and is_local(path) and is_local(dataset_path):
         return os.path.relpath(os.fspath(local_path(path)), os.fspath(local_path(dataset_path)))
-    return str(path)
+    return url_for_properties(path)
