@@ -3,8 +3,8 @@ as the reference does for every layer mapping, and both import functions give co
 imported data as default view configuration (``{"min": ..., "max": ...}``).
 
 Not covered yet (known differences in how image files are read, not in naming): the reference refuses several
-channels in one layer unless they are three uint8 channels, truncates RGBA to RGB by default, and reads some TIFF
-layouts (uint16 RGB, planar two-sample pages) as z-slices."""
+channels in one layer unless they are three uint8 channels, and reads some TIFF layouts (uint16 RGB, planar
+two-sample pages, ZCYX stacks) differently."""
 
 from __future__ import annotations
 
@@ -35,14 +35,14 @@ MAPPINGS = [
 
 @ds.examples(14)
 @given(
-    kind=st.sampled_from(["2d", "3d", "rgb_png", "float_3d", "int16_3d", "gray_png"]),
+    kind=st.sampled_from(["2d", "3d", "rgb_png", "rgba_png", "float_3d", "int16_3d", "gray_png"]),
     stem=st.sampled_from(["img", "a b", "x.y", "é-z", "(1)", "UP@$"]),
     mapping=st.sampled_from(MAPPINGS),
     layer_name=st.sampled_from([None, None, "given"]),
     layer_category=st.sampled_from([None, "color", "segmentation"]),
 )
 def test_single_file(differential, kind, stem, mapping, layer_name, layer_category):
-    if layer_category == "segmentation" and kind in ("float_3d", "rgb_png"):
+    if layer_category == "segmentation" and kind in ("float_3d", "rgb_png", "rgba_png"):
         layer_category = "color"  # no float or 3-channel segmentation
     suffix = ".png" if kind.endswith("png") else ".tif"
     differential.check(
@@ -83,7 +83,11 @@ def test_mapping_callable(differential, tree):
 @given(
     kind_dtype=st.sampled_from(
         [(kind, dtype) for kind in ("2d", "3d", "float_3d", "int16_3d") for dtype in (None, "uint16", "uint8", "int32")]
-        + [("rgb_png", None), ("rgb_png", "uint8")]  # several channels of other dtypes: see the module docstring
+        + [
+            ("rgb_png", None),
+            ("rgb_png", "uint8"),
+            ("rgba_png", None),
+        ]  # several channels of other dtypes: see the module docstring
     ),
     category=st.sampled_from(["color", "color", "segmentation"]),
     name=st.sampled_from(["layer", "a@b", "c$d"]),

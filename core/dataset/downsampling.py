@@ -39,7 +39,7 @@ from ..sampling import (
     upsample_cube,
 )
 from ..sampling.block_pipeline import run_overlapped
-from ..sampling.border_padding import symmetric_border_indices, take_along_spatial_axes
+from ..sampling.border_padding import symmetric_border_indices, symmetric_pad_widths, take_along_spatial_axes
 from .layer_checks import warn_chunk_shape
 from .sampling_modes import SamplingModes
 from .storage_defaults import DEFAULT_CHUNK_SHAPE, created_mag_shard_shape
@@ -225,6 +225,15 @@ def downsample_chunk(
         return downsample_cube(data, ratio, mode, margin=margin)
 
     def mirrored_block(need: list[tuple[int, int]], have: list[tuple[int, int]]) -> np.ndarray:
+        widths = [
+            symmetric_pad_widths(n, h, v, r, u) for n, h, v, r, u in zip(need, have, valid_src, ratio, mirror_unit)
+        ]
+        if all(w is not None for w in widths):  # the usual case: one read, one pad (a no-op inside the box)
+            read_bounds = [(max(h0 * s, vlo), min(h1 * s, vhi)) for (h0, h1), s, (vlo, vhi) in zip(have, smag, valid)]
+            data = source.read(absolute_bounding_box=_with_spatial_bounds(unit, read_bounds))
+            if any(any(w) for w in widths):
+                data = np.pad(data, [(0, 0)] * (data.ndim - 3) + list(widths), mode="symmetric")
+            return downsample_cube(data, ratio, mode)
         indices = [
             symmetric_border_indices(n, h, v, r, u) for n, h, v, r, u in zip(need, have, valid_src, ratio, mirror_unit)
         ]
@@ -659,9 +668,7 @@ class DownsamplingMixin:
         else:
             # the reference's work unit: buffer_shape if given, else a target shard (zarr: a chunk)
             border = Vec3Int.from_vec_or_int(buffer_shape) if buffer_shape is not None else target_info.shard_shape
-            func = partial(
-                downsample_chunk, interpolation_mode=interpolation_mode, border_unit=tuple(border), **common
-            )
+            func = partial(downsample_chunk, interpolation_mode=interpolation_mode, border_unit=tuple(border), **common)
             verb = "Downsampling"
         source.for_zipped_chunks(
             func,

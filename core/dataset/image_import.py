@@ -330,8 +330,8 @@ def add_layer_from_images(
         num_channels = 1
     else:
         num_channels = source_channels
-        if allow_multiple_layers and source_channels == 4 and truncate_rgba_to_rgb:
-            num_channels = 3
+        if source_channels == 4 and source_dtype == np.uint8 and truncate_rgba_to_rgb:
+            num_channels = 3  # RGBA images are imported as RGB, as the reference does
         if allow_multiple_layers and num_channels not in (1, 3):
             raise ValueError(
                 f"The images have {num_channels} channels; splitting them into several layers "

@@ -35,6 +35,24 @@ def symmetric_border_indices(
     return np.concatenate(parts)
 
 
+def symmetric_pad_widths(
+    need: tuple[int, int], have: tuple[int, int], valid: tuple[int, int], ratio: int, unit: int
+) -> tuple[int, int] | None:
+    """Along one axis: ``(before, after)`` when numpy's ``symmetric`` padding of the block's own voxels ``have``
+    gives what :func:`symmetric_border_indices` gives (the usual case), else None."""
+    (n0, n1), (h0, h1), (v0, v1) = need, have, valid
+    before, after = h0 - n0, n1 - h1
+    first = v0 // ratio
+    if before > 0 and min(h1, v1, (first + unit) * ratio) - h0 < before:
+        return None
+    if after > 0:
+        last = (v1 - 1) // ratio
+        start = max(v0, (first + (last - first) // unit * unit) * ratio)
+        if h1 - max(h0, start) < after:
+            return None
+    return max(before, 0), max(after, 0)
+
+
 def take_along_spatial_axes(data: np.ndarray, indices: list[np.ndarray | None], origin: list[int]) -> np.ndarray:
     """``data`` (last three axes x, y, z starting at ``origin``) re-indexed along each axis that has indices."""
     for axis, (index, start) in enumerate(zip(indices, origin)):
@@ -43,4 +61,4 @@ def take_along_spatial_axes(data: np.ndarray, indices: list[np.ndarray | None], 
     return data
 
 
-__all__ = ["symmetric_border_indices", "take_along_spatial_axes"]
+__all__ = ["symmetric_border_indices", "symmetric_pad_widths", "take_along_spatial_axes"]

@@ -18,7 +18,7 @@ if _spec.name not in sys.modules:
     sys.modules[_spec.name] = facts
     _spec.loader.exec_module(facts)
 
-KINDS = ("2d", "3d", "rgb_png", "float_3d", "int16_3d", "gray_png")
+KINDS = ("2d", "3d", "rgb_png", "rgba_png", "float_3d", "int16_3d", "gray_png")
 
 
 def _pixels(kind: str, seed: int) -> np.ndarray:
@@ -26,6 +26,8 @@ def _pixels(kind: str, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     if kind == "rgb_png":
         return rng.integers(3, 250, (6, 9, 3), dtype=np.uint8)
+    if kind == "rgba_png":
+        return rng.integers(3, 250, (6, 9, 4), dtype=np.uint8)
     if kind in ("2d", "gray_png"):
         return rng.integers(2, 240, (6, 9), dtype=np.uint8)
     if kind == "float_3d":
