@@ -8,14 +8,12 @@ from typing import Any
 
 import h5py
 import numpy as np
-
-_LOCAL = ("", "file", "local")
+from daedalus.core.local_paths import local_file_path
 
 
 def _local(path: Any) -> str:
-    if getattr(path, "protocol", "") not in _LOCAL:
-        raise ValueError(f"HDF5 attachments must be local files; {path} is remote. Copy it to a local disk first.")
-    return os.fspath(getattr(path, "path", path))
+    refusal = f"HDF5 attachments must be local files; {path} is remote. Copy it to a local disk first."
+    return os.fspath(local_file_path(path, refusal))
 
 
 class Hdf5AttachmentStorage:

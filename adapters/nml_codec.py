@@ -166,11 +166,11 @@ def parse_nml(stream: BinaryIO, label: str) -> NmlDocument:
             cur_tree._skeleton = skeleton
             tree_type = a.get("type")
             if tree_type is not None:
-                cur_tree._nml_type = tree_type
+                cur_tree.nml_type = tree_type
             group_id = a.get("groupId")
             trees.append((cur_tree, None if group_id in (None, "") else int(group_id)))
-            cur_nodes = cur_tree._node._data
-            cur_adj = cur_tree._adj._data
+            cur_nodes = cur_tree.node_store
+            cur_adj = cur_tree.adjacency_store
             metadata_target = cur_tree.metadata
         elif name == "metadataEntry":
             if metadata_target is not None:
@@ -387,7 +387,7 @@ def _assemble(
                 raise NmlFormatError(f"{label}: group id {group_id} occurs more than once or is reserved (0).")
             group = Group._restored(group_id, name, skeleton, is_expanded is not False)
             if is_expanded is True:
-                group._nml_explicit_expanded = True
+                group.nml_explicit_expanded = True
             groups[group_id] = group
             max_id = max(max_id, group_id)
             parent._child_groups.append(group)
@@ -410,21 +410,21 @@ def _assemble(
     owner: dict[int, dict] = {}
     total = 0
     for tree, _ in trees:
-        owner.update(tree._node._data)
-        total += len(tree._node._data)
+        owner.update(tree.node_store)
+        total += len(tree.node_store)
     if len(owner) != total:
         seen: set[int] = set()
         for tree, _ in trees:
-            duplicates = seen.intersection(tree._node._data)
+            duplicates = seen.intersection(tree.node_store)
             if duplicates:
                 raise NmlFormatError(
                     f"{label}: node id {min(duplicates)} occurs more than once (again in tree {tree.id}); node ids "
                     "must be unique across the file."
                 )
-            seen.update(tree._node._data)
+            seen.update(tree.node_store)
     if comments or branchpoints:  # nodes with a comment or branchpoint need a full attribute dict
         for tree, _ in trees:
-            store = tree._node._data
+            store = tree.node_store
             for node_id in _compact_ids(store, comments, branchpoints):
                 owner[node_id] = materialize(store, node_id)
     for node_id, content in comments:
@@ -439,7 +439,7 @@ def _assemble(
                 attributes["branchpoint_time"] = int(time)
     if owner:
         max_id = max(max_id, max(owner))
-    skeleton._next_id = max_id + 1
+    skeleton.next_id = max_id + 1
     if any(params.get("offset") or ()):  # noticed once the file has been read without error, as the reference
         warnings.warn(
             f"[INFO] The offset parameter is not supported. The offset of {params['offset']} in {label} is ignored "

@@ -132,7 +132,7 @@ def _node_tail(a: dict) -> str:
 def _write_tree(tree: Tree, root: Group, write: Any) -> None:
     group = tree.group
     group_attr = "" if group is None or group is root else f' groupId="{group.id}"'
-    tree_type = tree._nml_type
+    tree_type = tree.nml_type
     type_attr = "" if tree_type is None else f' type="{_esc(tree_type)}"'
     name = tree.name or f"tree{tree.id}"  # the reference names unnamed trees when it writes them
     out = [
@@ -140,7 +140,7 @@ def _write_tree(tree: Tree, root: Group, write: Any) -> None:
         f'isVisible="{_bool(tree.is_visible)}">\n    <nodes>\n'
     ]
     append = out.append
-    for node_id, a in tree._node._data.items():
+    for node_id, a in tree.node_store.items():
         if type(a) is tuple:  # compact node: position and radius only
             x, y, z, radius = a
             if radius is None:
@@ -167,7 +167,7 @@ def _write_tree(tree: Tree, root: Group, write: Any) -> None:
             out.clear()
     append("    </nodes>\n    <edges>\n")
     seen: set[int] = set()
-    for u, neighbours in tree._adj._data.items():
+    for u, neighbours in tree.adjacency_store.items():
         for v in neighbours:
             if v not in seen:
                 append(f'      <edge source="{u}" target="{v}" />\n')
@@ -191,7 +191,7 @@ def _group_lines(group: Group | NmlGroup, indent: str) -> list[str]:
     if isinstance(group, NmlGroup):
         is_expanded, children = group.is_expanded, group.children
     else:
-        is_expanded = group.is_expanded and (True if group._nml_explicit_expanded else None)
+        is_expanded = group.is_expanded and (True if group.nml_explicit_expanded else None)
         children = list(group.groups)
     expanded = "" if is_expanded is None else f' isExpanded="{_bool(is_expanded)}"'
     head = f'{indent}<group id="{group.id}" name="{_esc(group.name)}"{expanded}'
@@ -267,7 +267,7 @@ def write_document(document: NmlDocument, stream: BinaryIO) -> None:
     tail = ["  <branchpoints>\n"]
     comments = []
     for tree in trees:
-        for node_id, a in tree._node._data.items():
+        for node_id, a in tree.node_store.items():
             if type(a) is not tuple and len(a) > 1:
                 if a.get("is_branchpoint"):
                     time = a.get("branchpoint_time")

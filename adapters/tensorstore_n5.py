@@ -17,6 +17,7 @@ import numpy as np
 import tensorstore as ts
 from daedalus.core.array_info import ArrayInfo
 from daedalus.core.geometry import Vec3Int
+from daedalus.core.ports import ArrayStorageDefaults
 from daedalus.core.process_local import ProcessLocalState
 from daedalus.core.stored_box import check_box, check_write_box, read_clipped
 
@@ -208,7 +209,7 @@ class N5Array(ProcessLocalState):
             yield ((0, *offset), (1, *extent)) if self._virtual else (offset, extent)
 
 
-class N5Storage:
+class N5Storage(ArrayStorageDefaults):
     """N5 arrays through tensorstore (gzip-compressed blocks when compressed, all channels in one block)."""
 
     data_format = "n5"

@@ -12,7 +12,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator, Sequence
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,7 +20,10 @@ import wkw
 from daedalus.core.array_info import ArrayInfo
 from daedalus.core.file_locks import locked_files, partial_cells
 from daedalus.core.geometry import Vec3Int
+from daedalus.core.local_paths import local_file_path
+from daedalus.core.ports import ArrayStorageDefaults, StorageCapabilities
 from daedalus.core.process_local import ProcessLocalState
+from daedalus.core.stored_box import check_write_box, read_clipped
 
 from .wkw_header import HEADER_BYTES, check_data_file, read_header_file
 
@@ -33,16 +36,10 @@ _FILE_NAME = re.compile(r"^x(\d+)\.wkw$")
 
 def local_path(path: Any, action: str) -> Path:
     """The local directory behind ``path``; a ValueError naming it for any remote location (WKW is local-only)."""
-    if isinstance(path, str) and "://" not in path:
-        return Path(os.path.abspath(path))
-    protocol = getattr(path, "protocol", None)
-    if protocol in ("", "file", "local"):
-        return Path(os.path.abspath(path.path))
-    if protocol is None and isinstance(path, PurePath):
-        return Path(os.path.abspath(path))
-    raise ValueError(
+    return local_file_path(
+        path,
         f"Cannot {action} a WKW array at {path}: WKW arrays must live on the local file system. "
-        "Use data_format='zarr3' for remote storage, or copy the data to a local folder."
+        "Use data_format='zarr3' for remote storage, or copy the data to a local folder.",
     )
 
 
@@ -177,27 +174,17 @@ class WkwArray(ProcessLocalState):
         """Read the box ``offset .. offset + shape`` (c, x, y, z); voxels outside the shape read as 0."""
         offset, shape = self._check_box(offset, shape, "read from")
         dtype = np.dtype(self._header.voxel_type)
-        lo = [max(o, 0) for o in offset]
-        hi = [min(o + s, full) for o, s, full in zip(offset, shape, self._shape)]
-        if any(h <= low for low, h in zip(lo, hi)):
-            return np.zeros(shape, dtype=dtype, order="F")
-        data = self._read_xyz(lo[1:], hi[1:])[lo[0] : hi[0]]
-        if lo == offset and hi == [o + s for o, s in zip(offset, shape)]:
-            return data
-        out = np.zeros(shape, dtype=dtype, order="F")
-        out[tuple(slice(a - o, b - o) for a, b, o in zip(lo, hi, offset))] = data
-        return out
+
+        def inside(lo: list[int], hi: list[int]) -> np.ndarray:
+            return self._read_xyz(lo[1:], hi[1:])[lo[0] : hi[0]]
+
+        return read_clipped(offset, shape, self._shape, dtype, inside)
 
     def write(self, offset: Sequence[int], data: np.ndarray) -> None:
         """Write ``data`` (c, x, y, z) at ``offset``; unaligned writes to compressed files read, merge and rewrite."""
         data = np.asarray(data)
         offset, shape = self._check_box(offset, data.shape, "write to")
-        end = [o + s for o, s in zip(offset, shape)]
-        if any(o < 0 for o in offset) or any(e > full for e, full in zip(end, self._shape)):
-            raise ValueError(
-                f"Cannot write to {self.path}: box offset {offset} shape {shape} lies outside the array "
-                f"shape {self._shape}; resize the array first."
-            )
+        end = check_write_box(str(self.path), offset, shape, self._shape)
         if data.size == 0:
             return
         data = data.astype(self._header.voxel_type, copy=False)
@@ -258,13 +245,13 @@ class WkwArray(ProcessLocalState):
                 yield (0, *lo), (channels, *size)
 
 
-class WkwStorage:
+class WkwStorage(ArrayStorageDefaults):
     """WKW arrays through the ``wkw`` library (block = chunk, file = shard; LZ4HC when compressed)."""
 
     data_format = "wkw"
     engine = "wkw"
-    stores_shape = False  # capability: the shape is derived from the files on disk
-    supports_extra_axes = False  # capability: WKW arrays are always (c, x, y, z)
+    # the shape is derived from the files on disk; WKW arrays are always (c, x, y, z)
+    capabilities = StorageCapabilities(stores_shape=False, supports_extra_axes=False)
 
     def __repr__(self) -> str:
         return f"WkwStorage(data_format={self.data_format!r}, engine={self.engine!r})"

@@ -18,7 +18,9 @@ import zarr
 from daedalus.core.array_info import ArrayInfo
 from daedalus.core.file_locks import locked_files, partial_cells
 from daedalus.core.geometry import Vec3Int
+from daedalus.core.local_paths import local_file_path
 from daedalus.core.ngff_axes import ngff_axis_names_from_json
+from daedalus.core.ports import ArrayStorageDefaults
 from daedalus.core.stored_box import check_box, check_write_box, read_clipped
 from daedalus.core.zarr3_config import Zarr3ArrayInfo
 
@@ -29,16 +31,9 @@ _PLAIN_CODECS = {"transpose", "bytes", "endian", "crc32c", "sharding_indexed"}
 
 
 def _local(path: Any) -> Path:
-    text = str(path)
-    protocol = getattr(path, "protocol", None)
-    if protocol is None:
-        protocol = text.split("://", 1)[0] if "://" in text else ""
-    if protocol not in ("", "file", "local"):
-        raise ValueError(f"Cannot access the zarr array at {path} with zarr-python: only local paths are supported.")
-    raw = getattr(path, "path", None) if hasattr(path, "protocol") else None
-    if raw is None:
-        raw = text.split("://", 1)[1] if "://" in text else text
-    return Path(os.path.abspath(raw))
+    return local_file_path(
+        path, f"Cannot access the zarr array at {path} with zarr-python: only local paths are supported."
+    )
 
 
 def _write_json(target: Path, value: Any) -> None:
@@ -341,7 +336,7 @@ class ZarrPythonArray:
                 yield ((0, *offset), (1, *extent)) if self._virtual else (offset, extent)
 
 
-class _ZarrPythonStorage:
+class _ZarrPythonStorage(ArrayStorageDefaults):
     data_format: str
     engine = "zarr-python"
     _format: Any

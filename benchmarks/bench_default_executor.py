@@ -10,8 +10,8 @@ Each repeat copies them and downsamples every layer to the coarsest anisotropic 
 - the reference webknossos 4.3.3 (its own venv) with its default (no ``executor`` argument).
 
 Printed per layer and repeat: seconds, CPU seconds (process and children), peak RSS, the ratios
-sequential/default and reference/default, and the load average before the repeat. The mags daedalus' default
-and sequential runs write are compared file by file (they must be byte-identical).
+sequential/default and reference/default, and the load average before each run (the machine may be shared).
+The mags daedalus' default and sequential runs write are compared file by file (they must be byte-identical).
 
     python benchmarks/bench_default_executor.py                 # 1024×1024×512, 1 repeat
     python benchmarks/bench_default_executor.py --repeats 3
@@ -172,7 +172,7 @@ def same_files(first: Path, second: Path) -> bool:
 def one_repeat(work: Path, source: Path, layer: str, reference: str | None) -> dict[str, Any]:
     """Sequential, default and reference runs of one layer; the default and sequential mags compared."""
     base = {k: v for k, v in os.environ.items() if k != "DAEDALUS_DEFAULT_EXECUTOR"}
-    runs: dict[str, Any] = {"load_before": os.getloadavg()}
+    runs: dict[str, Any] = {}
     for label, python, module, env in (
         ("sequential", sys.executable, "daedalus", {**base, "DAEDALUS_DEFAULT_EXECUTOR": "sequential"}),
         ("default", sys.executable, "daedalus", base),
@@ -183,7 +183,8 @@ def one_repeat(work: Path, source: Path, layer: str, reference: str | None) -> d
         copy = work / label
         shutil.rmtree(copy, ignore_errors=True)
         shutil.copytree(source, copy)
-        runs[label] = run_downsample(python, module, copy, layer, env)
+        load = os.getloadavg()
+        runs[label] = {**run_downsample(python, module, copy, layer, env), "load_before": load}
     mags = [m for m in runs["default"]["mags"] if m != "1"]
     runs["identical"] = all(same_files(work / "default" / layer / m, work / "sequential" / layer / m) for m in mags)
     for label in ("sequential", "default", "reference"):
@@ -203,7 +204,7 @@ def format_rows(layer: str, repeat: int, runs: dict[str, Any]) -> list[str]:
         rows.append(
             f"| {layer} | {repeat} | {label} | {run['seconds']:.2f} | {run['cpu']:.1f} + {run['child_cpu']:.1f} | "
             f"{run['peak_rss_mib']:.0f} / {run['child_rss_mib']:.0f} | {ratio} | "
-            f"{' '.join(f'{v:.1f}' for v in runs['load_before'])} |"
+            f"{' '.join(f'{v:.1f}' for v in run['load_before'])} |"
         )
     rows.append(f"| {layer} | {repeat} | default == sequential (bytes) | {runs['identical']} | | | | |")
     return rows
@@ -242,13 +243,12 @@ def main(argv: list[str] | None = None) -> int:
             "| time / default | load before (1, 5, 15 min) |",
             "|---|---|---|---|---|---|---|---|",
         ]
+        print("\n".join(rows), flush=True)
         for repeat in range(1, args.repeats + 1):
             for layer, _, _ in LAYERS:
                 runs = one_repeat(work, source, layer, reference)
                 results["runs"].append({"layer": layer, "repeat": repeat, **runs})
-                rows.extend(format_rows(layer, repeat, runs))
-                print(f"{layer} repeat {repeat} done", file=sys.stderr)
-        print("\n".join(rows))
+                print("\n".join(format_rows(layer, repeat, runs)), flush=True)  # each layer as soon as it is done
         if args.json:
             args.json.write_text(json.dumps(results, indent=2))
     finally:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+import attrs
+
 if TYPE_CHECKING:
     from concurrent.futures import Future
     from contextlib import AbstractContextManager
@@ -19,7 +21,32 @@ if TYPE_CHECKING:
     from .client.http import HttpResponse, RetryPolicy
 
 
+class UnknownAdapterError(ValueError):
+    """No registered plugin offers the requested format, engine, executor, reader, ... (the message lists them)."""
+
+
 # --------------------------------------------------------------------------- storage
+
+
+def _voxel_types(value: Any) -> tuple[str, ...] | None:
+    return None if value is None else tuple(str(v) for v in value)
+
+
+@attrs.frozen(kw_only=True)
+class StorageCapabilities:
+    """The optional capabilities of an ArrayStorage, each with the default most formats meet.
+
+    - ``stores_shape``: the array keeps its shape in its metadata. False (WKW): the shape is what the files on
+      disk cover, so a writer grows it with ``resize`` before writing beyond it.
+    - ``supports_compression``: compressed arrays round-trip exactly for every voxel type it stores.
+    - ``supports_extra_axes``: arrays may have axes besides ``c, x, y, z``.
+    - ``voxel_types``: the voxel types it can store (numpy dtype names); None means every numeric type.
+    """
+
+    stores_shape: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    supports_compression: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    supports_extra_axes: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    voxel_types: tuple[str, ...] | None = attrs.field(default=None, converter=_voxel_types)
 
 
 @runtime_checkable
@@ -52,13 +79,35 @@ class StoredArray(Protocol):
         """Yield ``(offset, shape)`` over all axes for every shard (or chunk file) present on disk."""
         ...
 
+    @property
+    def native(self) -> Any:
+        """Optional (default None): the engine's own handle of the array (e.g. a ``tensorstore.TensorStore``)."""
+        ...
+
+
+class StoredArrayDefaults:
+    """The defaults of StoredArray's optional members; an array class subclasses it or declares them itself."""
+
+    native: Any = None
+
 
 @runtime_checkable
 class ArrayStorage(Protocol):
-    """Creates and opens arrays of one data format (``zarr3``, ``zarr``, ``wkw``, ...) with one engine."""
+    """Creates and opens arrays of one data format (``zarr3``, ``zarr``, ``wkw``, ...) with one engine.
+
+    Required: ``data_format``, ``engine``, ``create``, ``open``, ``exists``. Optional, with the defaults of
+    ArrayStorageDefaults: ``capabilities`` (a StorageCapabilities) and ``prepare()``. The plugin manager checks
+    every adapter against this when its plugin loads and gives an adapter that omits an optional member its
+    default, so core reads every member directly.
+    """
 
     data_format: str
     engine: str
+    capabilities: StorageCapabilities
+
+    def prepare(self) -> None:
+        """Optional (default: nothing): load the engine's library now; called when a layer is opened."""
+        ...
 
     def create(self, path: Any, info: ArrayInfo) -> StoredArray:
         """Create a new array at ``path`` as ``info`` describes (fails if one exists) and open it."""
@@ -71,6 +120,15 @@ class ArrayStorage(Protocol):
     def exists(self, path: Any) -> bool:
         """Whether an array of this format is stored at ``path``."""
         ...
+
+
+class ArrayStorageDefaults:
+    """The defaults of ArrayStorage's optional members; an adapter subclasses it or declares them itself."""
+
+    capabilities: StorageCapabilities = StorageCapabilities()
+
+    def prepare(self) -> None:
+        """Nothing to load ahead of the first read (the default)."""
 
 
 @runtime_checkable
@@ -200,19 +258,34 @@ class Executor(Protocol):
         ...
 
 
+ExecutorFactory = Callable[..., Executor]
+"""Builds an executor from keyword arguments (``max_workers``, ...); offered by ``daedalus_executors``."""
+
+TransportFactory = Callable[..., WebknossosTransport]
+"""Builds a WebknossosTransport: ``(*, timeout_seconds, retry_policy=None)``; offered by the transports hook."""
+
+
 class ExecutorUnavailableError(RuntimeError):
     """An executor cannot run here (its library or scheduler is missing); the message says what to install/start."""
 
 
 @runtime_checkable
 class ImageReader(Protocol):
-    """Turns image files of one family (TIFF, PNG, JPEG, ...) into arrays for import."""
+    """Turns image files of one family (TIFF, PNG, JPEG, ...) into arrays for import.
+
+    ``name`` names the reader, ``suffixes`` are the lower-case file suffixes it reads (``.tif``, ...). A 2-d
+    image has one page (z size 1); a stack has one page per z slice.
+    """
 
     name: str
     suffixes: tuple[str, ...]
 
-    def read(self, path: Any) -> np.ndarray:
-        """Read the image at ``path`` as an array (x, y[, z][, c])."""
+    def info(self, path: Any) -> tuple[tuple[int, int, int, int], np.dtype]:
+        """``((x, y, z, c), dtype)`` of the image at ``path``, without reading the pixels."""
+        ...
+
+    def read(self, path: Any, z_start: int = 0, z_stop: int | None = None) -> np.ndarray:
+        """Pages ``z_start:z_stop`` (None: to the last) of the image at ``path`` as an ``(x, y, z, c)`` array."""
         ...
 
 
@@ -286,6 +359,10 @@ class Registry(Protocol):
         """A dask array reading ``source`` (shape, dtype, numpy-style slicing) in blocks of ``chunks``."""
         ...
 
+    def progress(self, description: str, total: int) -> ProgressReporter:
+        """A new progress display labelled ``description`` for ``total`` units of work."""
+        ...
+
 
 _registry: Registry | None = None
 _registry_factory: Callable[[], Registry] | None = None
@@ -334,18 +411,17 @@ def resolve_storage(data_format: str) -> ArrayStorage:
 
 
 def prepare_storage(data_format: str) -> None:
-    """Load the engine behind ``data_format`` now (adapters with a ``prepare()`` capability), not at the first read.
+    """Load the engine behind ``data_format`` now (``ArrayStorage.prepare``), not at the first read.
 
     Opening a layer calls this so that importing the engine is part of opening, like in the reference where
-    the engine is imported with the package. Unknown formats are left for the first use to report.
+    the engine is imported with the package. A format no plugin offers is left for the first use to report (with
+    the available formats); an engine that fails to load raises here.
     """
     try:
         storage = resolve_storage(data_format)
-    except Exception:  # noqa: BLE001 - reported, with the available formats, when the data is first used
+    except UnknownAdapterError:
         return
-    prepare = getattr(storage, "prepare", None)
-    if callable(prepare):
-        prepare()
+    storage.prepare()
 
 
 def resolve_executor(name: str, **kwargs: Any) -> Executor:
@@ -389,8 +465,13 @@ def resolve_transport(
     return factory(timeout_seconds=timeout_seconds, retry_policy=retry_policy)
 
 
+@runtime_checkable
 class ProgressReporter(Protocol):
-    """A progress display for long operations; used as a context manager."""
+    """A progress display for long operations; used as a context manager.
+
+    Made by a factory ``(description: str, total: int) -> ProgressReporter`` registered through the
+    ``daedalus_progress_reporters`` hook.
+    """
 
     def __enter__(self) -> ProgressReporter: ...
 
@@ -401,10 +482,10 @@ class ProgressReporter(Protocol):
         ...
 
 
-class _SilentProgress:
+class SilentProgress:
     """A ProgressReporter that shows nothing."""
 
-    def __enter__(self) -> _SilentProgress:
+    def __enter__(self) -> SilentProgress:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -415,10 +496,192 @@ class _SilentProgress:
 
 
 def progress(description: str | None, total: int) -> ProgressReporter:
-    """A progress display labelled ``description`` (silent when None or when no registry offers one)."""
-    if description is None:
-        return _SilentProgress()
-    make = getattr(_installed_registry(), "progress", None)
-    if make is None:
-        return _SilentProgress()
-    return make(description, total)
+    """A progress display labelled ``description`` (silent when None or when no registry is installed)."""
+    registry = _installed_registry()
+    if description is None or registry is None:
+        return SilentProgress()
+    return registry.progress(description, total)
+
+
+ProgressFactory = Callable[[str, int], ProgressReporter]
+"""Builds a ProgressReporter from ``(description, total)``; offered by ``daedalus_progress_reporters``."""
+
+
+# --------------------------------------------------------------------------- files, zips and format metadata
+# Core decides what to copy, move, delete, zip or mark; these ports do it (adapters/fsspec_files.py,
+# adapters/zip_archives.py, adapters/zarr_group_files.py), so core itself never touches shutil, zipfile,
+# os.replace or fsspec internals.
+
+
+class FileTransfer(Protocol):
+    """Copies, moves and deletes files and folders on the local disk and on fsspec locations (paths or UPaths)."""
+
+    def copy_tree(
+        self,
+        source: Any,
+        target: Any,
+        progress_desc: str | None = None,
+        *,
+        merge: bool = True,
+        is_folder: bool | None = None,
+    ) -> None:
+        """Copy the file or folder ``source`` to ``target``; ``merge=False`` refuses an existing local target;
+        ``is_folder`` gives a remote source's kind when known (an http folder URL reads as a file)."""
+        ...
+
+    def copy_file(self, source: Any, target: Any) -> None:
+        """Copy one file's contents from ``source`` to ``target``."""
+        ...
+
+    def copy_stream(self, reading: Any, writing: Any, block_size: int = 1 << 20) -> None:
+        """Copy the binary stream ``reading`` into ``writing`` block by block."""
+        ...
+
+    def move(self, source: Any, target: Any) -> None:
+        """Move the local file or folder ``source`` to ``target`` (creating its parent folder)."""
+        ...
+
+    def remove(self, path: Any) -> None:
+        """Delete the file or folder at ``path`` if it exists (a symbolic link itself, never its target)."""
+        ...
+
+    def remove_quietly(self, folder: Any) -> None:
+        """Delete the local (scratch) folder ``folder``, ignoring every error."""
+        ...
+
+    def remove_with(self, owner: object, folder: Any) -> Any:
+        """Delete the local folder ``folder`` when ``owner`` is collected (a ``weakref.finalize``-like handle)."""
+        ...
+
+    def replace(self, temporary: Any, target: Any) -> None:
+        """Atomically replace the local file ``target`` with ``temporary`` (in the same folder)."""
+        ...
+
+    def remove_contents(self, folder: Any, keep: str) -> None:
+        """Delete everything inside ``folder`` but its top-level entry named ``keep``."""
+        ...
+
+    def read_versioned(self, file: Any) -> tuple[bytes | None, str | None]:
+        """The content and version tag (S3 ETag) of the object ``file`` from one GET; ``(None, None)`` if absent."""
+        ...
+
+    def write_if_version(self, file: Any, data: bytes, version: str | None, *, unconditional: bool = False) -> str:
+        """Write the object ``file`` if it still has ``version`` (None: if absent): ``"written"``, ``"changed"`` or
+        ``"unsupported"`` (the store cannot write conditionally); ``unconditional`` writes without a condition."""
+        ...
+
+
+class ZipEntry(Protocol):
+    """One member of an opened zip (the attributes core reads)."""
+
+    filename: str
+    file_size: int
+
+    def is_dir(self) -> bool:
+        """Whether the member is a folder entry."""
+        ...
+
+
+class ZipReader(Protocol):
+    """A zip opened for reading (a context manager)."""
+
+    def __enter__(self) -> ZipReader: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+    def infolist(self) -> list[Any]:
+        """The members (ZipEntry) in archive order."""
+        ...
+
+    def namelist(self) -> list[str]:
+        """The member names in archive order."""
+        ...
+
+    def getinfo(self, name: str) -> Any:
+        """The ZipEntry named ``name`` (KeyError when absent)."""
+        ...
+
+    def open(self, member: Any) -> Any:
+        """A binary stream over one member (a name or a ZipEntry)."""
+        ...
+
+    def read(self, member: Any) -> bytes:
+        """The whole content of one member (a name or a ZipEntry)."""
+        ...
+
+
+class ZipWriter(Protocol):
+    """A zip being written (a context manager); members are added in the order of the calls."""
+
+    def __enter__(self) -> ZipWriter: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+    def open_member(self, name: str, *, precompressed: bool = False, large: bool = False) -> Any:
+        """A writable binary stream for the new member ``name``; ``large`` ones may exceed 2 GiB (zip64 headers);
+        ``precompressed`` members (data zips) are stored as they are, dated 1980-01-01."""
+        ...
+
+    def write_bytes(self, name: str, data: bytes, *, precompressed: bool = False) -> None:
+        """Add the member ``name`` holding ``data`` (``precompressed`` as in ``open_member``)."""
+        ...
+
+    def write_file(self, name: str, path: Any) -> None:
+        """Add the local file ``path`` as the member ``name``."""
+        ...
+
+
+class ZipArchives(Protocol):
+    """Zip mechanics (the ``zipfile`` format); the zip-slip and zip-bomb policy stays in core (annotation.safe_zip)."""
+
+    damage_errors: tuple[type[BaseException], ...]
+    """What reading a damaged zip (or member) raises: wrapped into ``damaged(...)`` by core."""
+
+    def open_reader(self, file: Any, source: str) -> ZipReader:
+        """Open ``file`` (a path or binary stream) for reading; ``damaged(source, None, ...)`` when unreadable."""
+        ...
+
+    def open_writer(self, target: Any, *, compressed: bool = True, comment: bytes | None = None) -> ZipWriter:
+        """Start a new zip at ``target`` (a local path or binary stream), deflated or stored, with ``comment``."""
+        ...
+
+    def damaged(self, source: str, member: str | None, error: BaseException) -> Exception:
+        """The DamagedZipError (also a ``zipfile.BadZipFile``) for ``error`` raised reading ``member`` of ``source``."""
+        ...
+
+    def archive_size(self, archive: Any) -> int:
+        """Size in bytes of the file or stream holding the opened ``archive``."""
+        ...
+
+    def member_path(self, archive_path: Any, member: str) -> Any:
+        """A ``pathlib``-like path (``zipfile.Path``) to ``member`` inside the zip file at ``archive_path``."""
+        ...
+
+
+class FormatMetadata(Protocol):
+    """Writes one data format's group metadata (zarr3: ``zarr.json``; zarr: ``.zgroup``/``.zattrs``)."""
+
+    data_format: str
+
+    def mark_group(self, folder: Any) -> None:
+        """Mark ``folder`` as a group of this format unless it already is (a correct marker is kept)."""
+        ...
+
+    def write_multiscales(self, folder: Any, multiscale: dict[str, Any]) -> None:
+        """Make ``folder`` a group holding the OME-NGFF ``multiscale`` (axes, datasets) in this format's version."""
+        ...
+
+
+def file_transfer() -> FileTransfer:
+    """The FileTransfer adapter."""
+    return current_registry().file_transfer()
+
+
+def zip_archives() -> ZipArchives:
+    """The ZipArchives adapter."""
+    return current_registry().zip_archives()
+
+
+def format_metadata(data_format: Any) -> FormatMetadata | None:
+    """The FormatMetadata adapter of a data format (a DataFormat or its value); None for formats without groups."""
+    return current_registry().format_metadata(str(getattr(data_format, "value", data_format)))

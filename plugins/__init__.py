@@ -3,6 +3,7 @@
 from .hookspecs import hookimpl
 from .manager import (
     ENTRYPOINT_GROUP,
+    PluginLoadError,
     PluginManager,
     UnknownAdapterError,
     configure_plugins,
@@ -12,6 +13,7 @@ from .manager import (
 
 __all__ = [
     "ENTRYPOINT_GROUP",
+    "PluginLoadError",
     "PluginManager",
     "UnknownAdapterError",
     "configure_plugins",

@@ -10,6 +10,8 @@ import importlib
 import importlib.util
 from typing import Any
 
+from daedalus.core.ports import StorageCapabilities
+
 from .hookspecs import hookimpl
 
 # (data format, engine, adapter module, class, library it needs) in preference order:
@@ -51,6 +53,11 @@ class LazyStorage:
         """Import the engine now (called when a layer of this format is opened)."""
         self._real()
 
+    @property
+    def capabilities(self) -> StorageCapabilities:
+        """The real adapter's capabilities (importing the engine)."""
+        return self._real().capabilities
+
     def create(self, path: Any, info: Any) -> Any:
         """Create an array (see the ArrayStorage port)."""
         return self._real().create(path, info)
@@ -66,7 +73,7 @@ class LazyStorage:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name in ("_adapter", "_module_name", "_class_name"):
             raise AttributeError(name)
-        return getattr(self._real(), name)  # optional capabilities and engine-specific extras
+        return getattr(self._real(), name)  # engine-specific extras
 
     def __repr__(self) -> str:
         return repr(self._real())

@@ -86,9 +86,9 @@ def downsample_command(
 ) -> None:
     """Add downsampled mags (a pyramid down to the coarsest mag) to the layers of the dataset at TARGET.
 
-    TARGET is the dataset folder holding datasource-properties.json (or a URL to a dataset on a WEBKNOSSOS server,
-    which daedalus opens for reading only); the new mags are written into it and the properties file is updated.
-    Shows a progress bar per mag and prints the mags of each layer afterwards.
+    TARGET is the dataset folder holding datasource-properties.json, or a URL to a dataset on a WEBKNOSSOS server:
+    then each new mag is written at the storage path the server reserves for it, which must be reachable from here
+    (run where the datastore's storage is mounted). Shows a progress bar per mag and prints the mags of each layer.
     """
     with opened_dataset(target, token, access_mode, transfer_mode) as opened:
         names = checked_layer_names(opened, layer_name)
@@ -97,6 +97,8 @@ def downsample_command(
             "coarsest_mag": coarsest_mag,
             "interpolation_mode": interpolation_mode.lower(),
         }
+        if hasattr(opened, "url"):  # a RemoteDataset: its new mags go to the paths the server reserves
+            options["transfer_mode"] = transfer_mode.lower()
         with executor_from_options(distribution_strategy, jobs, job_resources) as executor:
             try:
                 if layer_name is None:

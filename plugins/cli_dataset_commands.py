@@ -354,8 +354,9 @@ def upsample_command(
 ) -> None:
     """Add finer mags, down to Mag 1, to the layers of the dataset at SOURCE by upsampling --from-mag.
 
-    SOURCE is the folder holding datasource-properties.json (or a URL to a dataset on a WEBKNOSSOS server, which
-    daedalus opens for reading only). Prints the mags of each layer afterwards.
+    SOURCE is the folder holding datasource-properties.json, or a URL to a dataset on a WEBKNOSSOS server: then each
+    new mag is written at the storage path the server reserves for it, which must be reachable from here. Prints the
+    mags of each layer afterwards.
     """
     with opened_dataset(source, token, access_mode, transfer_mode) as dataset:
         names = checked_layer_names(dataset, layer_name)
@@ -366,11 +367,12 @@ def upsample_command(
                     f"layer {name!r} has no mag {from_mag.to_layer_name()} (its mags: {_mag_names(layer)})",
                     param_hint="--from-mag",
                 )
+        remote = {"transfer_mode": transfer_mode.lower()} if hasattr(dataset, "url") else {}
         with executor_from_options(distribution_strategy, jobs, job_resources) as executor:
             try:
                 for name in names:
                     dataset.get_layer(name).upsample(
-                        from_mag=from_mag, sampling_mode=sampling_mode.lower(), executor=executor
+                        from_mag=from_mag, sampling_mode=sampling_mode.lower(), executor=executor, **remote
                     )
             except RuntimeError as error:
                 if _is_remote_or_read_only(dataset):

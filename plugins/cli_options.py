@@ -215,8 +215,9 @@ def remote_dataset_options(command: Any) -> Any:
             type=click.Choice(TRANSFER_MODE_NAMES, case_sensitive=False),
             default="http",
             show_default=True,
-            help="How new data would reach a dataset on a WEBKNOSSOS server; daedalus writes no voxel data to a "
-            "server, so a URL is opened for reading only and a command writing into it fails with a clear message.",
+            help="For a dataset on a WEBKNOSSOS server: how new mags reach it. daedalus writes them at the storage "
+            "path the server reserves, in every mode, so the datastore's storage must be reachable from here; a mode "
+            "other than http also reads the dataset through its storage paths (--access-mode direct_path).",
         ),
         click.option(
             "--access-mode",

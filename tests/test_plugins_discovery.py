@@ -41,7 +41,7 @@ def _no_plugin_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(variable, raising=False)
 
 
-class FakeZarr3Storage:
+class FakeZarr3Storage(ports.ArrayStorageDefaults):
     """A stand-in zarr3 engine; only its names matter for engine selection."""
 
     data_format = "zarr3"
@@ -66,6 +66,14 @@ class FakeZarr3Plugin:
         self.storage = FakeZarr3Storage(engine)
 
     @hookimpl
+    def daedalus_array_storages(self):
+        return [self.storage]
+
+
+class AlternativeZarr3Plugin(FakeZarr3Plugin):
+    """Offers a zarr3 engine only as an alternative: ``trylast`` keeps it behind the built-in default."""
+
+    @hookimpl(trylast=True)
     def daedalus_array_storages(self):
         return [self.storage]
 
@@ -207,7 +215,7 @@ def test_set_engine_picks_the_runtime_registered_engine() -> None:
     assert manager.storage("zarr3").engine == "fake"
     assert isinstance(manager.storage("zarr3"), FakeZarr3Storage)
     manager.set_engine("zarr3", None)
-    assert manager.storage("zarr3").engine == manager.engines("zarr3")[0]
+    assert manager.storage("zarr3").engine == manager.engines("zarr3")[0] == "fake"
 
 
 def test_engine_argument_overrides_the_choice() -> None:
@@ -249,17 +257,23 @@ def test_unregistering_removes_the_engine() -> None:
     assert "fake" not in manager.engines("zarr3")
 
 
-def test_default_engine_is_the_first_registered() -> None:
+def test_a_later_plugin_becomes_the_default_engine_and_trylast_keeps_it_behind() -> None:
+    """One rule for storage as for every port: the later plugin wins, unless its hook is ``trylast``."""
     manager = _manager_with_fake_zarr3("fake")
     manager.register(FakeZarr3Plugin("fake-late"), name="fake-zarr3-late")
-    engines = manager.engines("zarr3")
-    assert engines[-2:] == ["fake", "fake-late"]
-    assert manager.storage("zarr3").engine == engines[0]
+    assert manager.engines("zarr3")[:2] == ["fake-late", "fake"]
+    assert manager.storage("zarr3").engine == "fake-late"
+
+    behind = PluginManager(load_entrypoints=False)
+    builtin_engines = behind.engines("zarr3")
+    behind.register(AlternativeZarr3Plugin("alternative"), name="alternative-zarr3")
+    assert behind.engines("zarr3") == [*builtin_engines, "alternative"]
+    assert behind.storage("zarr3").engine == (builtin_engines or ["alternative"])[0]
+    behind.set_engine("zarr3", "alternative")
+    assert behind.storage("zarr3").engine == "alternative"
     if not _builtin_zarr3_importable():
-        assert manager.storage("zarr3").engine == "fake"
         pytest.skip("the built-in zarr3 adapter (daedalus.adapters.tensorstore_zarr) is not importable")
-    assert engines[0] == "tensorstore"
-    assert manager.storage("zarr3").engine == "tensorstore"
+    assert builtin_engines[0] == "tensorstore"  # within the built-in plugin, its first zarr3 engine is the default
 
 
 def test_later_plugin_overrides_a_named_executor() -> None:

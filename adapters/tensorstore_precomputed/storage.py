@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import tensorstore as ts
 from daedalus.core.array_info import ArrayInfo
+from daedalus.core.ports import ArrayStorageDefaults, StorageCapabilities
 
 from .array import PrecomputedArray
 from .sharding import INTENT_KEY, sharding_spec
@@ -36,17 +37,15 @@ def encoding_for(dtype: Any, num_channels: int, category: str | None, compress: 
     return "raw"
 
 
-class PrecomputedStorage:
+class PrecomputedStorage(ArrayStorageDefaults):
     """Neuroglancer precomputed scales through tensorstore (reads every encoding; writes raw, jpeg and
     compressed_segmentation scales, unsharded or sharded)."""
 
     data_format = "neuroglancerPrecomputed"
     engine = "tensorstore"
-    supports_extra_axes = False  # capability: precomputed volumes are (x, y, z, channel)
-    # capability as the contract suite means it: compressed arrays round-trip exactly for every voxel type. Here
-    # compress=True gives jpeg for uint8 colour data, which is lossy, so the suite's exact round trips use raw.
-    supports_compression = False
-    voxel_types = VOXEL_TYPES  # capability: the data types precomputed can store
+    # precomputed volumes are (x, y, z, channel); compress=True gives jpeg for uint8 colour data, which is lossy,
+    # so compressed arrays do not round-trip exactly for every voxel type (supports_compression=False)
+    capabilities = StorageCapabilities(supports_extra_axes=False, supports_compression=False, voxel_types=VOXEL_TYPES)
     # sibling scales share the volume's data type and channel count (one ``info`` per layer folder), so
     # arrays of different types need folders of their own, as the contract suite gives them
 

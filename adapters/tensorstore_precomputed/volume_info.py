@@ -9,6 +9,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from daedalus.core.local_paths import local_file_path
+
 INFO = "info"
 CHUNK_KEY = re.compile(r"^(\d+)-(\d+)_(\d+)-(\d+)_(\d+)-(\d+)(\.\w+)?$")
 SHARD_FILE = re.compile(r"^([0-9a-f]+)\.shard$")
@@ -16,18 +18,9 @@ SHARD_FILE = re.compile(r"^([0-9a-f]+)\.shard$")
 
 def local_path(path: Any) -> Path:
     """``path`` (str, Path or UPath) as an absolute local path; ValueError for any other protocol."""
-    text = str(path)
-    protocol = getattr(path, "protocol", None)
-    if protocol is None:
-        protocol = text.split("://", 1)[0] if "://" in text else ""
-    if protocol not in ("", "file", "local"):
-        raise ValueError(
-            f"Cannot access the precomputed volume at {path}: only local paths are supported by this adapter."
-        )
-    raw = getattr(path, "path", None) if hasattr(path, "protocol") else None
-    if raw is None:
-        raw = text.split("://", 1)[1] if "://" in text else text
-    return Path(os.path.abspath(raw))
+    return local_file_path(
+        path, f"Cannot access the precomputed volume at {path}: only local paths are supported by this adapter."
+    )
 
 
 class UrlRoot:

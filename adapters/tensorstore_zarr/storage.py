@@ -7,13 +7,14 @@ from typing import Any
 
 import numpy as np
 from daedalus.core.array_info import ArrayInfo
+from daedalus.core.ports import ArrayStorageDefaults
 
 from .array import TensorstoreZarrArray
 from .layout import _dump_json, _stored_shapes, _Zarr2Format, _Zarr3Format
 from .locations import _location
 
 
-class _TensorstoreZarrStorage:
+class _TensorstoreZarrStorage(ArrayStorageDefaults):
     """Shared create/open/exists logic of the zarr3 and zarr storages."""
 
     data_format: str

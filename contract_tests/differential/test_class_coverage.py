@@ -35,12 +35,7 @@ class_coverage = _load("daedalus_differential_class_coverage", HERE / "class_cov
 public_members = _load("daedalus_differential_test_public_members", HERE / "test_public_members.py")
 reference_env = public_members.reference_env
 
-EXEMPT: dict[str, str] = {
-    "webknossos.utils.WkImportError": (
-        "raised only when an optional dependency of the reference (tifffile, imagecodecs, ...) is not installed; "
-        "both environments of the suite have them all, and its message names the reference's own extras"
-    ),
-}
+EXEMPT: dict[str, str] = {}
 """Reference classes no scenario exercises, each with the reason (``defined_in.Name`` -> why)."""
 
 RUN_TIMEOUT_S = 3600

@@ -53,3 +53,11 @@ def test_segment_statistics_attachment(differential):
 @pytest.mark.parametrize("existing", [[], [1], [0, 2], [2]])
 def test_lazy_path(differential, existing):
     differential.check("small_classes:lazy_path", existing=existing)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["tifffile"], ["imagecodecs", "imagecodecs"], ["pylibCZIrw", "czi", "Cannot read CZI files. "], ["x", "all", ""]],
+)
+def test_import_error(differential, args):
+    differential.check("small_classes:import_error", args=args)

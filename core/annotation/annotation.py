@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import time as _time
-import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +18,7 @@ from daedalus.core.nml.document import NmlDocument
 from daedalus.core.properties import DataFormat, VoxelSize
 from daedalus.core.skeleton import Skeleton
 
+from .. import ports
 from .annotation_files import read_annotation_zip, read_nml, write_annotation
 from .segment_information import SegmentInformation
 from .volume_data import extract_volume_dataset, replace_volume_data
@@ -56,7 +55,7 @@ def _kept_parameters(loaded: Parameters | None, boxes: list[NDBoundingBox], skel
     if loaded is None:
         return {}
     kept: dict[str, Any] = {"offset": loaded.offset, "wkUrl": loaded.wkUrl}
-    if loaded.activeNode is not None and any(loaded.activeNode in t._node._data for t in skeleton.flattened_trees()):
+    if loaded.activeNode is not None and any(loaded.activeNode in t.node_store for t in skeleton.flattened_trees()):
         kept["activeNode"] = loaded.activeNode
     if boxes and loaded.userBoundingBoxIds and loaded.userBoundingBoxes:
         # a box keeps its id while an equal box was loaded with it; other boxes get fresh ids after the largest
@@ -75,11 +74,11 @@ def _kept_parameters(loaded: Parameters | None, boxes: list[NDBoundingBox], skel
 
 def _drop_clashing_locations(volumes: list[VolumeLayer]) -> None:
     """Give a layer whose kept data zip name (``location``) another layer also uses its default name instead."""
-    used = {v.location() for v in volumes if v._nml_location is None}
+    used = {v.location() for v in volumes if not v.keeps_nml_location}
     for volume in volumes:
-        if volume._nml_location is not None:
-            if volume._nml_location in used:
-                volume._nml_location = None
+        if volume.keeps_nml_location:
+            if volume.location() in used:
+                volume.drop_nml_location()
             used.add(volume.location())
 
 
@@ -280,7 +279,7 @@ class Annotation:
         )
         _drop_clashing_locations(self._volume_layers)
         volumes = [
-            v.to_nml_volume(with_locations and (v.has_data or v._nml_location is not None)) for v in self._volume_layers
+            v.to_nml_volume(with_locations and (v.has_data or v.keeps_nml_location)) for v in self._volume_layers
         ]
         return NmlDocument(self.skeleton, parameters, meta, volumes)
 
@@ -440,8 +439,23 @@ class Annotation:
 
     def _scratch_dir(self) -> Path:
         if self._scratch is None:
-            self._scratch = Path(tempfile.mkdtemp(prefix="daedalus-annotation-"))
-            self._finalizer = weakref.finalize(self, shutil.rmtree, str(self._scratch), True)
+            self.adopt_scratch_folder(Path(tempfile.mkdtemp(prefix="daedalus-annotation-")))
+        return self._scratch
+
+    def adopt_scratch_folder(self, folder: Path, remove_with_this: bool = True) -> None:
+        """Internal (not webknossos API): use ``folder`` as this annotation's scratch folder; with
+        ``remove_with_this`` it is deleted when the annotation is."""
+        self._scratch = folder
+        if remove_with_this:
+            self._finalizer = ports.file_transfer().remove_with(self, folder)
+
+    def release_scratch_folder(self) -> Path | None:
+        """Internal (not webknossos API): stop deleting the scratch folder with this annotation; the folder
+        (None if this annotation deletes none)."""
+        if self._finalizer is None:
+            return None
+        self._finalizer.detach()
+        self._finalizer = None
         return self._scratch
 
     @contextmanager
@@ -451,7 +465,7 @@ class Annotation:
         """A SegmentationLayer of a temporary dataset holding the volume data; changes to a writable copy
         (``read_only=False``) become the layer's data when the block ends without error."""
         volume = self.get_volume_layer(volume_layer_name, volume_layer_id)
-        if not volume.has_data and volume._from_file:  # a layer added by the API starts empty; a read one has none
+        if not volume.has_data and volume.read_from_file:  # a layer added by the API starts empty; a read one has none
             raise VolumeLayerSelectionError(
                 f"The selected volume layer data is not available and cannot be exported: volume layer "
                 f"{volume.name!r} of {self.name!r} was saved without data (its NML names no data zip, or an empty "
@@ -472,7 +486,7 @@ class Annotation:
             if not read_only:
                 replace_volume_data(volume, type(dataset).open(dataset.path), self._scratch_dir())
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            ports.file_transfer().remove_quietly(folder)
 
     def export_volume_layer_to_dataset(
         self,

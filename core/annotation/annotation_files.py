@@ -6,10 +6,10 @@ import contextlib
 import io
 import os
 import warnings
-import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from daedalus.core import ports
 from daedalus.core.nml.document import NmlDocument
 from daedalus.core.ports import resolve_annotation_codec
 
@@ -106,20 +106,17 @@ def write_annotation(path: Path, document: NmlDocument, volumes: list[VolumeLaye
         if path.suffix.lower() == ".nml":
             codec.dump(document, temp)
         else:
-            with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
-                with archive.open(f"{nml_name}.nml", "w") as stream:
+            with ports.zip_archives().open_writer(temp) as archive:
+                with archive.open_member(f"{nml_name}.nml") as stream:
                     codec.dump(document, stream)
                 for volume in volumes:
                     if volume.source is not None:
                         # data zips are already compressed: store them as they are
-                        with archive.open(
-                            zipfile.ZipInfo(volume.location(), date_time=(1980, 1, 1, 0, 0, 0)), "w", force_zip64=True
-                        ) as stream:
+                        with archive.open_member(volume.location(), precompressed=True, large=True) as stream:
                             volume.source.copy_to(stream)
-                    elif volume._nml_location is not None:  # read without data: keep its (empty) data zip
-                        info = zipfile.ZipInfo(volume.location(), date_time=(1980, 1, 1, 0, 0, 0))
-                        archive.writestr(info, _EMPTY_ZIP)
-        os.replace(temp, path)
+                    elif volume.keeps_nml_location:  # read without data: keep its (empty) data zip
+                        archive.write_bytes(volume.location(), _EMPTY_ZIP, precompressed=True)
+        ports.file_transfer().replace(temp, path)
     finally:
         if temp.exists():
             temp.unlink()

@@ -3,8 +3,6 @@ the server, its volume data is downloaded when first needed."""
 
 from __future__ import annotations
 
-import shutil
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -73,14 +71,15 @@ class RemoteAnnotation(Annotation):
         self._live = True
 
     @staticmethod
-    def _local_class() -> type[Annotation]:
+    def local_class() -> type[Annotation]:
+        """Internal (not webknossos API): the class an annotation is downloaded as before it is wrapped."""
         return Annotation
 
     @classmethod
-    def _from_downloaded(
+    def from_downloaded(
         cls, downloaded: Annotation, link: AnnotationLink, context: WebknossosContext
     ) -> RemoteAnnotation:
-        """Wrap an annotation downloaded (without volume data) from ``context``'s server."""
+        """Internal (not webknossos API): wrap an annotation downloaded from ``context``'s server (no volume data)."""
         organization_id = downloaded.organization_id
         if organization_id is None:
             info = calling_server(
@@ -99,9 +98,9 @@ class RemoteAnnotation(Annotation):
                 setattr(remote, field.name, getattr(downloaded, field.name))
         remote.annotation_id = link.annotation_id
         remote.skeleton.organization_id = organization_id
-        if downloaded._finalizer is not None:  # the scratch folder now lives as long as the remote annotation
-            downloaded._finalizer.detach()
-            remote._finalizer = weakref.finalize(remote, shutil.rmtree, str(downloaded._scratch), True)
+        folder = downloaded.release_scratch_folder()
+        if folder is not None:  # the scratch folder now lives as long as the remote annotation
+            remote.adopt_scratch_folder(folder)
         remote._live = True
         return remote
 
@@ -182,7 +181,8 @@ class RemoteAnnotation(Annotation):
         for field in attrs.fields(Annotation):
             if field.name not in ("name", "skeleton", "_scratch", "_finalizer"):
                 setattr(copy, field.name, getattr(self, field.name))
-        copy._scratch = self._scratch_dir()  # shared: removed with this remote annotation, not with the copy
+        # shared: removed with this remote annotation, not with the copy
+        copy.adopt_scratch_folder(self._scratch_dir(), remove_with_this=False)
         return copy
 
     def _fetch_volume_data(self) -> None:

@@ -4,15 +4,14 @@ delegates to)."""
 from __future__ import annotations
 
 import contextlib
-import shutil
 import tempfile
-import weakref
 from contextlib import AbstractContextManager
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from daedalus.core.client.context import WebknossosContext, get_context, webknossos_context
 
+from .. import ports
 from .annotation_urls import AnnotationLink, annotation_url, parse_annotation_link
 from .server_transfer import download_file, safe_filename, server_context, upload_file
 
@@ -34,10 +33,9 @@ def annotation_from_bytes(cls: type[Annotation], content: bytes, filename: str, 
         path.write_bytes(content)
         annotation = cls.load(path)
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        ports.file_transfer().remove_quietly(folder)
         raise
-    annotation._scratch = folder
-    annotation._finalizer = weakref.finalize(annotation, shutil.rmtree, str(folder), True)
+    annotation.adopt_scratch_folder(folder)
     return annotation
 
 
@@ -84,8 +82,8 @@ def open_remote(annotation_id_or_url: str, webknossos_url: str | None) -> Remote
 
     link = parse_annotation_link(annotation_id_or_url)
     context = server_context(link, webknossos_url)
-    downloaded = fetch(RemoteAnnotation._local_class(), link, context, skip_volume_data=True)
-    return RemoteAnnotation._from_downloaded(downloaded, link, context)
+    downloaded = fetch(RemoteAnnotation.local_class(), link, context, skip_volume_data=True)
+    return RemoteAnnotation.from_downloaded(downloaded, link, context)
 
 
 def remote_annotation_dataset(

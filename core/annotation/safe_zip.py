@@ -23,13 +23,13 @@ read at each call).
 from __future__ import annotations
 
 import os
-import shutil
-import zipfile
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import IO, BinaryIO
+from typing import IO, Any, BinaryIO
+
+from .. import ports
+from ..zip_errors import DamagedZipError, UnsafeZipError
 
 MAX_TOTAL_BYTES = 32 * 1024**3
 """Largest total size extracted from one zip, whatever the zip's size (32 GiB)."""
@@ -43,57 +43,27 @@ _RAISE_HINT = (
     "If the zip is genuine, raise daedalus.core.annotation.safe_zip.MAX_RATIO (now {ratio}) or MAX_TOTAL_BYTES "
     "(now {total})."
 )
-_DAMAGE = (zlib.error, zipfile.BadZipFile, EOFError, UnicodeDecodeError, NotImplementedError, OverflowError)
-"""What :mod:`zipfile` raises for damaged archives: corrupt deflate data, bad CRCs, truncation, undecodable
-member names, unsupported compression or encryption, absurd header fields."""
 
 
-class UnsafeZipError(ValueError, RuntimeError):
-    """A zip member would escape the extraction folder, or the zip looks like a zip bomb.
-
-    A ValueError (what ``Skeleton.load`` documents for a corrupt file) and a RuntimeError (what
-    ``Annotation.load`` documents for an invalid file).
-    """
-
-
-class DamagedZipError(zipfile.BadZipFile, ValueError, RuntimeError):
-    """A zip (or one of its members) cannot be decoded: not a zip, corrupt data, bad CRC, truncated, ...
-
-    Also a ``zipfile.BadZipFile``, a ValueError and a RuntimeError (the types ``Skeleton.load`` and
-    ``Annotation.load`` document).
-    """
-
-
-def damaged(source: str, member: str | None, error: BaseException) -> DamagedZipError:
+def damaged(source: str, member: str | None, error: BaseException) -> Exception:
     """The DamagedZipError for ``error`` raised while reading ``member`` (or the directory) of ``source``."""
-    where = f"member {member!r} of {source}" if member is not None else source
-    return DamagedZipError(
-        f"Cannot read {where}: the zip is damaged ({type(error).__name__}: {error}). Download or export it again."
-    )
+    return ports.zip_archives().damaged(source, member, error)
 
 
-def open_zip(file: str | os.PathLike | IO[bytes], source: str) -> zipfile.ZipFile:
-    """Open ``file`` as a zip for reading; DamagedZipError naming ``source`` when it is not a readable zip."""
-    try:
-        return zipfile.ZipFile(file)
-    except _DAMAGE as error:
-        raise damaged(source, None, error) from error
-    except ValueError as error:  # e.g. negative seek offsets from absurd directory fields
-        raise damaged(source, None, error) from error
+def open_zip(file: str | os.PathLike | IO[bytes], source: str) -> Any:
+    """Open ``file`` as a zip for reading (a ZipReader); DamagedZipError naming ``source`` when it is not a zip."""
+    return ports.zip_archives().open_reader(file, source)
 
 
 @contextmanager
 def reading_member(source: str, member: str | None) -> Iterator[None]:
-    """Turn the errors :mod:`zipfile` raises for damaged data inside the block into DamagedZipError."""
+    """Turn the errors the zip library raises for damaged data inside the block into DamagedZipError."""
+    damage = ports.zip_archives().damage_errors
     try:
         yield
-    except _DAMAGE as error:
-        if isinstance(error, (UnsafeZipError, DamagedZipError)):
-            raise
-        raise damaged(source, member, error) from error
-    except RuntimeError as error:  # zipfile's "File ... is encrypted, password required"
-        if isinstance(error, (UnsafeZipError, DamagedZipError)):
-            raise
+    except (UnsafeZipError, DamagedZipError):
+        raise
+    except damage as error:
         raise damaged(source, member, error) from error
 
 
@@ -109,18 +79,9 @@ def safe_member_path(name: str) -> PurePosixPath:
     return path
 
 
-def archive_bytes(archive: zipfile.ZipFile) -> int:
-    """Size in bytes of the file (or stream) holding ``archive``."""
-    if isinstance(archive.filename, str) and os.path.isfile(archive.filename):
-        return os.path.getsize(archive.filename)
-    stream = archive.fp
-    if stream is None:
-        return 0
-    position = stream.tell()
-    try:
-        return stream.seek(0, os.SEEK_END)
-    finally:
-        stream.seek(position)
+def archive_bytes(archive: Any) -> int:
+    """Size in bytes of the file (or stream) holding the opened ``archive``."""
+    return ports.zip_archives().archive_size(archive)
 
 
 def extraction_limit(size: int, max_total_bytes: int | None = None) -> int:
@@ -149,7 +110,7 @@ class ExtractionBudget:
             )
 
 
-def check_zip_bomb(archive: zipfile.ZipFile, source: str, max_total_bytes: int | None = None) -> ExtractionBudget:
+def check_zip_bomb(archive: Any, source: str, max_total_bytes: int | None = None) -> ExtractionBudget:
     """Refuse ``archive`` when its members declare more than its limit; the budget to count actual bytes with."""
     size = archive_bytes(archive)
     limit = extraction_limit(size, max_total_bytes)
@@ -167,8 +128,8 @@ def check_zip_bomb(archive: zipfile.ZipFile, source: str, max_total_bytes: int |
 
 
 def copy_member(
-    archive: zipfile.ZipFile,
-    info: zipfile.ZipInfo,
+    archive: Any,
+    info: Any,
     target: BinaryIO,
     source: str,
     budget: ExtractionBudget | None = None,
@@ -192,7 +153,7 @@ def copy_member(
     return written
 
 
-def safe_extract(archive: zipfile.ZipFile, target: Path, source: str, max_total_bytes: int | None = None) -> None:
+def safe_extract(archive: Any, target: Path, source: str, max_total_bytes: int | None = None) -> None:
     """Extract every member of ``archive`` below ``target`` after the zip slip and zip bomb checks."""
     infos = archive.infolist()
     paths = [safe_member_path(info.filename) for info in infos]
@@ -212,9 +173,10 @@ def safe_extract(archive: zipfile.ZipFile, target: Path, source: str, max_total_
 
 def zip_directory(folder: Path, target: BinaryIO, prefix: str = "") -> None:
     """Write the files below ``folder`` into a new zip on ``target`` (member names prefixed by ``prefix``)."""
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+    transfer = ports.file_transfer()
+    with ports.zip_archives().open_writer(target) as archive:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 name = prefix + path.relative_to(folder).as_posix()
-                with path.open("rb") as src, archive.open(name, "w", force_zip64=True) as dst:
-                    shutil.copyfileobj(src, dst, _COPY_BLOCK)
+                with path.open("rb") as src, archive.open_member(name, large=True) as dst:
+                    transfer.copy_stream(src, dst, _COPY_BLOCK)

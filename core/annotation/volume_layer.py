@@ -4,10 +4,7 @@ or a private temp file) until it is extracted."""
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
-import weakref
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -16,6 +13,7 @@ from typing import Any, BinaryIO
 
 import attrs
 import numpy as np
+from daedalus.core import ports
 from daedalus.core.geometry import Vec3Float
 from daedalus.core.nml import Volume
 from daedalus.core.properties import DataFormat
@@ -75,7 +73,7 @@ class FileSource:
     def copy_to(self, target: BinaryIO) -> None:
         """Copy the zip's bytes to ``target``."""
         with self.path.open("rb") as stream:
-            shutil.copyfileobj(stream, target, 1024**2)
+            ports.file_transfer().copy_stream(stream, target, 1024**2)
 
 
 @attrs.define
@@ -104,11 +102,11 @@ class VolumeLayer:
         return self.source is not None
 
     @property
-    def zip(self) -> zipfile.Path | Path | None:
+    def zip(self) -> Any:
         """The layer's data zip: a member of the annotation zip it was read from (``zipfile.Path``), a private
         file after an edit (``Path``), or None without data."""
         if isinstance(self.source, ZipMemberSource):
-            return zipfile.Path(self.source.path, at=self.source.member)
+            return ports.zip_archives().member_path(self.source.path, self.source.member)
         if isinstance(self.source, FileSource):
             return self.source.path
         return None
@@ -160,13 +158,13 @@ class VolumeLayer:
             voxel_size = VoxelSize(self.voxel_size if self.voxel_size is not None else (1, 1, 1))
             yield extract_volume_dataset(self, folder / "dataset", voxel_size)
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            ports.file_transfer().remove_quietly(folder)
 
     def _edit_scratch(self) -> Path:
         """A private folder for the data zips `edit` writes, deleted with this object."""
         if self._scratch is None or not self._scratch.is_dir():
             self._scratch = Path(tempfile.mkdtemp(prefix="daedalus-volume-"))
-            weakref.finalize(self, shutil.rmtree, str(self._scratch), True)
+            ports.file_transfer().remove_with(self, self._scratch)
         return self._scratch
 
     @classmethod
@@ -186,6 +184,20 @@ class VolumeLayer:
             nml_segment_groups=volume.segment_groups,
             from_file=True,
         )
+
+    @property
+    def keeps_nml_location(self) -> bool:
+        """Internal (not webknossos API): whether the layer keeps the data zip name its NML gave."""
+        return self._nml_location is not None
+
+    def drop_nml_location(self) -> None:
+        """Internal (not webknossos API): forget the NML's data zip name (``location()`` gives the default)."""
+        self._nml_location = None
+
+    @property
+    def read_from_file(self) -> bool:
+        """Internal (not webknossos API): whether the layer was read from an NML (not added through the API)."""
+        return self._from_file
 
     def location(self) -> str:
         """The member name of this layer's data zip in a saved annotation zip (the one it was read from, if any)."""

@@ -8,14 +8,13 @@ from a temporary dataset, recoding only the mags not stored that way yet.
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from daedalus.core import ports
+from daedalus.core.dataset.array_axes import array_axes, array_shape_for
 from daedalus.core.dataset.array_copy import copy_box, copy_tasks
-from daedalus.core.dataset.mag_view import array_axes, array_shape_for
 from daedalus.core.geometry import Vec3Int
 
 from .safe_zip import zip_directory
@@ -120,7 +119,7 @@ def _mag_is_wk_layout(mag_view: Any, data_format: str) -> bool:
 def _write_mag(mag_view: Any, target: Path, data_format: str, bbox: Any) -> None:
     """Store ``mag_view``'s data at ``target`` in WEBKNOSSOS's layout (a file copy when it already is)."""
     if _mag_is_wk_layout(mag_view, data_format):
-        shutil.copytree(str(mag_view.path), target)
+        ports.file_transfer().copy_tree(mag_view.path, target, merge=False)
         return
     info = mag_view.info
     storage = ports.resolve_storage(data_format)
@@ -168,7 +167,7 @@ def pack_wk_layout(layer: Any, voxel_size_nm: Any, target: Path) -> str:
         with target.open("wb") as out:
             zip_directory(staging, out)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        ports.file_transfer().remove_quietly(staging)
     return data_format
 
 

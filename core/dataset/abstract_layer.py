@@ -6,14 +6,22 @@ its mags; changing a layer is up to the subclasses.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..geometry import Mag, NDBoundingBox
-from ..properties import SEGMENTATION_CATEGORY, DataFormat, LayerProperties, LayerViewConfiguration
+from ..properties import (
+    SEGMENTATION_CATEGORY,
+    DataFormat,
+    LayerProperties,
+    LayerViewConfiguration,
+    SegmentationLayerProperties,
+)
 from ..properties.coordinate_transformations import CoordinateTransformation
+from .deprecation import deprecated
 
 if TYPE_CHECKING:
     from ..export.layer_export import LayerExport
@@ -52,8 +60,6 @@ class AbstractLayer:
     @property
     def dtype_per_channel(self) -> np.dtype:
         """Deprecated alias of ``dtype``."""
-        from .deprecation import deprecated
-
         deprecated("Layer.dtype_per_channel", "Layer.dtype")
         return self.dtype
 
@@ -91,6 +97,20 @@ class AbstractLayer:
     def coordinate_transformations(self) -> tuple[CoordinateTransformation, ...]:
         """How WEBKNOSSOS places the layer in the dataset's space (applied in order; empty: not transformed)."""
         return tuple(self._properties.coordinate_transformations or ())
+
+    def copy_properties(self) -> LayerProperties:
+        """Internal (not webknossos API): a deep copy of this layer's properties entry."""
+        return copy.deepcopy(self._properties)
+
+    def mag_entry(self, mag: Mag) -> Any:
+        """Internal (not webknossos API): the properties entry of ``mag``."""
+        return self._properties.get_mag(mag)
+
+    @property
+    def properties_data_format(self) -> DataFormat:
+        """Internal (not webknossos API): the data format the layer's properties name (a remote layer's
+        mags are streamed in it; its ``data_format`` is the server's storage format)."""
+        return self._properties.data_format
 
     @property
     def mags(self) -> Mapping[Mag, MagView]:
@@ -131,6 +151,8 @@ class AbstractLayer:
 class AbstractSegmentationLayer(AbstractLayer):
     """A layer of segment ids: adds the largest segment id and the attachments (meshes, agglomerates, ...)."""
 
+    _properties: SegmentationLayerProperties
+
     @property
     def category(self) -> str:
         """Always ``"segmentation"``."""
@@ -139,7 +161,12 @@ class AbstractSegmentationLayer(AbstractLayer):
     @property
     def largest_segment_id(self) -> int | None:
         """The largest segment id in the data (None when unknown)."""
-        return self._properties.largest_segment_id  # type: ignore[attr-defined]
+        return self._properties.largest_segment_id
+
+    @property
+    def attachments_properties(self) -> Any:
+        """Internal (not webknossos API): the attachments entry of this layer's properties."""
+        return self._properties.attachments
 
     @property
     def attachments(self) -> Any:

@@ -14,9 +14,9 @@ from ..errors import InvalidArgumentError
 from ..geometry import NDBoundingBox, Vec3Int
 from ..sampling.block_pipeline import run_overlapped
 from ..zarr3_config import Zarr3Config, with_compress
+from .array_axes import array_axes, array_shape_for, voxel_description
 from .chunk_runner import run_on_chunks
 from .layer_checks import check_storage_shapes, warn_chunk_shape
-from .mag_view import array_axes, array_shape_for, voxel_description
 from .paths import is_local
 from .region import array_box
 from .transfer_mode import copy_tree
@@ -205,7 +205,7 @@ def _stored_boxes(source_view: Any) -> list[tuple[tuple[int, ...], tuple[int, ..
     if not _files_listable(source_view.path):
         return None
     try:
-        return list(source_view._array.list_bounding_boxes())
+        return list(source_view.stored_array.list_bounding_boxes())
     except (NotImplementedError, OSError):
         return None
 
@@ -226,7 +226,7 @@ def _write_box(storage: Any, target: Any, offset: tuple[int, ...], data: np.ndar
     """Write one copied box to the opened ``target`` array (nothing when the box is all zeros)."""
     if not data.any():
         return  # the target reads zeros where nothing is stored
-    if not getattr(storage, "stores_shape", True):  # e.g. WKW: the shape is derived from the files on disk
+    if not storage.capabilities.stores_shape:  # e.g. WKW: the shape is derived from the files on disk
         needed = [o + s for o, s in zip(offset, data.shape)]
         target.resize([max(n, c) for n, c in zip(needed, target.info.shape)])
     target.write(offset, data)

@@ -191,6 +191,6 @@ class BufferedSliceWriter:
         mag = self._view.mag.to_list()
         offset = list(self._start)
         offset[self._axis] += self._written * mag[self._axis]
-        self._view._write_slab(block, Vec3Int(offset), self._allow_unaligned)
+        self._view.write_slab(block, Vec3Int(offset), self._allow_unaligned)
         self._written += len(self._pending)
         self._pending = []

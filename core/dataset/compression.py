@@ -30,7 +30,7 @@ def rechunk_mag(
     one renamed into its place, and the old one deleted.
     """
     info = mag_view.info
-    fmt = mag_view._data_format
+    fmt = mag_view.data_format
     chunk, shard, compression = target_layout(info, fmt, chunk_shape, shard_shape, None, compress)
     bbox = mag_view.bounding_box
     layout = dict(data_format=fmt, target_bbox=bbox, chunk=chunk, shard=shard, compression=compression)
@@ -49,7 +49,7 @@ def rechunk_mag(
         return
     if is_file_copy(info, fmt, chunk, shard, compression):
         return  # already stored this way
-    mag_view._check_writable()
+    mag_view.check_writable()
     path = mag_view.path
     if not is_local(path):
         raise ValueError(
@@ -70,18 +70,17 @@ def rechunk_mag(
     os.rename(folder, stale)
     os.rename(fresh, folder)
     remove_path(to_upath(stale))
-    mag_view._cached_array = None
+    mag_view.forget_array()
     _update_cube_length(mag_view, shard.x)
 
 
 def _update_cube_length(mag_view: Any, cube_length: int) -> None:
-    layer = mag_view._layer
-    if layer is None or layer.data_format != DataFormat.WKW:
+    try:
+        layer = mag_view.layer
+    except RuntimeError:  # a MagView sent to another process: its layer's properties are not here
         return
-    for entry in layer._properties.mags:
-        if entry.mag == mag_view.mag:
-            entry.cube_length = cube_length
-    layer._save()
+    if layer.data_format == DataFormat.WKW:
+        layer.set_cube_length(mag_view.mag, cube_length)
 
 
 def compress_mag(mag_view: Any, *, target_path: Any = None, executor: Any = None) -> None:
@@ -97,7 +96,7 @@ def compress_mag(mag_view: Any, *, target_path: Any = None, executor: Any = None
 
 def compress_dataset(dataset: Any, *, executor: Any = None) -> None:
     """Compress every uncompressed mag of ``dataset`` stored in its own folders."""
-    dataset._check_writable()
+    dataset.check_writable()
     for layer in dataset.layers.values():
         for mag_view in layer.mags.values():
             if not layer.is_mag_view_foreign(mag_view) and not mag_view.info.compression_mode:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from .. import ports
 from ..file_locks import try_lock_existing, unlock_and_close
 from ..properties.conditional_writes import (
     ConcurrentChangeError,
@@ -307,15 +308,7 @@ def _take_over(folder: Any, action: str) -> None:
 
 
 def _remove_all_but_marker(folder: Any) -> None:
-    if is_local(folder):
-        for child in local_path(folder).iterdir():
-            if child.name != MARKER_NAME:
-                remove_path(child)
-        return
-    marker = folder.fs._strip_protocol(_marker(folder).path)
-    for file in folder.fs.find(folder.path):
-        if folder.fs._strip_protocol(file) != marker:
-            folder.fs.rm_file(file)
+    ports.file_transfer().remove_contents(folder, keep=MARKER_NAME)
 
 
 def reclaim_interrupted_copy(folder: Any, action: str = "Copying the dataset") -> bool:

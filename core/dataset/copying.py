@@ -8,7 +8,6 @@ copy (``copy_marker``); the same call then replaces that folder instead of refus
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,8 +16,11 @@ from ..errors import LayerExistsError
 from ..geometry import BoundingBox, Mag
 from ..properties import DataFormat, properties_file_path
 from .array_copy import copy_mag_array, mag_folder_is_free, target_layout
+from .attachments import copy_attachments
 from .copy_marker import claim_copy_target, finish_copy, reclaim_interrupted_copy, release_copy, start_copy
+from .dataset import Dataset
 from .layer import SegmentationLayer
+from .layer_checks import check_layer_name, check_layer_name_characters
 from .locations import check_writable_location
 from .mag_registration import (
     check_compatible,
@@ -51,12 +53,12 @@ def add_mag_as_copy(
     progress_desc: str | None = None,
 ) -> Any:
     """Copy a foreign mag into ``layer`` (see ``Layer.add_mag_as_copy``); ``mag`` stores it as another mag."""
-    layer._check_writable()
+    layer.check_writable()
     source = resolve_foreign_mag(foreign_mag_view_or_path)
     check_compatible(layer, source)
     check_writable_location(layer.path, layer.data_format)
     mag = source.mag if mag is None else Mag(mag)
-    if mag in layer._mags:
+    if mag in layer.mags:
         if not exists_ok:
             raise IndexError(
                 f"Copying mag {mag.to_layer_name()} into layer {layer.name!r} failed: the layer has it already. "
@@ -112,13 +114,10 @@ def add_layer_as_copy(
     with_attachments: bool = True,
 ) -> Any:
     """Copy a foreign layer with all its mags into ``dataset`` (see ``Dataset.add_layer_as_copy``)."""
-    from .dataset import _check_layer_name
-    from .layer_checks import check_layer_name_characters
-
-    dataset._check_writable()
+    dataset.check_writable()
     foreign = resolve_foreign_layer(foreign_layer)
     name = new_layer_name or foreign.name
-    _check_layer_name(name)
+    check_layer_name(name)
     check_layer_name_characters(name)
     fmt = DataFormat(data_format if data_format is not None else foreign.data_format)
     check_writable_location(dataset.path, fmt)
@@ -133,9 +132,9 @@ def add_layer_as_copy(
     layer_path = dataset.path / name
     claim_copy_target(layer_path, f"Copying layer {foreign.name!r} to {name!r}", exists_ok)
     properties = staged_layer_properties(foreign, name, fmt)
-    layer = dataset._layer_for(properties)
+    layer = dataset.make_layer(properties)
     try:
-        with saves_deferred(layer, "_save"):
+        with saves_deferred(layer, "save_properties"):
             start_copy(layer_path, foreign.path)
             for mag_view in foreign.mags.values():
                 add_mag_as_copy(
@@ -150,17 +149,13 @@ def add_layer_as_copy(
                     progress_desc=f"Copying {foreign.name}/{mag_view.name}",
                 )
             if with_attachments and isinstance(foreign, SegmentationLayer):
-                from .attachments import copy_attachments
-
                 copy_attachments(foreign, layer)
     except BaseException:
         remove_path(layer_path)
         release_copy(layer_path)
         raise
     write_dataset_group(dataset.path, fmt.value)
-    dataset._properties.data_layers.append(properties)
-    dataset._layers[name] = layer
-    dataset._save_properties()
+    dataset.register_layer(layer)
     finish_copy(layer_path)
     return layer
 
@@ -181,8 +176,6 @@ def copy_dataset(
     layers_to_ignore: Iterable[str] | None = None,
 ) -> Any:
     """Copy ``dataset`` with all layers to ``new_dataset_path`` (see ``Dataset.copy_dataset``)."""
-    from .dataset import Dataset
-
     target_path = to_upath(new_dataset_path)
     ignored = set(layers_to_ignore or ())
     layers = [layer for name, layer in dataset.layers.items() if name not in ignored]
@@ -215,7 +208,7 @@ def copy_dataset(
     if not existed:
         properties_file.unlink()  # written again once every layer is complete
     try:
-        with saves_deferred(target, "_save_properties"):
+        with saves_deferred(target, "save_properties"):
             for layer in layers:
                 add_layer_as_copy(
                     target,
@@ -229,14 +222,14 @@ def copy_dataset(
                     executor=executor,
                 )
             if dataset.default_view_configuration is not None:
-                target._properties.default_view_configuration = dataset.default_view_configuration
+                target.default_view_configuration = dataset.default_view_configuration  # saved below
     except BaseException:
         if created_folder:
             remove_path(target_path)
         if marked:
             release_copy(target_path)  # a marker left behind marks the folder as an interrupted copy
         raise
-    target._save_properties()
+    target.save_properties()
     if marked:
         finish_copy(target_path)
     return target
@@ -246,7 +239,7 @@ def add_mag_from_zarrarray(
     layer: Any, mag: Any, path: Any, *, move: bool = False, extend_layer_bounding_box: bool = True
 ) -> Any:
     """Copy (or move) the array at ``path`` into ``layer`` as ``mag`` (see ``Layer.add_mag_from_zarrarray``)."""
-    layer._check_writable()
+    layer.check_writable()
     mag, source = Mag(mag), to_upath(path)
     storage = ports.resolve_storage(layer.data_format.value)
     if not storage.exists(source):
@@ -260,14 +253,13 @@ def add_mag_from_zarrarray(
             f"The array at {source} holds {info.num_channels} × {info.voxel_type}, layer {layer.name!r} "
             f"{layer.num_channels} × {layer.dtype}."
         )
-    if mag in layer._mags:
+    if mag in layer.mags:
         raise IndexError(f"Adding mag {mag.to_layer_name()} to layer {layer.name!r} failed: it exists.")
     target = layer.path / mag.to_layer_name()
     if not mag_folder_is_free(target):
         raise FileExistsError(f"Adding mag {mag.to_layer_name()} failed: {target} already holds files.")
     if move and is_local(source) and is_local(target):
-        local_path(target).parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(local_path(source)), str(local_path(target)))
+        ports.file_transfer().move(local_path(source), local_path(target))
     else:
         try:
             copy_tree(source, target)

@@ -34,32 +34,29 @@ from ..properties import (
     read_dataset_properties,
 )
 from ..properties.conflicts import NameTakenError
-from ..properties.names import name_problem
 from ..properties.updates import claiming_name, update_dataset_properties
+from .abstract_dataset import AbstractDataset
+from .array_axes import array_indexed, has_extra_axes
+from .compression import compress_dataset
 from .deprecation import deprecated as _deprecated
-from .image_import import ConversionLayerMapping
+from .downsampling import downsample_dataset
+from .image_import import ConversionLayerMapping, add_layer_from_images, dataset_from_images
 from .layer import Layer, SegmentationLayer, remove_tree_and_commit
 from .layer_checks import (
     check_layer_dtype,
+    check_layer_name,
     check_layer_name_characters,
     check_num_channels,
     warn_unsupported_channels,
 )
 from .layer_discovery import discover_layer_properties
 from .locations import check_writable_location, is_read_only_location
-from .mag_view import array_indexed, has_extra_axes
 from .ome_metadata import write_dataset_group, write_layer_metadata
 from .paths import is_local, local_path, resolve_mag_path, to_upath
 from .sampling_modes import SamplingModes
 from .storage_defaults import DEFAULT_DATA_FORMAT
 from .transfer_mode import TransferMode
-
-
-def _check_layer_name(name: str) -> None:
-    """Refuse a layer name given to the API that is no plain folder name (the rule properties files obey too)."""
-    problem = name_problem(name)
-    if problem is not None:
-        raise InvalidArgumentError(f"{name!r} is not a valid layer name: {problem}.")
+from .write_layer import write_new_layer
 
 
 def _same_voxel_size(a: VoxelSize, b: VoxelSize) -> bool:
@@ -67,7 +64,7 @@ def _same_voxel_size(a: VoxelSize, b: VoxelSize) -> bool:
     return all(math.isclose(x, y, rel_tol=1e-9) for x, y in zip(a.to_nanometer(), b.to_nanometer()))
 
 
-class Dataset:
+class Dataset(AbstractDataset[Layer, SegmentationLayer]):
     """A WEBKNOSSOS dataset on disk (or any fsspec location): create it with a voxel size, or open it.
 
     ``Dataset(path, voxel_size=...)`` creates a dataset (``exist_ok=True`` opens an existing one instead);
@@ -122,10 +119,10 @@ class Dataset:
             self._properties = DatasetProperties(
                 id={"name": name or path.name, "team": ""}, scale=wanted_size, data_layers=[], version=1
             )
-            self._save_properties()
+            self.save_properties()
         self._layers: dict[str, Layer] = {}
         for layer_properties in self._properties.data_layers:
-            self._layers[layer_properties.name] = self._layer_for(layer_properties)
+            self._layers[layer_properties.name] = self.make_layer(layer_properties)
 
     @classmethod
     def open(cls, dataset_path: Any, read_only: bool = False) -> Dataset:
@@ -287,7 +284,8 @@ class Dataset:
         _deprecated("Dataset.trigger_dataset_import", "RemoteDataset.trigger_reload_in_datastore")
         trigger_reload_in_datastore(dataset_name_or_url=directory_name, organization_id=organization, token=token)
 
-    def _layer_for(self, properties: LayerProperties) -> Layer:
+    def make_layer(self, properties: LayerProperties) -> Layer:
+        """Internal (not webknossos API): a Layer object for ``properties``, not yet registered."""
         if isinstance(properties, SegmentationLayerProperties) or properties.category == SEGMENTATION_CATEGORY:
             return SegmentationLayer(self, properties, self._read_only)
         return Layer(self, properties, self._read_only)
@@ -318,19 +316,9 @@ class Dataset:
 
     @name.setter
     def name(self, value: str) -> None:
-        self._check_writable()
+        self.check_writable()
         self._properties.id = {**self._properties.id, "name": value}
-        self._save_properties()
-
-    @property
-    def voxel_size(self) -> tuple[float, float, float]:
-        """Voxel edge lengths in nanometers."""
-        return self._properties.scale.to_nanometer()
-
-    @property
-    def voxel_size_with_unit(self) -> VoxelSize:
-        """Voxel edge lengths with their unit."""
-        return self._properties.scale
+        self.save_properties()
 
     @property
     def default_view_configuration(self) -> DatasetViewConfiguration | None:
@@ -339,36 +327,14 @@ class Dataset:
 
     @default_view_configuration.setter
     def default_view_configuration(self, value: DatasetViewConfiguration | None) -> None:
-        self._check_writable()
+        self.check_writable()
         self._properties.default_view_configuration = value
-        self._save_properties()
+        self.save_properties()
 
-    @property
-    def layers(self) -> Mapping[str, Layer]:
-        """The layers by name."""
-        return dict(self._layers)
+    def _title(self) -> str:
+        return f"The dataset at {self._path}"
 
     # ------------------------------------------------------------------ layers
-
-    def get_layer(self, layer_name: str) -> Layer:
-        """The layer named ``layer_name``; IndexError listing the layers if there is none."""
-        if layer_name not in self._layers:
-            raise IndexError(
-                f"The dataset at {self._path} has no layer {layer_name!r}; layers: {sorted(self._layers)}."
-            )
-        return self._layers[layer_name]
-
-    def get_color_layers(self) -> list[Layer]:
-        """All color layers."""
-        return [layer for layer in self._layers.values() if layer.category == COLOR_CATEGORY]
-
-    def get_segmentation_layers(self) -> list[SegmentationLayer]:
-        """All segmentation layers."""
-        return [layer for layer in self._layers.values() if isinstance(layer, SegmentationLayer)]
-
-    def get_segmentation_layer(self, layer_name: str) -> SegmentationLayer:
-        """The segmentation layer named ``layer_name`` (TypeError if it is a color layer)."""
-        return self.get_layer(layer_name).as_segmentation_layer()
 
     def add_layer(
         self,
@@ -386,8 +352,8 @@ class Dataset:
 
         Keyword extras: ``largest_segment_id`` and ``mappings`` for segmentation layers.
         """
-        self._check_writable()
-        _check_layer_name(layer_name)
+        self.check_writable()
+        check_layer_name(layer_name)
         check_layer_name_characters(layer_name)
         if layer_name in self._layers:
             raise LayerExistsError(f"Adding layer {layer_name!r} failed: the dataset at {self._path} already has it.")
@@ -448,11 +414,11 @@ class Dataset:
                 (self._path / layer_name).mkdir(parents=True, exist_ok=True)
                 write_dataset_group(self._path, data_format.value)
                 self._properties.data_layers.append(properties)
-                layer = self._layer_for(properties)
+                layer = self.make_layer(properties)
                 self._layers[layer_name] = layer
-                self._save_properties()
+                self.save_properties()
         except NameTakenError as taken:
-            self._adopt_taken(taken)
+            self.adopt_taken(taken)
             raise
         return layer
 
@@ -503,14 +469,14 @@ class Dataset:
         moved aside, or the properties cannot be written, both stay as they were and the error is raised (see
         ``remove_tree_and_commit``).
         """
-        self._check_writable()
+        self.check_writable()
         layer, entries, layers = self.get_layer(layer_name), list(self._properties.data_layers), dict(self._layers)
 
         def commit() -> None:
             del self._layers[layer_name]
             self._properties.data_layers = [p for p in entries if p.name != layer_name]
             try:
-                self._save_properties()
+                self.save_properties()
             except BaseException:
                 self._layers, self._properties.data_layers = layers, entries
                 raise
@@ -541,15 +507,13 @@ class Dataset:
         ``kwargs`` override what was discovered (``dtype``, ``num_channels``, ``data_format``,
         ``bounding_box``, ``largest_segment_id``, ``mappings``).
         """
-        self._check_writable()
-        _check_layer_name(layer_name)
+        self.check_writable()
+        check_layer_name(layer_name)
         if layer_name in self._layers:
             raise LayerExistsError(f"Adding layer {layer_name!r} failed: the dataset at {self._path} already has it.")
         properties = discover_layer_properties(self._path / layer_name, layer_name, category, **kwargs)
-        self._properties.data_layers.append(properties)
-        layer = self._layer_for(properties)
-        self._layers[layer_name] = layer
-        self._save_properties()
+        layer = self.make_layer(properties)
+        self.register_layer(layer)
         return layer
 
     def write_layer(
@@ -571,8 +535,6 @@ class Dataset:
 
         ``axes`` names the data's axes for n-d data (e.g. ``("t", "x", "y", "z")`` or with ``"c"``).
         """
-        from .write_layer import write_new_layer
-
         layer = write_new_layer(
             self,
             layer_name,
@@ -600,8 +562,6 @@ class Dataset:
         executor: Any = None,
     ) -> None:
         """Add downsampled mags to every layer, up to ``coarsest_mag`` (default: computed per layer)."""
-        from .downsampling import downsample_dataset
-
         downsample_dataset(
             self,
             sampling_mode=sampling_mode,
@@ -610,16 +570,6 @@ class Dataset:
             compress=compress,
             executor=executor,
         )
-
-    def calculate_bounding_box(self) -> NDBoundingBox:
-        """The smallest box containing every layer's bounding box."""
-        boxes = [layer.bounding_box for layer in self._layers.values() if not layer.bounding_box.is_empty()]
-        if not boxes:
-            return BoundingBox((0, 0, 0), (0, 0, 0))
-        result = boxes[0]
-        for bbox in boxes[1:]:
-            result = result.extended_by(bbox)
-        return result
 
     # ------------------------------------------------------------------ copies and references
 
@@ -659,8 +609,6 @@ class Dataset:
         task on ``executor``. Unsupported choices (bioformats, CZI, time points, multiscale ``scale`` levels,
         pims input) raise with a clear message.
         """
-        from .image_import import add_layer_from_images
-
         return add_layer_from_images(
             self,
             images,
@@ -723,8 +671,6 @@ class Dataset:
         function path -> layer name); the files of one layer are stacked along z in natural name order
         (or ``z_slices_sort_key``). Without a voxel size, (1, 1, 1) nm is used.
         """
-        from .image_import import dataset_from_images
-
         return dataset_from_images(
             cls,
             input_path,
@@ -896,19 +842,30 @@ class Dataset:
 
     def compress(self, *, executor: Any = None) -> None:
         """Compress every uncompressed mag of the dataset in place."""
-        from .compression import compress_dataset
-
         compress_dataset(self, executor=executor)
 
     # ------------------------------------------------------------------ persistence
 
-    def _check_writable(self) -> None:
+    def copy_properties(self) -> DatasetProperties:
+        """Internal (not webknossos API): a deep copy of the dataset's properties."""
+        return copy.deepcopy(self._properties)
+
+    def register_layer(self, layer: Layer) -> None:
+        """Internal (not webknossos API): add ``layer`` (made by ``make_layer``, its
+        data complete) to the layers and the properties, and persist."""
+        self._properties.data_layers.append(layer._properties)
+        self._layers[layer.name] = layer
+        self.save_properties()
+
+    def check_writable(self) -> None:
+        """Internal (not webknossos API): raise RuntimeError if changes are refused."""
         if self._read_only:
             why = "http(s) locations are read-only" if is_read_only_location(self._path) else "it is opened read-only"
             raise RuntimeError(f"Cannot change the dataset at {self._path}: {why}.")
 
-    def _save_properties(self) -> None:
-        """Persist this object's changes to the properties and refresh the zarr layer metadata.
+    def save_properties(self) -> None:
+        """Internal (not webknossos API): persist this object's changes to the properties and refresh the zarr
+        layer metadata.
 
         Every change (layers, mags, attachments, settings) ends here. Under the dataset's properties lock the
         file is read again and only what this object changed since it last read or wrote it is merged in
@@ -917,22 +874,22 @@ class Dataset:
         writers, on ``s3://`` too (conditional writes); ``memory://`` lives in one process, whose threads take
         turns; other object stores do not protect writers in different processes from each other.
         """
-        self._check_writable()
+        self.check_writable()
         self._commit_properties()
         self._write_layer_metadata()
 
     def _commit_properties(self) -> None:
-        """Merge this object's changes into the properties file and adopt the result (see ``_save_properties``)."""
+        """Merge this object's changes into the properties file and adopt the result (see ``save_properties``)."""
         try:
             merged, on_disk = update_dataset_properties(self._path, self._synced_properties, self._properties)
         except NameTakenError as taken:
-            self._adopt_taken(taken)
+            self.adopt_taken(taken)
             raise
         self._synced_properties = on_disk
         self._adopt_properties(merged)
 
-    def _adopt_taken(self, taken: NameTakenError) -> None:
-        """Another process added a layer or mag of the name this object wanted: adopt the file as it is now."""
+    def adopt_taken(self, taken: NameTakenError) -> None:
+        """Internal: another process took the layer or mag name this object wanted; adopt the file as it is now."""
         if taken.on_disk is not None:
             self._synced_properties = taken.on_disk
             self._adopt_properties(copy.deepcopy(taken.on_disk))
@@ -954,7 +911,7 @@ class Dataset:
             if layer is not None and type(layer._properties) is type(entry):
                 layer._adopt_properties(entry)
             else:
-                layer = self._layer_for(entry)
+                layer = self.make_layer(entry)
             adopted[entry.name] = layer
         current.data_layers = [layer._properties for layer in adopted.values()]
         layers.clear()
@@ -970,10 +927,11 @@ class Dataset:
                     # OME metadata (derived from the arrays) of that layer is left as it is.
                     continue
 
-    def _rename_layer(self, layer: Layer, new_name: str) -> None:
+    def rename_layer(self, layer: Layer, new_name: str) -> None:
+        """Internal (not webknossos API): rename ``layer`` and its folder (``Layer.name = ...`` calls this)."""
         if new_name == layer.name:
             return  # renaming a layer to its own name changes nothing (as in the reference)
-        _check_layer_name(new_name)
+        check_layer_name(new_name)
         check_layer_name_characters(new_name)
         if new_name in self._layers:
             raise IndexError(f"Renaming layer {layer.name!r} failed: {new_name!r} exists already.")
@@ -1010,8 +968,7 @@ class Dataset:
         # Re-point the existing MagView objects at the moved folder; a cached array handle would keep
         # writing to the old path.
         for entry in properties.mags:
-            mag_view = layer._mags.get(entry.mag)
+            mag_view = layer.mags.get(entry.mag)
             if mag_view is not None:
-                mag_view._path = resolve_mag_path(self._path, layer.path, entry)
-                mag_view._cached_array = None
+                mag_view.forget_array(moved_to=resolve_mag_path(self._path, layer.path, entry))
         self._layers[new_name] = layer

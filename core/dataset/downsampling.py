@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import partial
 from itertools import product
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from ..default_executor import default_is_threaded, default_parallelism
 from ..geometry import Mag, NDBoundingBox, Vec3Int
 from ..sampling import (
     InterpolationModes,
@@ -38,6 +40,7 @@ from ..sampling import (
     plan_upsampling_mags,
     upsample_cube,
 )
+from ..sampling.block_gather import Block, GroupBuffer, plan_groups
 from ..sampling.block_pipeline import run_overlapped
 from ..sampling.border_padding import symmetric_border_indices, symmetric_pad_widths, take_along_spatial_axes
 from .layer_checks import warn_chunk_shape
@@ -51,6 +54,7 @@ if TYPE_CHECKING:
 _XYZ = ("x", "y", "z")
 _UNIT_MIN_EDGE = 256  # work units hold whole shards and reach at least this many target voxels per axis
 _BLOCK_MAX_BYTES = 64 * 1024 * 1024  # default bound of the voxels (source + target) held per block
+_GATHER_MAX_BYTES = 512 * 1024 * 1024  # default executor: gathered target voxels held at once (all units, 2 slabs each)
 _MIRRORED_MODES = (InterpolationModes.MEDIAN, InterpolationModes.MODE, InterpolationModes.MAX, InterpolationModes.MIN)
 
 
@@ -170,6 +174,30 @@ def _block_shape(buffer_shape: Any, info: Any, source_per_target: int = 1) -> tu
     return tuple(block)  # type: ignore[return-value]
 
 
+def _gather_bytes(executor: Any, units: int) -> int:
+    """The write-group budget of each of a step's ``units`` work units (0: block by block).
+
+    On the default threads executor a unit's blocks are collected into slabs (``_run_blocks``); the units
+    running at once share ``_GATHER_MAX_BYTES``. Sequential runs and explicit executors write block by block.
+    """
+    if executor is not None:
+        return 0
+    if not default_is_threaded():
+        return 0
+    return _GATHER_MAX_BYTES // max(1, min(units, default_parallelism()))
+
+
+def _unit_count(bbox: NDBoundingBox, unit: Vec3Int) -> int:
+    """How many unit-aligned boxes of Mag(1) size ``unit`` the box ``bbox`` touches."""
+    return math.prod(_ceildiv(hi, u) - lo // u for (lo, hi), u in zip(_spatial_bounds(bbox), unit))
+
+
+def _voxel_bytes(view: Any) -> int:
+    """Bytes of one voxel of ``view`` (all channels)."""
+    info = view.info
+    return max(1, int(info.num_channels) * np.dtype(info.voxel_type).itemsize)
+
+
 def _unit_shape(info: Any, mag: Mag) -> Vec3Int:
     """Mag(1) size of a work unit: whole target shards (never shared by two units)."""
     shard = [int(s) for s in info.shard_shape]
@@ -189,6 +217,7 @@ def downsample_chunk(
     block_shape: tuple[int, int, int],
     pipeline_depth: int | None = None,
     border_unit: tuple[int, int, int] | None = None,
+    gather_bytes: int = 0,
 ) -> None:
     """Compute one work unit of a downsampling step (``args`` as given by ``View.for_zipped_chunks``).
 
@@ -196,6 +225,8 @@ def downsample_chunk(
     ``pipeline_depth`` blocks are read and reduced ahead of the one being written (``run_overlapped``).
     ``border_unit`` (target voxels; default: the block) is the reference's work unit, within which the box's
     border voxels are mirrored into partly covered target voxels for median, mode, max and min.
+    ``gather_bytes`` > 0 collects the blocks into slabs of the unit of at most that size, each one write
+    (``_run_blocks``); 0 writes block by block.
     """
     _, target_chunk, _ = args
     mode = parse_interpolation_mode(interpolation_mode)
@@ -243,14 +274,77 @@ def downsample_chunk(
         data = take_along_spatial_axes(data, indices, [a for a, _ in spans])
         return downsample_cube(data, ratio, mode)
 
-    def write(block: tuple[tuple[int, int], ...], result: np.ndarray | None) -> None:
-        if result is None:
-            return
+    def write(block: tuple[tuple[int, int], ...], result: np.ndarray) -> None:
         write_bounds = [(max(b0 * t, lo), min(b1 * t, hi)) for (b0, b1), t, (lo, hi) in zip(block, tmag, bounds)]
         target_chunk.write(result, absolute_bounding_box=_with_spatial_bounds(unit, write_bounds), allow_unaligned=True)
 
     # blocks ahead are read and reduced on threads while this thread writes the finished ones, in order
-    run_overlapped(product(*axis_pieces), compute, write, depth=pipeline_depth)
+    _run_blocks(
+        axis_pieces,
+        compute,
+        write,
+        depth=pipeline_depth,
+        gather_bytes=gather_bytes,
+        voxel_bytes=_voxel_bytes(target_chunk),
+    )
+
+
+def _run_blocks(
+    axis_pieces: Sequence[Sequence[tuple[int, int]]],
+    compute: Callable[[Block], np.ndarray | None],
+    write: Callable[[Block, np.ndarray], None],
+    *,
+    depth: int | None,
+    gather_bytes: int,
+    voxel_bytes: int = 1,
+) -> None:
+    """``write(block, compute(block))`` for the unit's blocks (``compute`` None: nothing to write there).
+
+    ``compute`` runs ahead on ``depth`` threads (``run_overlapped``). With ``gather_bytes`` the blocks are
+    collected into slabs of the unit (``plan_groups``, ``voxel_bytes`` per target voxel, two slabs of at
+    most ``gather_bytes / 2`` each when the unit allows) and each slab is one write: a sharded target then
+    rewrites each shard once per slab instead of once per block. A slab is written on a writer thread while
+    the next one is computed; writes run one after another (never two writers in one shard).
+    """
+    if not gather_bytes:
+
+        def write_block(block: Block, result: np.ndarray | None) -> None:
+            if result is not None:
+                write(block, result)
+
+        run_overlapped(product(*axis_pieces), compute, write_block, depth=depth)
+        return
+    groups = plan_groups(axis_pieces, voxel_bytes, gather_bytes // 2, min_groups=2)
+    filling: list[GroupBuffer] = []
+    writing: list[Future[None]] = []
+
+    def produce(item: tuple[int, Block]) -> np.ndarray | None:
+        return compute(item[1])
+
+    def flush(buffer: GroupBuffer) -> None:
+        if buffer.complete:
+            write(tuple(zip(buffer.origin, buffer.stop)), buffer.data)  # type: ignore[arg-type]
+        elif buffer.data is not None:  # some blocks had no data: write the others one by one
+            for block in buffer.filled:
+                write(block, buffer.data[(Ellipsis, *buffer.window(block))])
+
+    def consume(item: tuple[int, Block], result: np.ndarray | None) -> None:
+        if not filling:
+            filling.append(GroupBuffer(groups[item[0]]))
+        if filling[0].put(item[1], result):
+            if writing:
+                writing.pop().result()  # the slab before is written: one writer at a time, two slabs held at most
+            writing.append(writer.submit(flush, filling.pop()))
+
+    items = [(g, block) for g, blocks in enumerate(groups) for block in blocks]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="daedalus-slab-writer") as writer:
+        try:
+            run_overlapped(items, produce, consume, depth=depth)
+        except BaseException:
+            wait(writing)  # the slab being written finishes; the first failure is the one raised
+            raise
+        while writing:  # the last slab
+            writing.pop().result()
 
 
 def upsample_chunk(
@@ -261,6 +355,7 @@ def upsample_chunk(
     target_mag: Mag,
     block_shape: tuple[int, int, int],
     pipeline_depth: int | None = None,
+    gather_bytes: int = 0,
 ) -> None:
     """Compute one work unit of an upsampling step (nearest neighbour: every source voxel is repeated)."""
     _, target_chunk, _ = args
@@ -290,26 +385,66 @@ def upsample_chunk(
             offsets[2] : offsets[2] + sizes[2],
         ]
 
-    def write(block: tuple[tuple[int, int], ...], cropped: np.ndarray | None) -> None:
-        if cropped is not None:
-            box = _with_spatial_bounds(unit, write_bounds_of(block))
-            target_chunk.write(cropped, absolute_bounding_box=box, allow_unaligned=True)
+    def write(block: tuple[tuple[int, int], ...], cropped: np.ndarray) -> None:
+        box = _with_spatial_bounds(unit, write_bounds_of(block))
+        target_chunk.write(cropped, absolute_bounding_box=box, allow_unaligned=True)
 
-    run_overlapped(product(*axis_pieces), compute, write, depth=pipeline_depth)
+    _run_blocks(
+        axis_pieces,
+        compute,
+        write,
+        depth=pipeline_depth,
+        gather_bytes=gather_bytes,
+        voxel_bytes=_voxel_bytes(target_chunk),
+    )
 
 
 # ---------------------------------------------------------------------------------------------- the mixin
 
 
-class DownsamplingMixin:
-    """``Layer`` methods that create coarser (``downsample*``) and finer (``upsample``) mags."""
+class SampledLayer(Protocol):
+    """What ``DownsamplingMixin`` needs of the layer it is mixed into (``Layer`` provides all of it)."""
 
-    # provided by Layer
-    name: str
-    category: str
-    dataset: Any
-    bounding_box: NDBoundingBox
-    mags: Any
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def category(self) -> str: ...
+
+    @property
+    def dataset(self) -> Any: ...
+
+    @property
+    def bounding_box(self) -> NDBoundingBox: ...
+
+    @property
+    def data_format(self) -> Any: ...
+
+    @property
+    def mags(self) -> Mapping[Mag, MagView]: ...
+
+    def check_writable(self) -> None: ...
+
+    def get_mag(self, mag: Any) -> MagView: ...
+
+    def get_finest_mag(self) -> MagView: ...
+
+    def delete_mag(self, mag: Any) -> None: ...
+
+    def add_mag(
+        self, mag: Any, *, chunk_shape: Any = None, shard_shape: Any = None, compress: Any = True
+    ) -> MagView: ...
+
+
+# type checkers see the mixin as a SampledLayer; at run time it puts nothing into Layer's MRO but its methods
+if TYPE_CHECKING:
+    _MixinBase = SampledLayer
+else:
+    _MixinBase = object
+
+
+class DownsamplingMixin(_MixinBase):
+    """``Layer`` methods that create coarser (``downsample*``) and finer (``upsample``) mags."""
 
     # -------------------------------------------------------------- public API
 
@@ -339,7 +474,7 @@ class DownsamplingMixin:
         ``align_with_other_layers`` the mags other layers already have are reused. ``coarsest_mag``
         defaults to a power of two (at least 4) shrinking the largest side of the layer to about 100 voxels.
         """
-        self._check_writable()  # type: ignore[attr-defined]
+        self.check_writable()
         source_view = self._resolve_source(from_mag, from_mag_view)
         source_mag = source_view.mag
         if coarsest_mag is not None and any(v & (v - 1) for v in Mag(coarsest_mag).to_list()):
@@ -396,7 +531,7 @@ class DownsamplingMixin:
         kept unless other ones are requested), so mags prepared with ``only_setup_mag`` can be filled
         from parallel processes without touching the dataset's properties.
         """
-        self._check_writable()  # type: ignore[attr-defined]
+        self.check_writable()
         source_view = self._resolve_source(from_mag, from_mag_view)
         interpolation = parse_interpolation_mode(interpolation_mode, self.category).value
         self._run_steps(
@@ -428,7 +563,7 @@ class DownsamplingMixin:
     ) -> None:
         """Create ``target_mags`` finest first (they are sorted, as in the reference), each from the one before
         (the first from ``from_mag``)."""
-        self._check_writable()  # type: ignore[attr-defined]
+        self.check_writable()
         source_view = self._resolve_source(from_mag, None)
         interpolation = parse_interpolation_mode(interpolation_mode, self.category).value
         self._run_steps(
@@ -458,8 +593,8 @@ class DownsamplingMixin:
 
         Each mag is computed from the coarsest already recomputed mag it is an integer multiple of.
         """
-        self._check_writable()  # type: ignore[attr-defined]
-        finest = self.get_finest_mag()  # type: ignore[attr-defined]
+        self.check_writable()
+        finest = self.get_finest_mag()
         interpolation = parse_interpolation_mode(interpolation_mode, self.category).value
         others = sorted((m for m in self.mags if m != finest.mag), key=lambda m: (m.max_dim, m.to_list()))
         done = [finest.mag]
@@ -475,7 +610,7 @@ class DownsamplingMixin:
             done.append(mag)
         for source_mag, target in steps:
             self._run_steps(
-                self.get_mag(source_mag),  # type: ignore[attr-defined]
+                self.get_mag(source_mag),
                 [target],
                 interpolation_mode=interpolation,
                 compress=compress,
@@ -506,7 +641,7 @@ class DownsamplingMixin:
         The mags are those of the ``sampling_mode`` scheme (or of other layers, when aligning) between
         ``finest_mag`` and ``from_mag``; every step reads the mag created before it.
         """
-        self._check_writable()  # type: ignore[attr-defined]
+        self.check_writable()
         source_view = self._resolve_source(from_mag, from_mag_view)
         mode = _parse_sampling_mode(sampling_mode)
         try:
@@ -546,12 +681,12 @@ class DownsamplingMixin:
         if from_mag is None:
             if not self.mags:
                 raise MagNotFoundError(f"Layer {self.name!r} has no mags to downsample from.")
-            return self.get_mag(max(self.mags))  # type: ignore[attr-defined]
+            return self.get_mag(max(self.mags))
         mag = Mag(from_mag)
         if mag not in self.mags:
             names = [_mag_name(m) for m in sorted(self.mags, key=lambda m: (m.max_dim, m.to_list()))]
             raise MagNotFoundError(f"Layer {self.name!r} has no Mag {_mag_name(mag)} (its mags: {names}).")
-        return self.get_mag(mag)  # type: ignore[attr-defined]
+        return self.get_mag(mag)
 
     def _effective_sampling_mode(self, mode: SamplingModes, source_mag: Mag, force: bool) -> str:
         """The sampling mode to use; unsuitable schemes are refused or replaced unless ``force``."""
@@ -582,7 +717,7 @@ class DownsamplingMixin:
         else:
             shard = created_mag_shard_shape(self.data_format, chunk, self.bounding_box.size_xyz.z)
         if target in self.mags:
-            existing = self.get_mag(target)  # type: ignore[attr-defined]
+            existing = self.get_mag(target)
             info = existing.info
             same = (
                 (chunk_shape is None or Vec3Int(info.chunk_shape) == chunk)
@@ -591,8 +726,8 @@ class DownsamplingMixin:
             )
             if same:
                 return existing
-            self.delete_mag(target)  # type: ignore[attr-defined]
-        return self.add_mag(target, chunk_shape=chunk_shape, shard_shape=shard, compress=compress)  # type: ignore[attr-defined]
+            self.delete_mag(target)
+        return self.add_mag(target, chunk_shape=chunk_shape, shard_shape=shard, compress=compress)
 
     def _run_steps(
         self,
@@ -638,7 +773,7 @@ class DownsamplingMixin:
         current = source_view
         for target in targets:
             if skip_existing and target in self.mags:
-                current = self.get_mag(target)  # type: ignore[attr-defined]
+                current = self.get_mag(target)
                 continue
             target_view = self._prepare_target(target, source_info, chunk_shape, shard_shape, compress)
             if not only_setup and not self.bounding_box.is_empty():
@@ -661,6 +796,7 @@ class DownsamplingMixin:
             "block_shape": block,
             # blocks computed ahead within a unit: fewer when an executor already runs units side by side
             "pipeline_depth": None if executor is None else 1,
+            "gather_bytes": _gather_bytes(executor, _unit_count(layer_bbox, unit)),
         }
         if interpolation_mode is None:
             func = partial(upsample_chunk, **common)
@@ -691,7 +827,7 @@ class DownsamplingMixin:
         executor: Any,
     ) -> None:
         """``Dataset.downsample`` for this layer: create the planned mags that do not exist yet."""
-        source_view = self.get_finest_mag()  # type: ignore[attr-defined]
+        source_view = self.get_finest_mag()
         interpolation = parse_interpolation_mode(interpolation_mode, self.category).value
         mode = self._effective_sampling_mode(sampling_mode, source_view.mag, force=False)
         coarsest = default_coarsest_mag(self.bounding_box.size_xyz) if coarsest_mag is None else Mag(coarsest_mag)

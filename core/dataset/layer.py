@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 import warnings
 from collections.abc import Callable, Iterable
@@ -18,6 +17,7 @@ from .. import ports
 from ..geometry import Mag, NDBoundingBox, Vec3Int
 from ..properties import (
     SEGMENTATION_CATEGORY,
+    AttachmentsProperties,
     DataFormat,
     LayerProperties,
     LayerViewConfiguration,
@@ -35,7 +35,7 @@ from .layer_checks import check_storage_shapes, warn_chunk_shape
 from .layer_discovery import axis_order_of
 from .mag_view import MagView
 from .paths import is_local, is_relative_to, resolve_mag_path
-from .storage_defaults import default_chunk_shape, default_shard_shape
+from .storage_defaults import DEFAULT_CHUNK_SHAPE, default_shard_shape
 
 if TYPE_CHECKING:
     from .attachments import Attachments
@@ -51,7 +51,7 @@ class Layer(DownsamplingMixin, AbstractLayer):
             ports.prepare_storage(self.data_format)
         for entry in properties.mags:
             path = resolve_mag_path(dataset.path, self.path, entry)
-            self._mags[entry.mag] = self._new_mag_view(entry.mag, path)
+            self._mags[entry.mag] = self.new_mag_view(entry.mag, path)
 
     def __repr__(self) -> str:
         return f"Layer({self.name!r}, dtype={self.dtype}, num_channels={self.num_channels})"  # also segmentation
@@ -66,8 +66,8 @@ class Layer(DownsamplingMixin, AbstractLayer):
     @AbstractLayer.name.setter
     def name(self, new_name: str) -> None:
         """The layer's name (also its folder name); assigning renames layer and folder."""
-        self._check_writable()
-        self._dataset._rename_layer(self, new_name)
+        self.check_writable()
+        self._dataset.rename_layer(self, new_name)
 
     @property
     def path(self) -> UPath:
@@ -82,27 +82,27 @@ class Layer(DownsamplingMixin, AbstractLayer):
     @AbstractLayer.default_view_configuration.setter
     def default_view_configuration(self, value: LayerViewConfiguration | None) -> None:
         """How WEBKNOSSOS shows the layer by default; assigning persists it."""
-        self._check_writable()
+        self.check_writable()
         self._properties.default_view_configuration = value
-        self._save()
+        self.save_properties()
 
     @AbstractLayer.bounding_box.setter
     def bounding_box(self, bbox: NDBoundingBox) -> None:
         """The layer's extent in Mag(1) voxels; assigning persists it and grows the mags' arrays."""
-        self._check_writable()
+        self.check_writable()
         current = self._properties.bounding_box
         if tuple(bbox.axes) != tuple(current.axes) and set(bbox.axes) == {"x", "y", "z"}:
             bbox = current.with_topleft_xyz(bbox.topleft_xyz).with_size_xyz(bbox.size_xyz)
         self._properties.bounding_box = bbox
         for mag_view in self._mags.values():
             if not mag_view.read_only and not self.is_mag_view_foreign(mag_view):
-                mag_view._ensure_shape_for(bbox)
-        self._save()
+                mag_view.ensure_shape_for(bbox)
+        self.save_properties()
 
     @AbstractLayer.coordinate_transformations.setter
     def coordinate_transformations(self, value: Iterable[CoordinateTransformation] | None) -> None:
         """How WEBKNOSSOS places the layer in the dataset's space; assigning (a list, or None for none) persists it."""
-        self._check_writable()
+        self.check_writable()
         transformations = list(value or ())
         for transformation in transformations:
             if not isinstance(transformation, CoordinateTransformation):
@@ -111,7 +111,7 @@ class Layer(DownsamplingMixin, AbstractLayer):
                     f"ThinPlateSplineCoordinateTransformation objects, not {transformation!r}."
                 )
         self._properties.coordinate_transformations = transformations or None
-        self._save()
+        self.save_properties()
 
     @property
     def is_foreign(self) -> bool:
@@ -143,7 +143,7 @@ class Layer(DownsamplingMixin, AbstractLayer):
         """Create a new mag on disk (defaults: chunk 32³, shard 1024³ for zarr3, compressed).
 
         ``compress`` is a bool, or for zarr3 layers a ``Zarr3Config`` with the codecs and chunk key encoding."""
-        self._check_writable()
+        self.check_writable()
         mag = Mag(mag)
         if mag in self._mags:
             raise IndexError(f"Adding mag {mag.to_layer_name()} to layer {self.name!r} failed: it exists.")
@@ -155,7 +155,7 @@ class Layer(DownsamplingMixin, AbstractLayer):
         chunk = Vec3Int.from_vec_or_int(chunk_shape) if chunk_shape is not None else None
         if chunk is not None:
             warn_chunk_shape(chunk)
-        chunk = chunk or default_chunk_shape(self.data_format)
+        chunk = chunk or DEFAULT_CHUNK_SHAPE
         if chunks_per_shard is not None:
             shard = chunk * Vec3Int.from_vec_or_int(chunks_per_shard)
         elif shard_shape is not None:
@@ -173,20 +173,10 @@ class Layer(DownsamplingMixin, AbstractLayer):
                 mag_view = MagView.create(
                     self, mag, path=path, chunk_shape=chunk, shard_shape=shard, compression_mode=compress
                 )
-                cube_length = shard.x if self.data_format == DataFormat.WKW else None
-                self._properties.mags.append(
-                    MagViewProperties(
-                        mag=mag,
-                        path=f"./{self.name}/{mag.to_layer_name()}",
-                        cube_length=cube_length,
-                        axis_order=axis_order_of(mag_view.info),
-                    )
-                )
-                self._properties.mags.sort(key=lambda m: (m.mag.max_dim, m.mag.to_list()))
-                self._mags[mag] = mag_view
-                self._save()
+                self.register_mag(mag_view, f"./{self.name}/{mag.to_layer_name()}")
+                self.save_properties()
         except NameTakenError as taken:
-            self._dataset._adopt_taken(taken)
+            self._dataset.adopt_taken(taken)
             raise
         return mag_view
 
@@ -226,7 +216,7 @@ class Layer(DownsamplingMixin, AbstractLayer):
         Only data inside the layer folder is deleted (a referenced mag elsewhere is just unregistered; a
         symbolic link is removed, not its target). See ``remove_tree_and_commit`` for what a failure leaves.
         """
-        self._check_writable()
+        self.check_writable()
         mag = Mag(mag)
         if mag not in self._mags:
             raise IndexError(f"Deleting mag {mag.to_layer_name()} failed: layer {self.name!r} has no such mag.")
@@ -236,7 +226,7 @@ class Layer(DownsamplingMixin, AbstractLayer):
             del self._mags[mag]
             self._properties.mags = [m for m in entries if m.mag != mag]
             try:
-                self._save()
+                self.save_properties()
             except BaseException:
                 self._mags, self._properties.mags = mag_views, entries
                 raise
@@ -363,16 +353,40 @@ class Layer(DownsamplingMixin, AbstractLayer):
         """This layer as a SegmentationLayer (TypeError if it is not one)."""
         return AbstractLayer.as_segmentation_layer(self)
 
-    def _new_mag_view(self, mag: Mag, path: Any) -> MagView:
-        """The MagView object for ``mag`` stored at ``path`` (RemoteLayer makes RemoteMagViews)."""
+    def new_mag_view(self, mag: Mag, path: Any) -> MagView:
+        """Internal: the MagView object for ``mag`` stored at ``path`` (RemoteLayer makes RemoteMagViews)."""
         return MagView(self, mag, path, self._read_only)
 
-    def _check_writable(self) -> None:
+    def register_mag(self, mag_view: MagView, entry_path: str, axis_order: dict[str, int] | None = None) -> None:
+        """Internal (not webknossos API): add ``mag_view`` (its array complete) to the
+        mags and the properties (path ``entry_path``, the array's axis order unless given); the caller persists."""
+        info = mag_view.info
+        self._properties.mags.append(
+            MagViewProperties(
+                mag=mag_view.mag,
+                path=entry_path,
+                cube_length=info.shard_shape.x if self.data_format == DataFormat.WKW else None,
+                axis_order=axis_order_of(info) if axis_order is None else axis_order,
+            )
+        )
+        self._properties.mags.sort(key=lambda m: (m.mag.max_dim, m.mag.to_list()))
+        self._mags[mag_view.mag] = mag_view
+
+    def set_cube_length(self, mag: Mag, cube_length: int) -> None:
+        """Internal (not webknossos API): record the new cube length of a rechunked WKW mag and persist."""
+        for entry in self._properties.mags:
+            if entry.mag == mag:
+                entry.cube_length = cube_length
+        self.save_properties()
+
+    def check_writable(self) -> None:
+        """Internal (not webknossos API): raise RuntimeError if the layer is read-only."""
         if self._read_only:
             raise RuntimeError(f"Cannot change layer {self.name!r}: the dataset is opened read-only.")
 
-    def _save(self) -> None:
-        self._dataset._save_properties()
+    def save_properties(self) -> None:
+        """Internal (not webknossos API): persist the dataset's properties with this layer's changes."""
+        self._dataset.save_properties()
 
     def _adopt_properties(self, merged: LayerProperties) -> None:
         """Take over ``merged`` (this layer's entry as just written, possibly with others' changes merged in):
@@ -394,7 +408,7 @@ class Layer(DownsamplingMixin, AbstractLayer):
             ports.prepare_storage(self.data_format)
         for entry in added:
             path = resolve_mag_path(self._dataset.path, self.path, entry)
-            self._mags[entry.mag] = self._new_mag_view(entry.mag, path)
+            self._mags[entry.mag] = self.new_mag_view(entry.mag, path)
 
 
 class SegmentationLayer(Layer, AbstractSegmentationLayer):
@@ -405,18 +419,29 @@ class SegmentationLayer(Layer, AbstractSegmentationLayer):
     @AbstractSegmentationLayer.largest_segment_id.setter
     def largest_segment_id(self, value: int | None) -> None:
         """The largest segment id in the data (None when unknown); assigning persists it."""
-        self._check_writable()
+        self.check_writable()
         if value is not None:
             value = int(value)
             if self.dtype.kind in "iu" and not 0 <= value <= np.iinfo(self.dtype).max:
                 raise ValueError(f"largest_segment_id {value} does not fit the layer's dtype {self.dtype}.")
         self._properties.largest_segment_id = value
-        self._save()
+        self.save_properties()
 
     @property
     def mappings(self) -> list[str]:
         """Names of the layer's mappings."""
         return list(self._properties.mappings)
+
+    def save_attachments_properties(self, attachments: AttachmentsProperties) -> None:
+        """Internal (not webknossos API): make ``attachments`` this layer's attachments entry and persist; the
+        old entry stays if saving fails."""
+        before = self._properties.attachments
+        self._properties.attachments = attachments
+        try:
+            self.save_properties()
+        except BaseException:
+            self._properties.attachments = before
+            raise
 
     @property
     def attachments(self) -> Attachments:
@@ -432,7 +457,7 @@ class SegmentationLayer(Layer, AbstractSegmentationLayer):
 
     def refresh_largest_segment_id(self, *, chunk_shape: Any = None, executor: Any = None) -> None:
         """Scan the finest mag and set ``largest_segment_id`` to its maximum (None if the layer is empty)."""
-        self._check_writable()
+        self.check_writable()
         if not self._mags or self.bounding_box.is_empty():
             self.largest_segment_id = None
             return
@@ -485,12 +510,4 @@ def remove_tree_and_commit(path: UPath, commit: Callable[[], None]) -> None:
 def remove_tree(path: UPath) -> None:
     """Delete a folder (local or fsspec) if it exists; a symbolic link (even a dangling one) is removed itself,
     never the folder it points to."""
-    if is_local(path):
-        local = path.path if hasattr(path, "path") else path
-        if os.path.islink(local):
-            os.unlink(local)
-        elif os.path.exists(local):
-            shutil.rmtree(local)
-        return
-    if path.exists():
-        path.fs.rm(path.path, recursive=True)
+    ports.file_transfer().remove(path)

@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import InvalidArgumentError
 from ..geometry import Vec3Int
 from ..properties import SEGMENTATION_CATEGORY, DataFormat
+from ..properties.names import name_problem
 
 COLOR_DTYPES = ("uint8", "uint16", "uint32", "int8", "int16", "int32", "float32")
 SEGMENTATION_DTYPES = ("uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64")
@@ -21,6 +22,13 @@ _LAYER_NAME_EXTRA = re.compile(r"[A-Za-z0-9_.\-$@]+")  # the reference also acce
 
 class UnsupportedLayerDtypeError(ValueError):
     """A dtype WEBKNOSSOS cannot show in a layer of that category."""
+
+
+def check_layer_name(name: str) -> None:
+    """Refuse a layer name given to the API that is no plain folder name (the rule properties files obey too)."""
+    problem = name_problem(name)
+    if problem is not None:
+        raise InvalidArgumentError(f"{name!r} is not a valid layer name: {problem}.")
 
 
 def check_layer_name_characters(name: str) -> None:

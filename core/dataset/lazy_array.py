@@ -60,7 +60,7 @@ class ViewArray:
     def __dask_tokenize__(self) -> tuple[Any, ...]:
         """What names this array to dask: the stored array, the mag and the box (not the object's identity)."""
         view = self._view
-        return ("daedalus.ViewArray", str(view._path), str(view.mag), self._offset, self.shape, str(self.dtype))
+        return ("daedalus.ViewArray", str(view.storage_path), str(view.mag), self._offset, self.shape, str(self.dtype))
 
     def block_chunks(self) -> tuple[tuple[int, ...], ...]:
         """Block sizes per axis for dask: the shard grid (chunks when unsharded) cut at the view's edges."""

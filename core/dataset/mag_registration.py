@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import copy
 import os
 from contextlib import contextmanager
 from typing import Any
 
 from ..geometry import Mag, NDBoundingBox
-from ..properties import AttachmentsProperties, DataFormat, MagViewProperties, SegmentationLayerProperties
-from .layer_discovery import axis_order_of
+from ..properties import AttachmentsProperties, DataFormat, SegmentationLayerProperties
+from .dataset import Dataset
+from .layer import Layer
 from .mag_view import MagView
 from .paths import is_local, local_path, to_upath, url_for_properties
 
@@ -18,8 +18,6 @@ def resolve_foreign_mag(value: Any) -> MagView:
     """A MagView, or the mag at a path ``<dataset>/<layer>/<mag>`` opened read-only."""
     if isinstance(value, MagView):
         return value
-    from .dataset import Dataset
-
     path = to_upath(value)
     try:
         dataset = Dataset.open(path.parent.parent, read_only=True)
@@ -37,9 +35,6 @@ def resolve_foreign_mag(value: Any) -> MagView:
 
 def resolve_foreign_layer(value: Any) -> Any:
     """A Layer, or the layer at a path ``<dataset>/<layer>`` opened read-only."""
-    from .dataset import Dataset
-    from .layer import Layer
-
     if isinstance(value, Layer):
         return value
     path = to_upath(value)
@@ -85,30 +80,23 @@ def mag_entry_path(layer: Any, mag: Mag) -> str:
     return f"./{layer.name}/{mag.to_layer_name()}"
 
 
-def register_mag(layer: Any, mag: Mag, path: Any, entry_path: str, new_bbox: NDBoundingBox) -> MagView:
-    """Add the array at ``path`` as ``mag`` of ``layer`` (properties entry ``entry_path``) and persist."""
-    mag_view = layer._new_mag_view(mag, path)
-    info = mag_view.info
-    layer._properties.mags.append(
-        MagViewProperties(
-            mag=mag,
-            path=entry_path,
-            cube_length=info.shard_shape.x if layer.data_format == DataFormat.WKW else None,
-            axis_order=axis_order_of(info),
-        )
-    )
-    layer._properties.mags.sort(key=lambda m: (m.mag.max_dim, m.mag.to_list()))
-    layer._mags[mag] = mag_view
+def register_mag(
+    layer: Any, mag: Mag, path: Any, entry_path: str, new_bbox: NDBoundingBox, axis_order: dict | None = None
+) -> MagView:
+    """Add the array at ``path`` as ``mag`` of ``layer`` (properties entry ``entry_path``, ``axis_order`` if the
+    array's own is not the one to record) and persist."""
+    mag_view = layer.new_mag_view(mag, path)
+    layer.register_mag(mag_view, entry_path, axis_order)
     if new_bbox != layer.bounding_box:
         layer.bounding_box = new_bbox  # persists and grows the layer's own arrays
     else:
-        layer._save()
+        layer.save_properties()
     return mag_view
 
 
 def staged_layer_properties(foreign: Any, name: str, data_format: Any) -> Any:
     """A copy of ``foreign``'s layer properties renamed to ``name``, without mags and attachments."""
-    properties = copy.deepcopy(foreign._properties)
+    properties = foreign.copy_properties()
     properties.name = name
     properties.data_format = DataFormat(data_format)
     properties.mags = []
@@ -123,7 +111,7 @@ def _no_save() -> None:
 
 @contextmanager
 def saves_deferred(obj: Any, method: str):  # noqa: ANN201 - a context manager
-    """Turn ``obj.<method>`` (``_save`` / ``_save_properties``) into a no-op inside the block."""
+    """Turn ``obj.<method>`` (``_save`` / ``save_properties``) into a no-op inside the block."""
     setattr(obj, method, _no_save)
     try:
         yield obj

@@ -14,7 +14,9 @@ from ..errors import InvalidArgumentError, ReadOnlyViewError
 from ..geometry import Mag, NDBoundingBox, Vec3Int
 from ..properties import DataFormat
 from ..zarr3_config import Zarr3Config, with_compress
+from .array_axes import array_axes, array_shape_for, has_extra_axes, voxel_description
 from .chunk_runner import run_on_chunks
+from .compression import compress_mag, rechunk_mag
 from .paths import is_local, is_relative_to, to_upath
 from .region import array_box
 from .view import View, views_on_disk
@@ -124,7 +126,8 @@ class MagView(View):
         """Whether the mag's data lives outside the dataset's own layer folder."""
         return self.layer.is_mag_view_foreign(self)
 
-    def _check_writable(self) -> None:
+    def check_writable(self) -> None:
+        """Internal (not webknossos API): raise if this mag must not be written."""
         if self._referenced:
             raise ReadOnlyViewError(
                 f"Cannot write to mag {self._mag.to_layer_name()} at {self._path}: it is stored outside its "
@@ -186,12 +189,8 @@ class MagView(View):
         absolute_bounding_box: NDBoundingBox | None = None,
     ) -> None:
         """Like ``write`` but ``data`` is always ``(c, x, y, z)``."""
-        if data.ndim != 4:
-            raise ValueError(f"write_cxyz expects a (c, x, y, z) array, got shape {data.shape}.")
-        if not self.info.has_channel_axis:
-            data = data[0]
         self.write(
-            data,
+            self._from_cxyz(data),
             allow_resize=allow_resize,
             allow_unaligned=allow_unaligned,
             relative_offset=relative_offset,
@@ -201,10 +200,11 @@ class MagView(View):
         )
 
     def _write_slab(self, data: np.ndarray, absolute_offset: Vec3Int, allow_unaligned: bool) -> None:
+        """Write a slice writer's block, growing the array as needed."""
         self.write(data, absolute_offset=absolute_offset, allow_unaligned=allow_unaligned, allow_resize=True)
 
-    def _ensure_shape_for(self, bbox: NDBoundingBox) -> None:
-        """Grow the array so that it covers ``bbox`` (Mag(1)), rounded up to whole chunks."""
+    def ensure_shape_for(self, bbox: NDBoundingBox) -> None:
+        """Internal: grow the array so that it covers ``bbox`` (Mag(1)), rounded up to whole chunks."""
         info = self.info
         needed = array_shape_for(bbox, self._mag, info.num_channels, info.chunk_shape)
         if len(needed) == len(info.shape) and any(n > s for n, s in zip(needed, info.shape)):
@@ -231,8 +231,6 @@ class MagView(View):
 
     def compress(self, *, target_path: Any = None, executor: Any = None) -> None:
         """Compress the mag's data in place (local only; no-op if compressed) or into ``target_path``."""
-        from .compression import compress_mag
-
         compress_mag(self, target_path=target_path, executor=executor)
 
     def rechunk(
@@ -246,8 +244,6 @@ class MagView(View):
         _progress_desc: str | None = None,
     ) -> None:
         """Rewrite the mag with a new chunk shape, shard shape or compression, in place or into ``target_path``."""
-        from .compression import rechunk_mag
-
         rechunk_mag(
             self,
             chunk_shape=chunk_shape,
@@ -266,7 +262,7 @@ class MagView(View):
                 "not zarr or zarr3. Use read()/write(), or convert the layer (e.g. Dataset.copy_dataset with "
                 "data_format='zarr3')."
             )
-        native = getattr(self._array, "native", None)
+        native = self._array.native
         if native is None:
             raise ValueError(f"The storage engine of {self._path} offers no direct array handle.")
         return native
@@ -285,7 +281,7 @@ class MagView(View):
                 f"Cannot merge {other.path} (voxel type {other.info.voxel_type}) into {self.path} "
                 f"(voxel type {self.info.voxel_type}); convert one of them first."
             )
-        self._check_writable()
+        self.check_writable()
         source_boxes = list(other.get_bounding_boxes_on_disk())
         if not source_boxes:
             return
@@ -293,7 +289,7 @@ class MagView(View):
         grown = own.extended_by(other.bounding_box) if not own.is_empty() else other.bounding_box
         if grown != own:
             self.layer.bounding_box = grown
-        self._ensure_shape_for(grown)
+        self.ensure_shape_for(grown)
         shard = self.info.shard_shape * Vec3Int(Mag(self.mag).to_list())
         target = self.bounding_box
         tasks = []
@@ -323,62 +319,8 @@ class MagView(View):
         self.write_cxyz(data, absolute_bounding_box=shard)
 
 
-def voxel_description(layer: Any, mag: Any) -> dict[str, Any]:
-    """The ArrayInfo fields that say what a mag's voxels are: their edges in nanometres and the layer's category."""
-    nanometres = layer.dataset.voxel_size_with_unit.to_nanometer()
-    size = tuple(float(v) * m for v, m in zip(nanometres, Mag(mag).to_list()))
-    return {"voxel_size_nm": size, "category": str(layer.category)}
-
-
 def _is_outside(path: Any, layer_path: Any) -> bool:
     """Whether the mag at ``path`` lies outside the folder ``layer_path`` (another location or protocol)."""
     if is_local(path) != is_local(layer_path):
         return True
     return not is_relative_to(to_upath(path), to_upath(layer_path))
-
-
-def has_extra_axes(bbox: NDBoundingBox) -> bool:
-    """Whether a layer box has axes besides x, y and z (an n-d layer)."""
-    return any(axis not in ("x", "y", "z") for axis in bbox.axes)
-
-
-def array_indexed(bbox: NDBoundingBox) -> NDBoundingBox:
-    """An n-d layer box re-indexed to the positions of its axes in the stored array: extra axes first (in the
-    order of their index), then x, y, z; a 3-d box unchanged."""
-    if not has_extra_axes(bbox):
-        return bbox
-    axes = array_axes(bbox)[1:]
-    bounds = {axis: bbox.get_bounds(axis) for axis in bbox.axes}
-    return NDBoundingBox(
-        topleft=tuple(bounds[axis][0] for axis in axes),
-        size=tuple(bounds[axis][1] - bounds[axis][0] for axis in axes),
-        axes=axes,
-        index=tuple(range(len(axes))),
-    )
-
-
-def array_axes(bbox: NDBoundingBox) -> tuple[str, ...]:
-    """Array dimension names for a layer box: ``("c", *extra axes by index, "x", "y", "z")``."""
-    axes = list(bbox.axes)
-    index = list(bbox.index) if bbox.index is not None else list(range(1, len(axes) + 1))
-    extra = [a for _, a in sorted(zip(index, axes)) if a not in ("x", "y", "z")]
-    return ("c", *extra, "x", "y", "z")
-
-
-def array_shape_for(bbox: NDBoundingBox, mag: Mag, num_channels: int, grid: Vec3Int) -> tuple[int, ...]:
-    """Array shape covering ``bbox`` (Mag(1)) at ``mag``: x/y/z rounded up to whole cells of ``grid``.
-
-    Mags pass their chunk shape, not the shard shape: OME-Zarr readers (ome-zarr-py, napari, neuroglancer) show
-    an array's shape as the image's extent, and a shard-padded shape would show a small volume as mostly empty.
-    """
-    factors = dict(zip(("x", "y", "z"), Mag(mag).to_list()))
-    grid_of = dict(zip(("x", "y", "z"), grid))
-    shape = [num_channels]
-    for axis in array_axes(bbox)[1:]:
-        _, hi = bbox.get_bounds(axis)
-        if axis in factors:
-            edge = -(-hi // factors[axis])
-            shape.append(-(-edge // grid_of[axis]) * grid_of[axis])
-        else:
-            shape.append(hi)
-    return tuple(shape)

@@ -1,43 +1,23 @@
-"""Zarr group markers and OME-NGFF multiscales metadata (0.5 for zarr3, 0.4 for zarr) for datasets and layers."""
+"""Zarr group markers and the OME-NGFF multiscales model (axes, mags and their scales) of datasets and layers;
+the data format's FormatMetadata adapter writes them (OME 0.5 in ``zarr.json``, 0.4 in ``.zattrs``)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from upath import UPath
 
-from ..properties.files import write_text_atomically
+from .. import ports
 
 _AXIS_TYPES = {"c": "channel", "t": "time", "x": "space", "y": "space", "z": "space"}
-# zarr v2 group marker: ``zarr_format`` is the integer 2 (the zarr v2 spec); the reference writes the string "2",
-# which zarr-python, ome-zarr-py and ome-zarr-models refuse, while the reference reads either.
-_ZARR2_GROUP = {"zarr_format": 2}
-
-
-def _write_json(path: UPath, content: dict[str, Any]) -> None:
-    """Write zarr/OME metadata atomically: a killed writer never leaves a half-written ``zarr.json``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomically(path, json.dumps(content, indent=4))
-
-
-def _read_json(path: UPath) -> Any:
-    """The parsed JSON at ``path``, or None when it is missing or not valid JSON."""
-    try:
-        return json.loads(path.read_text())
-    except (FileNotFoundError, ValueError):
-        return None
 
 
 def write_dataset_group(dataset_path: UPath, data_format: str) -> None:
-    """Mark the dataset folder as a zarr group (zarr3: ``zarr.json``, zarr: ``.zgroup``) if not yet marked.
-
-    A ``.zgroup`` with the string ``"2"`` (as the reference writes it) is rewritten with the integer.
-    """
-    if data_format == "zarr3" and not (dataset_path / "zarr.json").exists():
-        _write_json(dataset_path / "zarr.json", {"zarr_format": 3, "node_type": "group"})
-    elif data_format == "zarr" and _read_json(dataset_path / ".zgroup") != _ZARR2_GROUP:
-        _write_json(dataset_path / ".zgroup", _ZARR2_GROUP)
+    """Mark the dataset folder as a group of its data format (zarr3: ``zarr.json``, zarr: ``.zgroup``) if not yet
+    marked; formats without groups (wkw, ...) get nothing. The format's FormatMetadata adapter writes the files."""
+    metadata = ports.format_metadata(data_format)
+    if metadata is not None:
+        metadata.mark_group(dataset_path)
 
 
 def _axes(dimension_names: tuple[str, ...], unit: str) -> list[dict[str, str]]:
@@ -63,9 +43,9 @@ def _datasets(layer: Any, voxel_size: tuple[float, float, float], dimension_name
 
 
 def write_layer_metadata(layer: Any) -> None:
-    """Write the layer's zarr group with OME-NGFF multiscales listing its mags (zarr and zarr3 only)."""
-    data_format = str(getattr(layer.data_format, "value", layer.data_format))
-    if data_format not in ("zarr", "zarr3") or not layer.mags:
+    """Write the layer's group with OME-NGFF multiscales listing its mags (formats with groups: zarr and zarr3)."""
+    metadata = ports.format_metadata(layer.data_format)
+    if metadata is None or not layer.mags:
         return
     finest = layer.get_finest_mag()
     dimension_names = finest.info.dimension_names
@@ -77,13 +57,4 @@ def write_layer_metadata(layer: Any) -> None:
         "axes": _axes(dimension_names, unit),
         "datasets": _datasets(layer, voxel_size.factor, dimension_names),
     }
-    if data_format == "zarr3":
-        content = {
-            "zarr_format": 3,
-            "node_type": "group",
-            "attributes": {"ome": {"version": "0.5", "multiscales": [multiscale]}},
-        }
-        _write_json(layer.path / "zarr.json", content)
-    else:
-        _write_json(layer.path / ".zgroup", _ZARR2_GROUP)
-        _write_json(layer.path / ".zattrs", {"multiscales": [{"version": "0.4", **multiscale}]})
+    metadata.write_multiscales(layer.path, multiscale)

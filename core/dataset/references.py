@@ -11,7 +11,10 @@ from typing import Any
 
 from ..errors import LayerExistsError
 from ..geometry import Mag
+from .attachments import reference_attachments
+from .dataset import Dataset
 from .layer import SegmentationLayer
+from .layer_checks import check_layer_name, check_layer_name_characters
 from .mag_registration import (
     check_compatible,
     extended,
@@ -36,17 +39,17 @@ def add_mag_as_ref(
     make_relative: bool = False,
 ) -> Any:
     """Add a foreign mag to ``layer`` by reference (see ``Layer.add_mag_as_ref``)."""
-    layer._check_writable()
+    layer.check_writable()
     source = resolve_foreign_mag(foreign_mag_view_or_path)
-    if str(source._data_format.value) != str(layer.data_format.value):
+    if str(source.data_format.value) != str(layer.data_format.value):
         raise ValueError(
-            f"Cannot reference the {source._data_format.value} mag at {source.path} from the "
+            f"Cannot reference the {source.data_format.value} mag at {source.path} from the "
             f"{layer.data_format.value} layer {layer.name!r}: a layer holds one data format. Use "
             "add_mag_as_copy to convert it."
         )
     check_compatible(layer, source)
     mag = Mag(mag) if mag is not None else source.mag
-    if mag in layer._mags:
+    if mag in layer.mags:
         raise IndexError(f"Adding mag {mag.to_layer_name()} to layer {layer.name!r} failed: it exists.")
     entry_path = reference_path(source.path, layer.dataset.path, make_relative)
     current = layer.bounding_box
@@ -61,13 +64,10 @@ def add_layer_as_ref(
     dataset: Any, foreign_layer: Any, new_layer_name: str | None = None, *, make_relative: bool = False
 ) -> Any:
     """Add a foreign layer to ``dataset`` by referencing its mags and attachments."""
-    from .dataset import _check_layer_name
-    from .layer_checks import check_layer_name_characters
-
-    dataset._check_writable()
+    dataset.check_writable()
     foreign = resolve_foreign_layer(foreign_layer)
     name = new_layer_name or foreign.name
-    _check_layer_name(name)
+    check_layer_name(name)
     check_layer_name_characters(name)
     if name in dataset.layers:
         raise LayerExistsError(
@@ -78,17 +78,13 @@ def add_layer_as_ref(
     # another format than the one the server stores the layer in, which ``foreign.data_format`` names)
     views = list(foreign.mags.values())
     properties = staged_layer_properties(foreign, name, views[0].data_format if views else foreign.data_format)
-    layer = dataset._layer_for(properties)
-    with saves_deferred(layer, "_save"):
+    layer = dataset.make_layer(properties)
+    with saves_deferred(layer, "save_properties"):
         for mag_view in foreign.mags.values():
             add_mag_as_ref(layer, mag_view, extend_layer_bounding_box=False, make_relative=make_relative)
         if isinstance(foreign, SegmentationLayer):
-            from .attachments import reference_attachments
-
             reference_attachments(foreign, layer, make_relative=make_relative)
-    dataset._properties.data_layers.append(properties)
-    dataset._layers[name] = layer
-    dataset._save_properties()
+    dataset.register_layer(layer)
     write_dataset_group(dataset.path, str(properties.data_format.value))  # as add_layer does (and the reference)
     return layer
 
@@ -102,17 +98,15 @@ def shallow_copy_dataset(
     make_relative: bool | None = None,
 ) -> Any:
     """A new dataset at ``new_dataset_path`` whose layers reference this dataset's mags and attachments."""
-    from .dataset import Dataset
-
     ignored = set(layers_to_ignore or ())
     target = Dataset(
         to_upath(new_dataset_path), voxel_size_with_unit=dataset.voxel_size_with_unit, name=name or dataset.name
     )
-    with saves_deferred(target, "_save_properties"):
+    with saves_deferred(target, "save_properties"):
         for layer_name, layer in dataset.layers.items():
             if layer_name not in ignored:
                 add_layer_as_ref(target, layer, make_relative=bool(make_relative))
         if dataset.default_view_configuration is not None:
-            target._properties.default_view_configuration = dataset.default_view_configuration
-    target._save_properties()
+            target.default_view_configuration = dataset.default_view_configuration  # saved below
+    target.save_properties()
     return target

@@ -7,15 +7,11 @@ from ..properties.data_formats import DataFormat
 
 DEFAULT_DATA_FORMAT = DataFormat.Zarr3
 DEFAULT_CHUNK_SHAPE = Vec3Int(32, 32, 32)
+"""The chunk shape of every data format when none is given (as in the reference)."""
 DEFAULT_SHARD_SHAPE = Vec3Int(1024, 1024, 1024)
 DEFAULT_CHUNKS_PER_SHARD_FROM_IMAGES = Vec3Int(128, 128, 1)
 """Shards of layers imported from images hold 128 x 128 x 1 chunks (the reference's constant of that name)."""
 _SHARDED_FORMATS = ("zarr3", "wkw")
-
-
-def default_chunk_shape(data_format: str) -> Vec3Int:
-    """The chunk shape used when none is given."""
-    return DEFAULT_CHUNK_SHAPE
 
 
 def default_shard_shape(data_format: str, chunk_shape: Vec3Int) -> Vec3Int:

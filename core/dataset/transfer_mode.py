@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 from enum import Enum
 from typing import Any
 
-from upath import UPath
-
 from .. import ports
 from .paths import is_local, local_path, to_upath
-
-_BATCH_FILES = 64
-
-
-def _same_filesystem(src: UPath, dst: UPath) -> bool:
-    return src.protocol == dst.protocol and src.storage_options == dst.storage_options
 
 
 def copy_tree(src: Any, dst: Any, progress_desc: str | None = None) -> None:
@@ -27,45 +18,12 @@ def copy_tree(src: Any, dst: Any, progress_desc: str | None = None) -> None:
     src, dst = to_upath(src), to_upath(dst)
     if not src.exists():
         raise FileNotFoundError(f"Cannot copy {src}: it does not exist.")
-    if is_local(src) and is_local(dst):
-        source, target = local_path(src), local_path(dst)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target, symlinks=False, dirs_exist_ok=True)
-        else:
-            shutil.copy2(source, target)
-        return
-    if src.is_file():
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        dst.write_bytes(src.read_bytes())
-        return
-    root = src.fs._strip_protocol(src.path).rstrip("/") + "/"
-    files = [p for p in src.fs.find(src.path) if str(p).startswith(root)]
-    with ports.progress(progress_desc, len(files)) as progress:
-        for start in range(0, len(files), _BATCH_FILES):
-            batch = files[start : start + _BATCH_FILES]
-            contents = src.fs.cat(batch)
-            for name, data in contents.items():
-                target = dst / str(src.fs._strip_protocol(name))[len(root) :]
-                if is_local(target):
-                    local_path(target).parent.mkdir(parents=True, exist_ok=True)
-                    local_path(target).write_bytes(data)
-                else:
-                    target.fs.pipe_file(target.path, data)
-            progress.advance(len(batch))
+    ports.file_transfer().copy_tree(src, dst, progress_desc)
 
 
 def remove_path(path: Any) -> None:
     """Delete a file or folder (local or fsspec) if it exists."""
-    path = to_upath(path)
-    if is_local(path):
-        target = local_path(path)
-        if target.is_symlink() or target.is_file():
-            target.unlink()
-        elif target.is_dir():
-            shutil.rmtree(target)
-    elif path.exists():
-        path.fs.rm(path.path, recursive=True)
+    ports.file_transfer().remove(to_upath(path))
 
 
 class TransferMode(str, Enum):
@@ -100,8 +58,7 @@ class TransferMode(str, Enum):
     def move_and_symlink(self, src_path: Any, dst_path: Any) -> None:
         """Move ``src_path`` to ``dst_path`` and leave a symbolic link to the new place at ``src_path``."""
         src, dst = _local_pair(src_path, dst_path, "move+symlink")
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(os.fspath(src), os.fspath(dst))
+        ports.file_transfer().move(src, dst)
         os.symlink(os.path.abspath(dst), src, target_is_directory=dst.is_dir())
 
     def symlink(self, src_path: Any, dst_path: Any) -> None:

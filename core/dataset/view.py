@@ -15,7 +15,9 @@ from ..array_info import ArrayInfo
 from ..errors import InvalidArgumentError, ReadOnlyViewError
 from ..geometry import Mag, NDBoundingBox, Vec3Int
 from ..properties import DataFormat
+from .buffered_slice import BufferedSliceReader, BufferedSliceWriter
 from .chunk_runner import run_on_chunks
+from .lazy_array import view_to_dask
 from .region import array_box, as_full_axes, is_aligned, mag_box, pick_region, warn_size_only
 
 
@@ -66,6 +68,23 @@ class View:
         if self._cached_array is None:
             self._cached_array = ports.resolve_storage(self._data_format).open(self._path)
         return self._cached_array
+
+    @property
+    def storage_path(self) -> UPath:
+        """Internal (not webknossos API): where this view's array is stored."""
+        return self._path
+
+    @property
+    def stored_array(self) -> Any:
+        """Internal (not webknossos API): the storage adapter's handle of this view's array."""
+        return self._array
+
+    def forget_array(self, moved_to: Any = None) -> None:
+        """Internal (not webknossos API): drop the cached array handle because the array was rewritten, or
+        moved to ``moved_to``."""
+        if moved_to is not None:
+            self._path = UPath(moved_to)
+        self._cached_array = None
 
     @property
     def info(self) -> ArrayInfo:
@@ -208,8 +227,6 @@ class View:
         block, or a slice (napari reads single planes), reads just that box through ``read``. For a napari
         multiscale image: ``[layer.get_mag(mag).to_dask() for mag in sorted(layer.mags)]``.
         """
-        from .lazy_array import view_to_dask
-
         return view_to_dask(self)
 
     # ------------------------------------------------------------------ writing
@@ -249,20 +266,18 @@ class View:
         absolute_bounding_box: NDBoundingBox | None = None,
     ) -> None:
         """Like ``write`` but ``data`` is always ``(c, x, y, z)``."""
+        position = dict(relative_offset=relative_offset, absolute_offset=absolute_offset)
+        position.update(relative_bounding_box=relative_bounding_box, absolute_bounding_box=absolute_bounding_box)
+        self.write(self._from_cxyz(data), allow_unaligned=allow_unaligned, **position)
+
+    def _from_cxyz(self, data: np.ndarray) -> np.ndarray:
+        """``(c, x, y, z)`` data in the layout ``write`` takes (without the channel axis if the array has none)."""
         if data.ndim != 4:
             raise ValueError(f"write_cxyz expects a (c, x, y, z) array, got shape {data.shape}.")
-        if not self.info.has_channel_axis:
-            data = data[0]
-        self.write(
-            data,
-            allow_unaligned=allow_unaligned,
-            relative_offset=relative_offset,
-            absolute_offset=absolute_offset,
-            relative_bounding_box=relative_bounding_box,
-            absolute_bounding_box=absolute_bounding_box,
-        )
+        return data if self.info.has_channel_axis else data[0]
 
-    def _check_writable(self) -> None:
+    def check_writable(self) -> None:
+        """Internal (not webknossos API): raise ReadOnlyViewError if read-only."""
         if self._read_only:
             raise ReadOnlyViewError(f"Cannot write to {self._path}: this view is read-only.")
 
@@ -274,7 +289,7 @@ class View:
         relative_bounding_box: NDBoundingBox | None,
         absolute_bounding_box: NDBoundingBox | None,
     ) -> tuple[NDBoundingBox, np.ndarray]:
-        self._check_writable()
+        self.check_writable()
         info = self.info
         data = np.asarray(data)
         if data.dtype != info.voxel_type:
@@ -557,8 +572,6 @@ class View:
         use_logging: bool = False,
     ) -> Any:
         """A reader yielding 2-d slices along ``dimension``, reading ``buffer_size`` slices at a time."""
-        from .buffered_slice import BufferedSliceReader
-
         return BufferedSliceReader(
             self,
             buffer_size,
@@ -581,9 +594,7 @@ class View:
         allow_unaligned: bool = False,
     ) -> Any:
         """A writer taking 2-d slices along ``dimension`` (``send(slice)``), writing buffered blocks."""
-        from .buffered_slice import BufferedSliceWriter
-
-        self._check_writable()
+        self.check_writable()
         return BufferedSliceWriter(
             self,
             buffer_size,
@@ -596,8 +607,12 @@ class View:
             allow_unaligned=allow_unaligned,
         )
 
+    def write_slab(self, data: np.ndarray, absolute_offset: Vec3Int, allow_unaligned: bool) -> None:
+        """Internal (not webknossos API): write a block produced by a slice writer."""
+        self._write_slab(data, absolute_offset, allow_unaligned)
+
     def _write_slab(self, data: np.ndarray, absolute_offset: Vec3Int, allow_unaligned: bool) -> None:
-        """Write a block produced by a slice writer (hook for MagView to allow resizing)."""
+        """Write a slice writer's block (MagView overrides this to grow its array)."""
         self.write(data, absolute_offset=absolute_offset, allow_unaligned=allow_unaligned)
 
 

@@ -10,7 +10,6 @@ import json
 import os
 import tempfile
 import warnings
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -281,7 +280,7 @@ def _grow_to_whole_shards(mag_view: Any) -> None:
     info = mag_view.info
     shape = tuple(-(-n // u) * u for n, u in zip(info.shape, info.full_shard_shape))
     if shape != tuple(info.shape):
-        mag_view._array.resize(shape)
+        mag_view.stored_array.resize(shape)
 
 
 def _ozx_shard(size: Vec3Int, shard_shape: Any) -> Vec3Int:
@@ -310,10 +309,9 @@ def _zip_ome_zarr(group: Path, output_path: Path) -> None:
     data = [r for r in relative if not r.endswith("zarr.json") and not r.startswith(".") and "/." not in r]
     _check_group(group)
     output_path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(output_path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+    with ports.zip_archives().open_writer(output_path, compressed=False, comment=OZX_COMMENT) as archive:
         for name in [*metadata, *data]:
-            archive.write(group / name, name)
-        archive.comment = OZX_COMMENT
+            archive.write_file(name, group / name)
 
 
 def _check_group(group: Path) -> None:

@@ -131,9 +131,12 @@ def _layer_of(view: Any) -> Any:
     """The layer of a MagView (None for other views)."""
     from ..dataset.mag_view import MagView
 
-    if isinstance(view, MagView) and view._layer is not None:
+    if not isinstance(view, MagView):
+        return None
+    try:
         return view.layer
-    return None
+    except RuntimeError:  # a MagView sent to another process has no layer there
+        return None
 
 
 def resolve_mapping(view: Any, mapping: Any) -> AgglomerateLookup | ArrayLookup | None:

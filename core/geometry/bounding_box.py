@@ -13,7 +13,7 @@ import numpy as np
 
 from .errors import GeometryValueError
 from .mag import Mag
-from .nd_bounding_box import _DEFAULT_BBOX_NAME, NDBoundingBox, check_zero_steps, mag_factors
+from .nd_bounding_box import DEFAULT_BBOX_NAME, NDBoundingBox, check_zero_steps, mag_factors
 from .vec3_int import Vec3Int, Vec3IntLike
 
 _XYZ = ("x", "y", "z")
@@ -41,7 +41,7 @@ class BoundingBox(NDBoundingBox):
     axes: tuple[str, str, str] = _XYZ
     index: Vec3Int = _DEFAULT_INDEX
     bottomright: Vec3Int = attrs.field(init=False)
-    name: str | None = _DEFAULT_BBOX_NAME
+    name: str | None = DEFAULT_BBOX_NAME
     is_visible: bool = True
     color: tuple[float, float, float, float] | None = None
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .normalized_bounding_box import NormalizedBoundingBox
 
 _T = TypeVar("_T", bound="NDBoundingBox")
-_DEFAULT_BBOX_NAME = "Unnamed Bounding Box"
+DEFAULT_BBOX_NAME = "Unnamed Bounding Box"
 _XYZ = ("x", "y", "z")
 _NO_AXIS = "The given axis name does not exist:"
 _FLAT = "The view's bounding box must be flat in all dimensions except x, y and z."
@@ -91,7 +91,7 @@ class NDBoundingBox:
     axes: tuple[str, ...]
     index: VecInt = None  # type: ignore[assignment]
     bottomright: VecInt = attrs.field(init=False)
-    name: str | None = _DEFAULT_BBOX_NAME
+    name: str | None = DEFAULT_BBOX_NAME
     is_visible: bool = True
     color: tuple[float, float, float, float] | None = None
 
@@ -458,8 +458,10 @@ class NDBoundingBox:
     def normalize_axes(self, num_channels: int) -> NormalizedBoundingBox:
         """This box as a NormalizedBoundingBox with ``num_channels`` channels.
 
-        A box with a ``c`` axis gets that size along it; a box without one gets a leading ``c`` axis (index 0).
+        A box with a ``c`` axis gets that size along it. A box without one (an n-d layer's box: such layers hold
+        one channel) keeps its axes, as in the reference; it only takes ``num_channels`` 1.
         """
+        from ..errors import InvalidArgumentError
         from .normalized_bounding_box import NormalizedBoundingBox
 
         extra = {"name": self.name, "is_visible": self.is_visible, "color": self.color}
@@ -471,14 +473,12 @@ class NDBoundingBox:
                 index=self.index,
                 **extra,
             )
-        shift = 1 - min(self.index, default=1)
-        return NormalizedBoundingBox(
-            topleft=(0, *self.topleft),
-            size=(num_channels, *self.size),
-            axes=("c", *self.axes),
-            index=(0, *(i + shift for i in self.index)),
-            **extra,
-        )
+        if num_channels != 1:
+            raise InvalidArgumentError(
+                f"Cannot normalize the box with axes {tuple(self.axes)} to {num_channels} channels: a box without "
+                "a channel axis 'c' stands for one channel; add a 'c' axis to the box for more."
+            )
+        return NormalizedBoundingBox(topleft=self.topleft, size=self.size, axes=self.axes, index=self.index, **extra)
 
     def denormalize(self) -> NDBoundingBox:
         """This box without a channel axis (a box without one is returned as is)."""

@@ -61,7 +61,7 @@ class NmlDocument:
         trees, branchpoints, comments = [], [], []
         for tree in self.skeleton.flattened_trees():
             nodes = []
-            for node_id, a in tree._node._data.items():
+            for node_id, a in tree.node_store.items():
                 if type(a) is tuple:
                     a = expand_compact(a)
                 nodes.append(Node(node_id, a["position"], *(a.get(key) for key in _NODE_FIELDS)))
@@ -81,7 +81,7 @@ class NmlDocument:
                     metadata=metadata_entries(tree.metadata),
                     groupId=None if group is None or group is self.skeleton else group.id,
                     is_visible=tree.is_visible,
-                    type=tree._nml_type,
+                    type=tree.nml_type,
                 )
             )
         groups = [group.as_nml_group() for group in self.skeleton.groups]
@@ -112,7 +112,7 @@ class NmlDocument:
                 created = parent.add_group(group.name, _enforced_id=group.id)
                 created.is_expanded = group.is_expanded is not False
                 if group.is_expanded is True:
-                    created._nml_explicit_expanded = True
+                    created.nml_explicit_expanded = True
                 add_groups(created, group.children)
 
         add_groups(skeleton, nml.groups)
@@ -129,9 +129,9 @@ class NmlDocument:
                 is_visible=nml_tree.is_visible,
             )
             if nml_tree.type is not None:
-                tree._nml_type = nml_tree.type
-            nodes = tree._node._data
-            adjacency = tree._adj._data
+                tree.nml_type = nml_tree.type
+            nodes = tree.node_store
+            adjacency = tree.adjacency_store
             for node in nml_tree.nodes:
                 if node.id in seen_nodes:
                     raise ValueError(f"Node id {node.id} occurs more than once in the Nml; node ids must be unique.")
@@ -145,7 +145,7 @@ class NmlDocument:
                     set_node_attribute(attributes, "branchpoint_time", branchpoints[node.id])
                 nodes[node.id] = attributes
                 adjacency[node.id] = {}
-                skeleton._reserve_id(node.id)
+                skeleton.reserve_id(node.id)
             for edge in nml_tree.edges:
                 tree.add_edge(edge.source, edge.target)
         return cls(skeleton, params, list(nml.meta), list(nml.volumes))
@@ -155,7 +155,7 @@ def _edge_pairs(tree) -> list[tuple[int, int]]:
     """Each undirected edge once, as (u, v) int ids in adjacency order."""
     pairs = []
     seen: set[int] = set()
-    for u, neighbours in tree._adj._data.items():
+    for u, neighbours in tree.adjacency_store.items():
         for v in neighbours:
             if v not in seen:
                 pairs.append((u, v))

@@ -10,6 +10,7 @@ from typing import Any
 
 from upath import UPath
 
+from .. import ports
 from .codec import dataset_properties_from_json, dataset_properties_to_text
 from .conditional_writes import read_versioned, supports_conditional_writes
 from .dataset import DatasetProperties
@@ -91,7 +92,7 @@ def write_text_atomically(file: Any, text: str) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, local.stat().st_mode & 0o777 if local.exists() else _NEW_FILE_MODE)
-        os.replace(temporary, local)
+        ports.file_transfer().replace(temporary, local)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -76,13 +76,16 @@ class LengthUnit(str, Enum):
         return None
 
 
+_UNIT_NAMES = frozenset(member.value for member in LengthUnit)
+
+
 def length_unit_from_str(unit: str) -> LengthUnit:
     """The LengthUnit named exactly ``unit`` (``"nanometer"``) or by its symbol (``"nm"``, ``"µm"``, ``"Å"``).
 
     Unlike ``LengthUnit(...)`` it accepts no plurals or other capitalisations; ValueError for anything else.
     """
     if isinstance(unit, str):
-        if unit in LengthUnit._value2member_map_:
+        if unit in _UNIT_NAMES:
             return LengthUnit(unit)
         if unit in _ABBREVIATIONS:
             return LengthUnit(_ABBREVIATIONS[unit])

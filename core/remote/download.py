@@ -163,11 +163,13 @@ def download_dataset(
     if path is not None:
         _check_target(path, exist_ok)
     names = _layer_names(remote, layers)
-    info = remote._info()
+    info = remote.server_info()
     if path is None:
         path = Path(os.getcwd()) / (info.directory_name or info.name)
         _check_target(path, exist_ok)
-    route = DataRoute(remote._context, info.data_store.url, remote.dataset_id, sharing_token or remote._sharing_token)
+    route = DataRoute(
+        remote.context, info.data_store.url, remote.dataset_id, sharing_token or remote.opened_sharing_token
+    )
     dataset = _local_dataset(remote, path, info.name)
     chosen_format = data_format if data_format is not None else DEFAULT_DATA_FORMAT
     with ThreadPoolExecutor(max_workers=min(16, (os.cpu_count() or 4) * 2)) as executor:

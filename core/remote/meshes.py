@@ -72,8 +72,8 @@ def download_layer_mesh(
         )
     request = mesh_request(int(segment_id), mesh_file_name, lod, mapping_name, mapping_type, mag, seed_position)
     dataset = layer.dataset
-    context = dataset._context
-    info = dataset._info()
+    context = dataset.context
+    info = dataset.server_info()
     store = context.get_datastore_api_client(datastore_url or info.data_store.url)
     what = f"the mesh of segment {segment_id} of layer {layer.name!r} of {dataset.url}"
     try:
@@ -82,7 +82,7 @@ def download_layer_mesh(
                 mesh_info=request,
                 dataset_id=dataset.dataset_id,
                 layer_name=layer.name,
-                sharing_token=sharing_token or token or dataset._sharing_token,
+                sharing_token=sharing_token or token or dataset.opened_sharing_token,
             )
         )
     except WebknossosAuthError:

@@ -72,7 +72,7 @@ def publish_to_preliminary_dataset(
     reply = api.reserve_dataset_upload_to_paths_for_preliminary(
         dataset_id,
         ApiReserveDatasetUploadToPathsForPreliminaryParameters(
-            data_source=dataset._properties, path_prefix=path_prefix
+            data_source=dataset.copy_properties(), path_prefix=path_prefix
         ),
     )
     for source, target, label in _planned_transfers(dataset, list(reply.data_source.data_layers)):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..client.models import ApiDatasetComposeAttachment
 from ..dataset.attachments.attachment import Attachment
-from ..dataset.attachments.attachments import LIST_KINDS, Attachments, _kind_of
+from ..dataset.attachments.attachments import LIST_KINDS, Attachments, kind_of
 from ..dataset.transfer_mode import TransferMode
 from ..properties import AttachmentProperties, AttachmentsProperties, SegmentationLayerProperties
 from .access_mode import RemoteAccessMode
@@ -59,7 +59,7 @@ class RemoteAttachments(Attachments):
             return AttachmentsProperties()
         if self._server_props is None:
             dataset = self._remote_layer.dataset
-            found = self._layer._properties.attachments
+            found = self._layer.attachments_properties
             for layer in server_data_source(dataset).data_layers:
                 if layer.name == self._layer.name and isinstance(layer, SegmentationLayerProperties):
                     found = layer.attachments
@@ -70,8 +70,9 @@ class RemoteAttachments(Attachments):
     def __repr__(self) -> str:
         return f"RemoteAttachments({list(self)!r})"
 
-    def _check_writable(self, what: str) -> None:
-        self._remote_layer.dataset._check_writable(f"the attachments of layer {self._layer.name!r} ({what})")
+    def check_writable(self, what: str) -> None:
+        """Internal: raise RuntimeError naming ``what`` if the remote dataset is read-only."""
+        self._remote_layer.dataset.check_writable(f"the attachments of layer {self._layer.name!r} ({what})")
 
     def _commit(
         self, change: Callable[[AttachmentsProperties], None], renamings: Sequence[dict[str, str]] = ()
@@ -97,14 +98,14 @@ class RemoteAttachments(Attachments):
         """Reference ``attachment`` of ``foreign_layer`` (another dataset on the same server) under ``new_name``."""
         from .remote_layer import RemoteSegmentationLayer
 
-        self._check_writable("adding a reference")
+        self.check_writable("adding a reference")
         if not isinstance(foreign_layer, RemoteSegmentationLayer):
             raise ValueError(
                 f"Cannot reference {attachment!r}: foreign_layer must be a RemoteSegmentationLayer of a dataset on the "
                 "same WEBKNOSSOS server, not {foreign_layer!r}. Upload local attachments with the dataset instead."
             )
         name = new_name or attachment.name
-        self._check_name_free(type(attachment), name)
+        self.check_name_free(type(attachment), name)
         dataset = self._remote_layer.dataset
         payload = ApiDatasetComposeAttachment(
             source_dataset_id=foreign_layer.dataset.dataset_id,
@@ -114,7 +115,7 @@ class RemoteAttachments(Attachments):
             source_attachment_name=attachment.name,
             target_attachment_name=name,
         )
-        dataset._context.api_client.dataset_add_attachment_as_ref(
+        dataset.context.api_client.dataset_add_attachment_as_ref(
             dataset_id=dataset.dataset_id, compose_attachment=payload
         )
         reload(dataset)
@@ -142,7 +143,7 @@ class RemoteAttachments(Attachments):
         self, attachment: Attachment, *, transfer_mode: Any = TransferMode.HTTP, common_storage_prefix: Any = None
     ) -> Any:
         """Refused (RuntimeError): attachment files cannot be uploaded to a dataset on the server by daedalus."""
-        self._check_writable("uploading")
+        self.check_writable("uploading")
         raise self._refuse_upload(attachment)
 
     def add_attachment_as_copy(  # type: ignore[override]
@@ -154,15 +155,15 @@ class RemoteAttachments(Attachments):
         overwrite_pending: bool = True,
     ) -> Any:
         """Refused (RuntimeError), like upload_attachment."""
-        self._check_writable("copying")
+        self.check_writable("copying")
         raise self._refuse_upload(attachment)
 
     # ------------------------------------------------------------------ removing and renaming
 
     def delete_attachment(self, attachment: Attachment) -> None:
         """Remove ``attachment`` from the layer in the server's data source (its files stay where they are)."""
-        self._check_writable("deleting")
-        kind, index = _kind_of(attachment), self._index_of(attachment)
+        self.check_writable("deleting")
+        kind, index = kind_of(attachment), self._index_of(attachment)
 
         def change(target: AttachmentsProperties) -> None:
             if kind in LIST_KINDS:
@@ -175,13 +176,13 @@ class RemoteAttachments(Attachments):
 
     def rename_attachment(self, attachment: Attachment, *, new_name: str) -> Any:
         """Rename ``attachment`` on the server (the data source PATCH names the renaming)."""
-        self._check_writable("renaming")
-        kind, index = _kind_of(attachment), self._index_of(attachment)
+        self.check_writable("renaming")
+        kind, index = kind_of(attachment), self._index_of(attachment)
         if new_name == attachment.name:
             return attachment
         if not new_name:
             raise ValueError(f"Renaming {attachment.name!r} failed: new_name must not be empty.")
-        self._check_name_free(type(attachment), new_name)
+        self.check_name_free(type(attachment), new_name)
 
         def change(target: AttachmentsProperties) -> None:
             old = getattr(target, kind)[index] if kind in LIST_KINDS else getattr(target, kind)

@@ -13,18 +13,17 @@ from upath import UPath
 from ..client.context import WebknossosContext, get_context
 from ..client.models import ApiDataset
 from ..client.serialization import to_json
+from ..dataset.abstract_dataset import AbstractDataset
 from ..dataset.sampling_modes import SamplingModes
 from ..dataset.transfer_mode import TransferMode
 from ..geometry import BoundingBox, NDBoundingBox
 from ..properties import (
-    COLOR_CATEGORY,
     SEGMENTATION_CATEGORY,
     DataFormat,
     DatasetProperties,
     DatasetViewConfiguration,
     LayerProperties,
     SegmentationLayerProperties,
-    VoxelSize,
     dataset_properties_to_json,
 )
 from ..utils.lazy import LazyReadOnlyDict
@@ -51,7 +50,7 @@ def _known_keys_only(properties: DatasetProperties) -> DatasetProperties:
     return attrs.evolve(properties, data_layers=layers, extra={})
 
 
-class RemoteDataset:
+class RemoteDataset(AbstractDataset[RemoteLayer, RemoteSegmentationLayer]):
     """A representation of a dataset managed by a WEBKNOSSOS server.
 
     Returned by ``RemoteDataset.open()``: read access to the voxel data streamed from the server with the
@@ -62,6 +61,7 @@ class RemoteDataset:
     zarr_streaming_path: UPath | None  # where the arrays are read from (zarr streaming or proxy); None: direct paths
     dataset_id: str  # the dataset's id on the server
     annotation_id: str | None  # the annotation whose volume data is streamed, if opened through one
+    mag_writing: Any = None  # internal: the ServerMagWriting of a running downsample / upsample (mag_upload.py)
 
     def __init__(
         self,
@@ -91,14 +91,50 @@ class RemoteDataset:
         self._properties = dataset_properties
         self._path = zarr_streaming_path if zarr_streaming_path is not None else UPath(self.url)
         self._stored_formats: dict[str, DataFormat] = {}  # layer -> format on the server (set by open)
+        self._server_source: DatasetProperties | None = None  # the data source the server stores (set by open)
         self._layers: dict[str, RemoteLayer] = {}
         for layer_properties in dataset_properties.data_layers:
-            self._layers[layer_properties.name] = self._layer_for(layer_properties)
+            self._layers[layer_properties.name] = self.make_layer(layer_properties)
 
-    def _layer_for(self, properties: LayerProperties) -> RemoteLayer:
+    def make_layer(self, properties: LayerProperties) -> RemoteLayer:
+        """Internal (not webknossos API): a RemoteLayer object for ``properties``."""
         if isinstance(properties, SegmentationLayerProperties) or properties.category == SEGMENTATION_CATEGORY:
             return RemoteSegmentationLayer(self, properties, self._read_only)
         return RemoteLayer(self, properties, self._read_only)
+
+    def replace_properties(self, properties: DatasetProperties) -> None:
+        """Internal (not webknossos API): take over ``properties`` (read from the server again) and
+        rebuild the layer objects."""
+        self._properties = properties
+        self._layers = {p.name: self.make_layer(p) for p in properties.data_layers}
+
+    def keep_layer_object(self, layer: RemoteLayer, read_only: bool = True) -> None:
+        """Internal (not webknossos API): after ``replace_properties``, make ``layer`` (an object a caller
+        holds) this dataset's layer of its name again, rebuilt from the new properties."""
+        reloaded = self._layers.get(layer.name)
+        if reloaded is None or reloaded is layer:
+            return
+        type(layer).__init__(layer, self, reloaded._properties, read_only)
+        self._layers[layer.name] = layer
+
+    def remember_server_info(self, info: ApiDataset) -> None:
+        """Internal (not webknossos API): keep what the server's information says about the stored layers (their
+        formats and the data source with the mags' storage paths)."""
+        self._stored_formats = stored_data_formats(info)
+        self._server_source = info.data_source if isinstance(info.data_source, DatasetProperties) else None
+
+    def stored_data_source(self) -> DatasetProperties | None:
+        """Internal (not webknossos API): the data source the server stores, as last read (None if unusable)."""
+        return self._server_source
+
+    def stored_format(self, layer_name: str) -> DataFormat | None:
+        """Internal (not webknossos API): the format the server stores the layer in (None if unknown)."""
+        return self._stored_formats.get(layer_name)
+
+    @property
+    def organization_id(self) -> str | None:
+        """Internal (not webknossos API): the id of the organization the dataset belongs to (None if unknown)."""
+        return self._organization_id
 
     # ------------------------------------------------------------------ opening
 
@@ -146,7 +182,7 @@ class RemoteDataset:
             sharing_token=target.sharing_token,
             organization_id=info.owning_organization,
         )
-        dataset._stored_formats = stored_data_formats(info)
+        dataset.remember_server_info(info)
         return dataset
 
     @property
@@ -208,10 +244,22 @@ class RemoteDataset:
 
     # ------------------------------------------------------------------ server state
 
-    def _info(self) -> ApiDataset:
+    @property
+    def context(self) -> Any:
+        """Internal (not webknossos API): the server context (API client, URL, token) this dataset talks through."""
+        return self._context
+
+    @property
+    def opened_sharing_token(self) -> str | None:
+        """Internal (not webknossos API): the sharing token this dataset was opened with (None for none)."""
+        return self._sharing_token
+
+    def server_info(self) -> ApiDataset:
+        """Internal (not webknossos API): the dataset's description as the server has it now."""
         return fetch_info(self._context, self.dataset_id, self._sharing_token)
 
-    def _check_writable(self, what: str) -> None:
+    def check_writable(self, what: str) -> None:
+        """Internal (not webknossos API): raise RuntimeError naming ``what`` if the dataset is read-only."""
         if self._read_only:
             raise RuntimeError(
                 f"Cannot change {what} of the remote dataset {self.url}: it is opened read-only. Open it with "
@@ -228,11 +276,11 @@ class RemoteDataset:
                 f"Cannot delete the remote dataset {self.url}: it was opened as the view of annotation "
                 f"{self.annotation_id!r}. Open the dataset itself (RemoteDataset.open(dataset_id=...)) to delete it."
             )
-        self._check_writable("the existence")
+        self.check_writable("the existence")
         self._context.api_client.dataset_delete(dataset_id=self.dataset_id)
 
     def _update(self, what: str, changes: dict[str, Any]) -> None:
-        self._check_writable(what)
+        self.check_writable(what)
         self._context.api_client.dataset_update(dataset_id=self.dataset_id, dataset_updates=changes)
 
     def _replace_metadata(self, values: dict[str, Any], info: ApiDataset | None = None) -> None:
@@ -240,7 +288,7 @@ class RemoteDataset:
         entries, the request WEBKNOSSOS 12 takes metadata with (no WkApiClient route covers it)."""
         entries = metadata_to_api(values)
         api = self._context.api_client
-        info = info if info is not None else self._info()
+        info = info if info is not None else self.server_info()
         body = to_json(info)  # the fields of the information, as the reference's client sends them back
         if isinstance(info.data_source, DatasetProperties):  # without the keys it does not know (legacy mag lists)
             body["dataSource"] = dataset_properties_to_json(_known_keys_only(info.data_source))
@@ -258,7 +306,7 @@ class RemoteDataset:
     @property
     def name(self) -> str:
         """The human-readable name for the dataset in the webknossos interface; changes are synchronized."""
-        return self._info().name
+        return self.server_info().name
 
     @name.setter
     def name(self, value: str) -> None:
@@ -276,7 +324,7 @@ class RemoteDataset:
     @property
     def description(self) -> str | None:
         """Free-text (markdown) description of the dataset, None if unset; changes are synchronized."""
-        return self._info().description
+        return self.server_info().description
 
     @description.setter
     def description(self, value: str | None) -> None:
@@ -285,7 +333,7 @@ class RemoteDataset:
     @property
     def tags(self) -> tuple[str, ...]:
         """User-assigned tags for organizing and filtering datasets; changes are synchronized."""
-        return tuple(self._info().tags)
+        return tuple(self.server_info().tags)
 
     @tags.setter
     def tags(self, value: Sequence[str]) -> None:
@@ -296,7 +344,7 @@ class RemoteDataset:
     @property
     def is_public(self) -> bool:
         """Whether anyone may view the dataset without logging in; changes are synchronized."""
-        return self._info().is_public
+        return self.server_info().is_public
 
     @is_public.setter
     def is_public(self, value: bool) -> None:
@@ -310,17 +358,17 @@ class RemoteDataset:
     @property
     def allowed_teams(self) -> tuple[Any, ...]:
         """Teams that are allowed to access this dataset; set Team objects or team ids (synchronized)."""
-        return tuple(team_from_api(t) for t in self._info().allowed_teams)
+        return tuple(team_from_api(t) for t in self.server_info().allowed_teams)
 
     @allowed_teams.setter
     def allowed_teams(self, teams: Any) -> None:
-        self._check_writable("the allowed teams")
+        self.check_writable("the allowed teams")
         self._context.api_client.dataset_update_teams(dataset_id=self.dataset_id, team_ids=team_ids(teams))
 
     @property
     def folder(self) -> RemoteFolder:
         """The (virtual) folder containing this dataset; assigning moves the dataset (synchronized)."""
-        return RemoteFolder.get_by_id(self._info().folder_id)
+        return RemoteFolder.get_by_id(self.server_info().folder_id)
 
     @folder.setter
     def folder(self, folder: RemoteFolder) -> None:
@@ -333,7 +381,7 @@ class RemoteDataset:
         fetched: list[ApiDataset] = []
 
         def load() -> dict[str, Any]:
-            fetched[:] = [self._info()]
+            fetched[:] = [self.server_info()]
             return metadata_from_api(fetched[0].metadata)
 
         def save(values: dict[str, Any]) -> None:
@@ -343,7 +391,7 @@ class RemoteDataset:
 
     @metadata.setter
     def metadata(self, values: Mapping[str, Any] | None) -> None:
-        self._check_writable("the metadata")
+        self.check_writable("the metadata")
         self._replace_metadata(dict(values or {}))
 
     @property
@@ -361,13 +409,13 @@ class RemoteDataset:
     @property
     def created(self) -> str:
         """Creation date of the dataset (e.g. ``October 20, 2017 10:28:13``, UTC)."""
-        moment = datetime.fromtimestamp(self._info().created / 1000, tz=timezone.utc)
+        moment = datetime.fromtimestamp(self.server_info().created / 1000, tz=timezone.utc)
         return moment.strftime("%B %d, %Y %H:%M:%S")
 
     @property
     def used_storage_bytes(self) -> int:
         """The storage used by the dataset on the server (0: not stored there, or not yet scanned)."""
-        return int(self._info().used_storage_bytes or 0)
+        return int(self.server_info().used_storage_bytes or 0)
 
     # ------------------------------------------------------------------ properties of the data
 
@@ -382,16 +430,6 @@ class RemoteDataset:
         return self._path
 
     @property
-    def voxel_size(self) -> tuple[float, float, float]:
-        """Voxel edge lengths in nanometers."""
-        return self._properties.scale.to_nanometer()
-
-    @property
-    def voxel_size_with_unit(self) -> VoxelSize:
-        """Voxel edge lengths with their unit."""
-        return self._properties.scale
-
-    @property
     def default_view_configuration(self) -> DatasetViewConfiguration | None:
         """How WEBKNOSSOS shows the dataset by default (as the datastore's properties say)."""
         return self._properties.default_view_configuration
@@ -399,47 +437,15 @@ class RemoteDataset:
     @default_view_configuration.setter
     def default_view_configuration(self, value: DatasetViewConfiguration | None) -> None:
         """Refused, as by the reference for zarr streaming: the configuration lives in the datastore's properties."""
-        self._check_writable("the default view configuration")
+        self.check_writable("the default view configuration")
         raise RuntimeError(
             f"Cannot change the default view configuration of the remote dataset {self.url}: the datastore does not "
             "take property changes over zarr streaming (nor, in daedalus, over the other access modes). Set it in "
             "the WEBKNOSSOS dataset settings, or download the dataset, change it and upload it again."
         )
 
-    @property
-    def layers(self) -> Mapping[str, RemoteLayer]:
-        """The layers by name."""
-        return dict(self._layers)
-
-    def get_layer(self, layer_name: str) -> RemoteLayer:
-        """The layer named ``layer_name``; IndexError listing the layers if there is none."""
-        if layer_name not in self._layers:
-            raise IndexError(
-                f"The remote dataset {self.url} has no layer {layer_name!r}; layers: {sorted(self._layers)}."
-            )
-        return self._layers[layer_name]
-
-    def get_color_layers(self) -> builtins.list[RemoteLayer]:
-        """All color layers."""
-        return [layer for layer in self._layers.values() if layer.category == COLOR_CATEGORY]
-
-    def get_segmentation_layers(self) -> builtins.list[RemoteSegmentationLayer]:
-        """All segmentation layers."""
-        return [layer for layer in self._layers.values() if isinstance(layer, RemoteSegmentationLayer)]
-
-    def get_segmentation_layer(self, layer_name: str) -> RemoteSegmentationLayer:
-        """The segmentation layer named ``layer_name`` (TypeError if it is a color layer)."""
-        return self.get_layer(layer_name).as_segmentation_layer()
-
-    def calculate_bounding_box(self) -> NDBoundingBox:
-        """The smallest box containing every layer's bounding box."""
-        boxes = [layer.bounding_box for layer in self._layers.values() if not layer.bounding_box.is_empty()]
-        if not boxes:
-            return BoundingBox((0, 0, 0), (0, 0, 0))
-        result = boxes[0]
-        for bbox in boxes[1:]:
-            result = result.extended_by(bbox)
-        return result
+    def _title(self) -> str:
+        return f"The remote dataset {self.url}"
 
     # ------------------------------------------------------------------ changing layers (remote_layer_changes.py)
 
@@ -510,7 +516,7 @@ class RemoteDataset:
         """Refused (RuntimeError): daedalus cannot write voxel data to a dataset on the server."""
         from .remote_layer_changes import refuse_copy
 
-        self._check_writable("the layers (adding a copy)")
+        self.check_writable("the layers (adding a copy)")
         raise refuse_copy(self, f"copy the layer {getattr(foreign_layer, 'name', foreign_layer)!r}")
 
     def downsample(
@@ -525,11 +531,20 @@ class RemoteDataset:
         overwrite_pending: bool = True,
         executor: Any = None,
     ) -> None:
-        """Refused (RuntimeError): downsampled mags cannot be written to a dataset on the server by daedalus."""
-        from .remote_layer_changes import refuse_copy
+        """Adds the missing coarser mags to every layer like ``Dataset.downsample``; each new mag is written at the
+        path the server reserves for it (the datastore's storage must be reachable from here)."""
+        from ..dataset.downsampling import downsample_dataset
+        from .mag_upload import writing_new_mags
 
-        self._check_writable("the layers (downsampling)")
-        raise refuse_copy(self, "write downsampled mags")
+        with writing_new_mags(self, transfer_mode, common_storage_path_prefix, overwrite_pending):
+            downsample_dataset(
+                self,
+                sampling_mode=sampling_mode,
+                coarsest_mag=coarsest_mag,
+                interpolation_mode=interpolation_mode,
+                compress=compress,
+                executor=executor,
+            )
 
     @classmethod
     def from_images(

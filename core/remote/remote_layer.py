@@ -2,7 +2,8 @@
 
 They are the local Layer classes on a remote location: a mag's ``read()`` goes through the same ArrayStorage
 adapter as local data (tensorstore's http kvstore, the context's token as a header), fetching only the chunks
-the box touches. Layers of a remote dataset cannot be changed through these objects.
+the box touches. Their existing voxel data is never written; new mags (downsample, upsample) are written at the
+storage paths the server reserves for them (``mag_upload``).
 """
 
 from __future__ import annotations
@@ -51,12 +52,16 @@ class RemoteLayer(Layer):
     def data_format(self) -> Any:
         """The format the server stores the layer in (as its dataset information says, like the reference); the
         mags are read in the format they are streamed in (``mag_view.data_format``)."""
-        return self.dataset._stored_formats.get(self.name, self._properties.data_format)
+        return self.dataset.stored_format(self.name) or self._properties.data_format
 
-    def _check_writable(self) -> None:
-        raise _refuse(self, "change")
+    def check_writable(self) -> None:
+        """Internal (daedalus' own operations, not webknossos API): raise because a remote layer is not changed here
+        (except while it writes new mags into the server's storage: downsample, upsample)."""
+        if self.dataset.mag_writing is None:
+            raise _refuse(self, "change")
 
-    def _new_mag_view(self, mag: Mag, path: Any) -> RemoteMagView:
+    def new_mag_view(self, mag: Mag, path: Any) -> RemoteMagView:
+        """Internal (not webknossos API): the RemoteMagView for ``mag`` at ``path``."""
         return RemoteMagView(self, mag, access_mode=self.dataset.access_mode, path=path)
 
     # ------------------------------------------------------------------ mags in an access mode
@@ -65,11 +70,15 @@ class RemoteLayer(Layer):
         """The RemoteMagView of ``mag``, reached through ``access_mode`` (default: the dataset's); IndexError if
         the layer has no such mag."""
         found: RemoteMagView = super().get_mag(mag)  # type: ignore[assignment]
+        if access_mode is None and self.dataset.mag_writing is not None:
+            return self.dataset.mag_writing.readable(found)  # type: ignore[no-any-return]
         return found if access_mode is None else found.with_access_mode(access_mode)
 
     def get_finest_mag(self, *, access_mode: RemoteAccessMode | None = None) -> RemoteMagView:  # type: ignore[override]
         """The mag with the finest resolution, reached through ``access_mode`` (default: the dataset's)."""
         found: RemoteMagView = super().get_finest_mag()  # type: ignore[assignment]
+        if access_mode is None and self.dataset.mag_writing is not None:
+            return self.dataset.mag_writing.readable(found)  # type: ignore[no-any-return]
         return found if access_mode is None else found.with_access_mode(access_mode)
 
     def downsample(  # type: ignore[override]
@@ -90,8 +99,25 @@ class RemoteLayer(Layer):
         overwrite_pending: bool = True,
         executor: Any = None,
     ) -> None:
-        """Refused (RuntimeError): daedalus cannot write downsampled mags to a dataset on the server."""
-        self._check_writable()
+        """Adds coarser mags like ``Layer.downsample``; each new mag is written at the path the server reserves for it
+        (the datastore's storage must be reachable from here; see ``daedalus.core.remote.mag_upload``)."""
+        from .mag_upload import writing_new_mags
+
+        with writing_new_mags(self.dataset, transfer_mode, common_storage_path_prefix, overwrite_pending):
+            Layer.downsample(
+                self,
+                from_mag=from_mag,
+                coarsest_mag=coarsest_mag,
+                interpolation_mode=interpolation_mode,
+                compress=compress,
+                sampling_mode=sampling_mode,
+                align_with_other_layers=align_with_other_layers,
+                buffer_shape=buffer_shape,
+                chunk_shape=chunk_shape,
+                shard_shape=shard_shape,
+                force_sampling_scheme=force_sampling_scheme,
+                executor=executor,
+            )
 
     def upsample(  # type: ignore[override]
         self,
@@ -107,8 +133,39 @@ class RemoteLayer(Layer):
         overwrite_pending: bool = True,
         executor: Any = None,
     ) -> None:
-        """Refused (RuntimeError): daedalus cannot write upsampled mags to a dataset on the server."""
-        self._check_writable()
+        """Adds finer mags like ``Layer.upsample``; each new mag is written at the path the server reserves for it
+        (the datastore's storage must be reachable from here; see ``daedalus.core.remote.mag_upload``)."""
+        from .mag_upload import writing_new_mags
+
+        with writing_new_mags(self.dataset, transfer_mode, common_storage_path_prefix, overwrite_pending):
+            Layer.upsample(
+                self,
+                from_mag,
+                finest_mag=finest_mag,
+                compress=compress,
+                sampling_mode=sampling_mode,
+                align_with_other_layers=align_with_other_layers,
+                buffer_shape=buffer_shape,
+                executor=executor,
+            )
+
+    # ------------------------------------------------------------------ new mags through the server (internal)
+
+    def _prepare_target(self, target: Mag, source_info: Any, chunk_shape: Any, shard_shape: Any, compress: Any) -> Any:
+        """Internal: the new mag ``target``, created at the path the server reserves for it."""
+        session = self.dataset.mag_writing
+        if session is None:
+            raise _refuse(self, "add mags to")
+        return session.reserve(self, target, chunk_shape, shard_shape, compress)
+
+    def _compute_step(
+        self, source_view: Any, target_view: Any, interpolation_mode: str | None, buffer_shape: Any, executor: Any
+    ) -> None:
+        """Internal: compute ``target_view`` like a local layer, then mark it finished on the server."""
+        super()._compute_step(source_view, target_view, interpolation_mode, buffer_shape, executor)
+        session = self.dataset.mag_writing
+        if session is not None:
+            session.finish(target_view)
 
     # ------------------------------------------------------------------ changes through the server
 
@@ -133,7 +190,7 @@ class RemoteLayer(Layer):
         """Refused (RuntimeError): daedalus cannot write voxel data to a dataset on the server."""
         from .remote_layer_changes import refuse_copy
 
-        self.dataset._check_writable(f"the mags of layer {self.name!r}")
+        self.dataset.check_writable(f"the mags of layer {self.name!r}")
         raise refuse_copy(self.dataset, f"copy a mag into layer {self.name!r}")
 
     def delete_mag(self, mag: Any) -> None:
@@ -216,7 +273,7 @@ class LayerToLink(NamedTuple):
             dataset_id=dataset.dataset_id,
             layer_name=remote_layer.name,
             new_layer_name=new_layer_name,
-            organization_id=dataset._organization_id,
+            organization_id=dataset.organization_id,
         )
 
     def as_api_linked_layer_identifier(self) -> Any:

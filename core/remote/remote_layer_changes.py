@@ -42,17 +42,16 @@ Change = Callable[[DatasetProperties], None]
 def reload(dataset: RemoteDataset) -> None:
     """Read the dataset's properties from the server again and rebuild its layers."""
     target = Target(
-        dataset._context, dataset.dataset_id, dataset._sharing_token, dataset.annotation_id, dataset._access_mode
+        dataset.context, dataset.dataset_id, dataset.opened_sharing_token, dataset.annotation_id, dataset.access_mode
     )
-    info = fetch_info(dataset._context, dataset.dataset_id, dataset._sharing_token)
+    info = fetch_info(dataset.context, dataset.dataset_id, dataset.opened_sharing_token)
     properties = read_properties(target, info, dataset.zarr_streaming_path)
-    dataset._properties = properties
-    dataset._layers = {p.name: dataset._layer_for(p) for p in properties.data_layers}
+    dataset.replace_properties(properties)
 
 
 def server_data_source(dataset: RemoteDataset) -> DatasetProperties:
     """The data source the server stores for the dataset (not the zarr streaming view of it)."""
-    source = dataset._info().data_source
+    source = dataset.server_info().data_source
     if isinstance(source, ApiUnusableDataSource):
         raise RuntimeError(
             f"Cannot change the layers of the remote dataset {dataset.url}: WEBKNOSSOS cannot use its data source "
@@ -65,7 +64,7 @@ def update_data_source(
     dataset: RemoteDataset, what: str, change: Change, attachment_renamings: Sequence[dict[str, str]] = ()
 ) -> None:
     """Apply ``change`` to the server's data source, send it (PATCH updatePartial) and reload the dataset."""
-    dataset._check_writable(what)
+    dataset.check_writable(what)
     source = server_data_source(dataset)
     change(source)
     body = {
@@ -73,7 +72,7 @@ def update_data_source(
         "layerRenamings": [],
         "attachmentRenamings": list(attachment_renamings),
     }
-    dataset._context.api_client.dataset_update(dataset_id=dataset.dataset_id, dataset_updates=body)
+    dataset.context.api_client.dataset_update(dataset_id=dataset.dataset_id, dataset_updates=body)
     reload(dataset)
 
 
@@ -87,21 +86,16 @@ def _layer_in(source: DatasetProperties, name: str, dataset: RemoteDataset) -> L
 def _adopt(layer: RemoteLayer) -> None:
     """After a reload, make ``layer`` (the object the caller holds) the dataset's layer of its name again: its
     properties and its mag views are rebuilt from the reloaded properties."""
-    dataset = layer.dataset
-    reloaded = dataset._layers.get(layer.name)
-    if reloaded is None or reloaded is layer:
-        return
-    type(layer).__init__(layer, dataset, reloaded._properties, True)
-    dataset._layers[layer.name] = layer
+    layer.dataset.keep_layer_object(layer)
 
 
 def _get_new_layer(dataset: RemoteDataset, name: str, action: str) -> RemoteLayer:
-    if name not in dataset._layers:
+    if name not in dataset.layers:
         raise RuntimeError(
             f"{action} was accepted by the server, but the remote dataset {dataset.url} has no layer {name!r} "
             "afterwards; the datastore may not have reloaded the dataset yet (RemoteDataset.open it again later)."
         )
-    return dataset._layers[name]
+    return dataset.get_layer(name)
 
 
 # ------------------------------------------------------------------ layers
@@ -149,8 +143,8 @@ def _new_layer_properties(
 
 def add_layer(dataset: RemoteDataset, layer_name: str, category: str, **options: Any) -> RemoteLayer:
     """Add an empty layer to the server's data source (see RemoteDataset.add_layer)."""
-    dataset._check_writable(f"the layers (adding {layer_name!r})")
-    if layer_name in dataset._layers:
+    dataset.check_writable(f"the layers (adding {layer_name!r})")
+    if layer_name in dataset.layers:
         raise LayerExistsError(f"Adding layer {layer_name!r} failed: the remote dataset {dataset.url} already has it.")
     kwargs = dict(options.pop("kwargs", {}))
     params = dict(dtype=None, dtype_per_channel=None, num_channels=None, data_format="zarr3", bounding_box=None)
@@ -161,9 +155,9 @@ def add_layer(dataset: RemoteDataset, layer_name: str, category: str, **options:
 
 def get_or_add_layer(dataset: RemoteDataset, layer_name: str, category: str, **options: Any) -> RemoteLayer:
     """The layer if it exists (category, dtype and channels must match), else a new one."""
-    if layer_name not in dataset._layers:
+    if layer_name not in dataset.layers:
         return add_layer(dataset, layer_name, category, **options)
-    layer = dataset._layers[layer_name]
+    layer = dataset.get_layer(layer_name)
     wanted = options.get("dtype") if options.get("dtype") is not None else options.get("dtype_per_channel")
     checks = (
         ("category", layer.category, category),
@@ -178,11 +172,11 @@ def get_or_add_layer(dataset: RemoteDataset, layer_name: str, category: str, **o
 
 def delete_layer(dataset: RemoteDataset, layer_name: str) -> None:
     """Remove a layer from the server's data source (the data itself stays where it is stored)."""
-    dataset._check_writable(f"the layers (deleting {layer_name!r})")
-    if layer_name not in dataset._layers:
+    dataset.check_writable(f"the layers (deleting {layer_name!r})")
+    if layer_name not in dataset.layers:
         raise IndexError(
             f"Removing layer {layer_name!r} failed: the remote dataset {dataset.url} has no such layer; "
-            f"layers: {sorted(dataset._layers)}."
+            f"layers: {sorted(dataset.layers)}."
         )
 
     def change(source: DatasetProperties) -> None:
@@ -201,7 +195,7 @@ def _foreign_remote_layer(dataset: RemoteDataset, foreign: Any, what: str) -> Re
             "the same WEBKNOSSOS server (RemoteLayer) can be referenced. Upload local data (Dataset.upload) or use "
             f"add_layer_as_copy; {what}."
         )
-    if foreign.dataset._context.url.rstrip("/") != dataset._context.url.rstrip("/"):
+    if foreign.dataset.context.url.rstrip("/") != dataset.context.url.rstrip("/"):
         raise ValueError(
             f"Cannot reference {foreign!r} of {foreign.dataset.url} from {dataset.url}: it is on another WEBKNOSSOS "
             "server."
@@ -211,7 +205,7 @@ def _foreign_remote_layer(dataset: RemoteDataset, foreign: Any, what: str) -> Re
 
 def add_layer_as_ref(dataset: RemoteDataset, foreign_layer: Any, new_layer_name: str | None) -> RemoteLayer:
     """Add a layer of another dataset on the same server by reference (compose/addLayer)."""
-    dataset._check_writable("the layers (adding a layer by reference)")
+    dataset.check_writable("the layers (adding a layer by reference)")
     foreign = _foreign_remote_layer(dataset, foreign_layer, "paths are not accepted either")
     if foreign.dataset.dataset_id == dataset.dataset_id:
         raise ValueError(
@@ -219,7 +213,7 @@ def add_layer_as_ref(dataset: RemoteDataset, foreign_layer: Any, new_layer_name:
             "of another dataset."
         )
     name = new_layer_name or foreign.name
-    if name in dataset._layers:
+    if name in dataset.layers:
         raise LayerExistsError(
             f"Cannot add the foreign layer {foreign.name!r}: the remote dataset {dataset.url} already has a layer "
             f"called {name!r}. Pass new_layer_name=."
@@ -227,7 +221,7 @@ def add_layer_as_ref(dataset: RemoteDataset, foreign_layer: Any, new_layer_name:
     payload = ApiDatasetComposeLayer(
         source_dataset_id=foreign.dataset.dataset_id, source_layer_name=foreign.name, target_layer_name=name
     )
-    dataset._context.api_client.dataset_add_layer_as_ref(dataset_id=dataset.dataset_id, compose_layer=payload)
+    dataset.context.api_client.dataset_add_layer_as_ref(dataset_id=dataset.dataset_id, compose_layer=payload)
     reload(dataset)
     return _get_new_layer(dataset, name, f"Adding layer {name!r} by reference")
 
@@ -260,7 +254,7 @@ def _foreign_mag(dataset: RemoteDataset, foreign: Any) -> MagView:
 def add_mag_as_ref(layer: RemoteLayer, foreign_mag: Any, mag: Any, extend_layer_bounding_box: bool) -> MagView:
     """Add a mag of another dataset's layer on the same server by reference (compose/addMag)."""
     dataset = layer.dataset
-    dataset._check_writable(f"the mags of layer {layer.name!r}")
+    dataset.check_writable(f"the mags of layer {layer.name!r}")
     foreign = _foreign_mag(dataset, foreign_mag)
     target = Mag(mag) if mag is not None else foreign.mag
     if target in layer.mags:
@@ -272,7 +266,7 @@ def add_mag_as_ref(layer: RemoteLayer, foreign_mag: Any, mag: Any, extend_layer_
         source_mag=tuple(foreign.mag.to_list()),
         target_mag=tuple(target.to_list()),
     )
-    dataset._context.api_client.dataset_add_mag_as_ref(dataset_id=dataset.dataset_id, compose_mag=payload)
+    dataset.context.api_client.dataset_add_mag_as_ref(dataset_id=dataset.dataset_id, compose_mag=payload)
     foreign_box = foreign.layer.bounding_box
     reload(dataset)
     new_layer = dataset.get_layer(layer.name)
@@ -297,7 +291,7 @@ def add_mag_as_ref(layer: RemoteLayer, foreign_mag: Any, mag: Any, extend_layer_
 def delete_mag(layer: RemoteLayer, mag: Any) -> None:
     """Remove a mag from the layer in the server's data source (the data itself stays where it is stored)."""
     dataset = layer.dataset
-    dataset._check_writable(f"the mags of layer {layer.name!r}")
+    dataset.check_writable(f"the mags of layer {layer.name!r}")
     wanted = Mag(mag)
     if wanted not in layer.mags:
         raise IndexError(
@@ -316,7 +310,7 @@ def delete_mag(layer: RemoteLayer, mag: Any) -> None:
 def view_configuration(layer: RemoteLayer) -> LayerViewConfiguration | None:
     """The layer's view configuration as the server stores it for the user (POST datasetConfigurations)."""
     dataset = layer.dataset
-    configuration = dataset._context.api_client.dataset_configuration(
+    configuration = dataset.context.api_client.dataset_configuration(
         dataset_id=dataset.dataset_id, volume_tracing_ids=[]
     )
     return (configuration.layers or {}).get(layer.name)

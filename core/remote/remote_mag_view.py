@@ -37,10 +37,10 @@ class RemoteMagView(MagView):
         ``path`` overrides where its array is."""
         mag = Mag(mag)
         if path is None:
-            entry = layer._properties.get_mag(mag)
+            entry = layer.mag_entry(mag)
             path = resolve_mag_path(layer.dataset.path, layer.path, entry)
         # daedalus writes no voxel data to the server; the array is in the format the layer is read in
-        super().__init__(layer, mag, path, True, data_format=layer._properties.data_format)
+        super().__init__(layer, mag, path, True, data_format=layer.properties_data_format)
         self._access_mode = RemoteAccessMode(access_mode) if access_mode is not None else layer.dataset.access_mode
 
     def __repr__(self) -> str:

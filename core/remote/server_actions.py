@@ -14,7 +14,7 @@ from ..client.errors import ApiClientError
 from ..client.models import ApiDatasetExploreAndAddRemote
 from .opening import context_for, find_dataset_id
 from .remote_folder import RemoteFolder
-from .upload import _datastore_url
+from .upload import default_datastore_url
 from .urls import is_url, parse_dataset_url
 
 
@@ -140,7 +140,7 @@ def trigger_reload_in_datastore(
             dataset_name_or_url, organization_id, webknossos_url, dataset_id
         )
         context = context_for(server_url)
-        store_url = datastore_url or _datastore_url(context)
+        store_url = datastore_url or default_datastore_url(context)
         store = context.get_datastore_api_client(store_url)
         store.dataset_trigger_reload(
             organization_id=target_organization or context.organization_id, dataset_id=target_id

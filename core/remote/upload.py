@@ -77,7 +77,7 @@ def _linked_layer(link: LayerToLink | RemoteLayer) -> ApiLinkedLayerIdentifier:
 _UPLOAD_DATASTORES: weakref.WeakKeyDictionary[WebknossosContext, str] = weakref.WeakKeyDictionary()
 
 
-def _datastore_url(context: WebknossosContext) -> str:
+def default_datastore_url(context: WebknossosContext) -> str:
     """The first datastore accepting uploads (asked once per context, as the reference client does)."""
     if context not in _UPLOAD_DATASTORES:
         stores = [store for store in context.api_client.datastore_list() if store.allows_upload]
@@ -164,7 +164,7 @@ def upload_dataset(
 
     context = get_context()
     name = new_dataset_name or dataset.name
-    datastore_url = _datastore_url(context)
+    datastore_url = default_datastore_url(context)
     _check_name(context, name)
     if require_unique_name and RemoteDataset.list(name=name):
         raise ValueError(f"A dataset named {name!r} exists already; choose another new_dataset_name.")

@@ -12,36 +12,37 @@ from .node import NodeAttributes, expand_compact, node_key, stored_node
 class NodeDict(MutableMapping):
     """``Tree._node``: node id -> attribute dict; iterating yields Node views, lookups accept Nodes or ids.
 
-    The raw store ``_data`` holds an attribute dict or, for nodes with just a position and radius, the
-    compact tuple ``(x, y, z, radius or None)``; every mapping access hands out (and keeps) a dict.
+    The raw dict ``store`` (internal, not webknossos API) holds an attribute dict or, for nodes with just a
+    position and radius, the compact tuple ``(x, y, z, radius or None)``; every mapping access hands out (and
+    keeps) a dict.
     """
 
-    __slots__ = ("_data",)
+    __slots__ = ("store",)
 
     def __init__(self) -> None:
-        self._data: dict[int, dict] = {}
+        self.store: dict[int, dict] = {}
 
     def __getitem__(self, key: Any) -> dict:
-        value = self._data[key]
+        value = self.store[key]
         if type(value) is tuple:
-            value = self._data[node_key(key)] = expand_compact(value)
+            value = self.store[node_key(key)] = expand_compact(value)
         return value
 
     def __setitem__(self, key: Any, value: dict) -> None:
-        self._data[node_key(key)] = value if type(value) is NodeAttributes else NodeAttributes(value)
+        self.store[node_key(key)] = value if type(value) is NodeAttributes else NodeAttributes(value)
 
     def __delitem__(self, key: Any) -> None:
-        del self._data[key]
+        del self.store[key]
 
     def __contains__(self, key: object) -> bool:
-        return key in self._data
+        return key in self.store
 
     def __iter__(self) -> Iterator:
-        data = self._data
+        data = self.store
         return map(stored_node, data, data.values(), repeat(data))
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self.store)
 
     def items(self) -> ItemsView:
         """(Node, attribute dict) pairs."""
@@ -49,7 +50,7 @@ class NodeDict(MutableMapping):
 
     def values(self) -> ValuesView:
         """The attribute dicts."""
-        data = self._data
+        data = self.store
         for node_id, value in data.items():
             if type(value) is tuple:
                 data[node_id] = expand_compact(value)
@@ -58,7 +59,7 @@ class NodeDict(MutableMapping):
 
 class _NodeItems(ItemsView):
     def __iter__(self) -> Iterator:
-        data = self._mapping._data  # type: ignore[attr-defined]
+        data = self._mapping.store  # type: ignore[attr-defined]
         for node_id, attributes in data.items():
             if type(attributes) is tuple:
                 attributes = data[node_id] = expand_compact(attributes)
@@ -84,60 +85,60 @@ class AdjacencyDict(MutableMapping):
     inner view replaces it with a dict shared by both directions when the edge data is accessed.
     """
 
-    __slots__ = ("_data", "_nodes", "_outer", "_adj", "_owner")
+    __slots__ = ("store", "_nodes", "_outer", "_adj", "_owner")
 
     def __init__(self, data: dict, nodes: dict, outer: bool, adj: dict | None = None, owner: int = 0) -> None:
-        self._data = data
+        self.store = data
         self._nodes = nodes
         self._outer = outer
         self._adj = adj
         self._owner = owner
 
     def __getitem__(self, key: Any) -> Any:
-        value = self._data[key]
+        value = self.store[key]
         if self._outer:
-            return AdjacencyDict(value, self._nodes, False, self._data, node_key(key))
+            return AdjacencyDict(value, self._nodes, False, self.store, node_key(key))
         if value is None:
             value = self._materialize(node_key(key))
         return value
 
     def _materialize(self, neighbour: int) -> dict:
         if self._adj is None:
-            value = self._data[neighbour] = {}
+            value = self.store[neighbour] = {}
             return value
         return edge_data(self._adj, self._owner, neighbour)
 
     def __setitem__(self, key: Any, value: Any) -> None:
         if self._outer:
-            value = value._data if type(value) is AdjacencyDict else dict(value)
-        self._data[node_key(key)] = value
+            value = value.store if type(value) is AdjacencyDict else dict(value)
+        self.store[node_key(key)] = value
 
     def __delitem__(self, key: Any) -> None:
-        del self._data[key]
+        del self.store[key]
 
     def __contains__(self, key: object) -> bool:
-        return key in self._data
+        return key in self.store
 
     def __iter__(self) -> Iterator:
         nodes = self._nodes
-        return (stored_node(node_id, nodes[node_id], nodes) for node_id in self._data)
+        return (stored_node(node_id, nodes[node_id], nodes) for node_id in self.store)
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self.store)
 
     def items(self) -> ItemsView:
         """(Node, value) pairs."""
         return _AdjacencyItems(self)
 
     def __repr__(self) -> str:
-        return f"AdjacencyDict({len(self._data)} entries)"
+        return f"AdjacencyDict({len(self.store)} entries)"
 
 
 class _AdjacencyItems(ItemsView):
     def __iter__(self) -> Iterator:
         mapping: AdjacencyDict = self._mapping  # type: ignore[assignment]
         nodes = mapping._nodes
-        data = mapping._data
+        data = mapping.store
         if mapping._outer:
             for node_id, value in data.items():
                 yield stored_node(node_id, nodes[node_id], nodes), AdjacencyDict(value, nodes, False, data, node_id)

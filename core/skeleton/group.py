@@ -25,14 +25,15 @@ class Group:
 
     name: str
     is_expanded: bool
-    _nml_explicit_expanded = False  # the NML said isExpanded="true" (written again; absent means expanded too)
+    # internal (not webknossos API): the NML said isExpanded="true" (written again; absent means expanded too)
+    nml_explicit_expanded = False
 
     def __init__(
         self, name: str, skeleton: Skeleton, enforced_id: int | None = None, *, is_expanded: bool = True
     ) -> None:
         """A group named ``name`` with an id claimed from ``skeleton`` (``enforced_id`` if given); it belongs to no
         parent yet: use ``add_group`` to create groups inside a skeleton."""
-        self._setup(skeleton._claim_group_id(enforced_id), name, skeleton, is_expanded)
+        self._setup(skeleton.claim_group_id(enforced_id), name, skeleton, is_expanded)
 
     def _setup(self, group_id: int, name: str, skeleton: Skeleton, is_expanded: bool) -> None:
         self._id = int(group_id)
@@ -94,7 +95,7 @@ class Group:
         for group in source._child_groups:
             copy = self.add_group(group.name)
             copy.is_expanded = group.is_expanded
-            copy._nml_explicit_expanded = group._nml_explicit_expanded
+            copy.nml_explicit_expanded = group.nml_explicit_expanded
             copy._copy_children(group)
 
     def add_tree(
@@ -145,20 +146,20 @@ class Group:
             metadata=dict(source.metadata) if not metadata else metadata,
             is_visible=source.is_visible and is_visible,
         )
-        if source._nml_type is not None:
-            tree._nml_type = source._nml_type
-        source_nodes = source._node._data
-        taken = skeleton._node_ids()
+        if source.nml_type is not None:
+            tree.nml_type = source.nml_type
+        source_nodes = source.node_store
+        taken = skeleton.node_ids()
         keep_ids = not fresh_ids and taken.isdisjoint(source_nodes)
         mapping = {}
-        nodes = tree._node._data
-        adj = tree._adj._data
+        nodes = tree.node_store
+        adj = tree.adjacency_store
         for old_id, attributes in source_nodes.items():
-            new_id = skeleton._claim_node_id(old_id if keep_ids else None, check=False)
+            new_id = skeleton.claim_node_id(old_id if keep_ids else None, check=False)
             mapping[old_id] = new_id
             nodes[new_id] = attributes if type(attributes) is tuple else NodeAttributes(attributes)
             adj[new_id] = {}
-        for u, neighbours in source._adj._data.items():
+        for u, neighbours in source.adjacency_store.items():
             for v, data in neighbours.items():
                 if u <= v:
                     copied = None if data is None else dict(data)
@@ -215,7 +216,7 @@ class Group:
         """The node with id ``node_id`` in any tree of this group or below; ValueError if there is none."""
         node_id = int(node_id)
         for tree in self.flattened_trees():
-            store = tree._node._data
+            store = tree.node_store
             attributes = store.get(node_id)
             if attributes is not None:
                 return stored_node(node_id, attributes, store)
@@ -231,7 +232,7 @@ class Group:
 
     def get_total_node_count(self) -> int:
         """The number of nodes of all trees in this group and below."""
-        return sum(len(tree._node._data) for tree in self.flattened_trees())
+        return sum(len(tree.node_store) for tree in self.flattened_trees())
 
     def as_nml_group(self) -> NmlGroup:
         """This group and its subgroups as an ``_nml.Group`` (for serialisation)."""
@@ -239,7 +240,7 @@ class Group:
             id=self._id,
             name=self.name,
             children=[group.as_nml_group() for group in self._child_groups],
-            is_expanded=(True if self._nml_explicit_expanded else None) if self.is_expanded else False,
+            is_expanded=(True if self.nml_explicit_expanded else None) if self.is_expanded else False,
         )
 
     def __repr__(self) -> str:

@@ -157,7 +157,7 @@ class Node:
         )  # fmt: skip
         for key, value in values.items():
             set_node_attribute(attributes, key, value)
-        self._id = skeleton._claim_node_id(enforced_id)
+        self._id = skeleton.claim_node_id(enforced_id)
         self._a = attributes
         self._s = None
 

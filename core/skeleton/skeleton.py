@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from daedalus.core import ports
 from daedalus.core.geometry import Vec3Float
 from daedalus.core.properties import VoxelSize
 
@@ -49,10 +49,10 @@ class Skeleton(Group):
     ) -> None:
         """A skeleton of the dataset ``dataset_name`` with voxels of ``voxel_size``; ``enforced_id`` is the id
         of its root group (default 0)."""
-        self._next_id = 1
+        self.next_id = 1  # internal (not webknossos API): the next free element id (tree.add_node takes it)
         self._setup(0 if enforced_id is None else int(enforced_id), "Root", self, True)
         if enforced_id is not None:
-            self._reserve_id(int(enforced_id))
+            self.reserve_id(int(enforced_id))
         self._voxel_size = _to_voxel_size(voxel_size)
         self.dataset_name = dataset_name
         self.dataset_id = dataset_id
@@ -86,48 +86,53 @@ class Skeleton(Group):
 
     # ------------------------------------------------------------------ ids
 
-    def _reserve_id(self, element_id: int) -> None:
-        if element_id >= self._next_id:
-            self._next_id = element_id + 1
+    def reserve_id(self, element_id: int) -> None:
+        """Internal (not webknossos API): make ``element_id`` taken (ids given out later are larger)."""
+        if element_id >= self.next_id:
+            self.next_id = element_id + 1
 
     def _new_id(self) -> int:
-        element_id = self._next_id
-        self._next_id = element_id + 1
+        element_id = self.next_id
+        self.next_id = element_id + 1
         return element_id
 
-    def _claim_tree_id(self, enforced_id: int | None) -> int:
+    def claim_tree_id(self, enforced_id: int | None) -> int:
+        """Internal (not webknossos API): a new tree id, or ``enforced_id`` if no tree has it."""
         if enforced_id is None:
             return self._new_id()
         enforced_id = int(enforced_id)
         if self.has_tree_id(enforced_id):
             raise ValueError(f"A tree with id {enforced_id} already exists in this skeleton; choose another id.")
-        self._reserve_id(enforced_id)
+        self.reserve_id(enforced_id)
         return enforced_id
 
-    def _claim_group_id(self, enforced_id: int | None) -> int:
+    def claim_group_id(self, enforced_id: int | None) -> int:
+        """Internal (not webknossos API): a new group id, or ``enforced_id`` if no group has it."""
         if enforced_id is None:
             return self._new_id()
         enforced_id = int(enforced_id)
-        if enforced_id == 0 or any(g._id == enforced_id for g in self.flattened_groups()):
+        if enforced_id == 0 or any(g.id == enforced_id for g in self.flattened_groups()):
             raise ValueError(f"A group with id {enforced_id} already exists in this skeleton; choose another id.")
-        self._reserve_id(enforced_id)
+        self.reserve_id(enforced_id)
         return enforced_id
 
-    def _claim_node_id(self, enforced_id: int | None, check: bool = True) -> int:
+    def claim_node_id(self, enforced_id: int | None, check: bool = True) -> int:
+        """Internal (not webknossos API): a new node id, or ``enforced_id`` if (``check``) no node has it."""
         if enforced_id is None:
-            element_id = self._next_id
-            self._next_id = element_id + 1
+            element_id = self.next_id
+            self.next_id = element_id + 1
             return element_id
         enforced_id = int(enforced_id)
-        if check and any(enforced_id in tree._node._data for tree in self.flattened_trees()):
+        if check and any(enforced_id in tree.node_store for tree in self.flattened_trees()):
             raise ValueError(f"A node with id {enforced_id} already exists in this skeleton; choose another id.")
-        self._reserve_id(enforced_id)
+        self.reserve_id(enforced_id)
         return enforced_id
 
-    def _node_ids(self) -> set[int]:
+    def node_ids(self) -> set[int]:
+        """Internal (not webknossos API): the ids of every node in the skeleton."""
         ids: set[int] = set()
         for tree in self.flattened_trees():
-            ids.update(tree._node._data)
+            ids.update(tree.node_store)
         return ids
 
     # ------------------------------------------------------------------ import
@@ -199,18 +204,19 @@ class Skeleton(Group):
 
 def _write_zip_atomically(path: Any, member: str, write_member: Any) -> None:
     """Write a zip with one member at ``path`` through a temp file + rename (local paths)."""
+    zips = ports.zip_archives()
     if hasattr(path, "protocol") and path.protocol not in ("", "file", "local"):
-        with path.open("wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-            with archive.open(member, "w") as stream:
+        with path.open("wb") as raw, zips.open_writer(raw) as archive:
+            with archive.open_member(member) as stream:
                 write_member(stream)
         return
     path = Path(path)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
-            with archive.open(member, "w") as stream:
+        with zips.open_writer(temp) as archive:
+            with archive.open_member(member) as stream:
                 write_member(stream)
-        os.replace(temp, path)
+        ports.file_transfer().replace(temp, path)
     finally:
         if temp.exists():
             temp.unlink()

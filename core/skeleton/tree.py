@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 Vector4 = tuple[float, float, float, float]
 _tnew = tuple.__new__
-_new_node = object.__new__
 
 
 def normalize_color(color: Sequence[float] | None) -> Vector4 | None:
@@ -48,15 +47,27 @@ class Tree(nx.Graph):
     group: Group | None
     is_visible: bool
     metadata: dict[str, Any]
-    _nml_type: str | None = None  # the NML <thing type>, e.g. "DEFAULT"/"AGGLOMERATE" (kept for round trips)
+    nml_type: str | None = (
+        None  # internal (not webknossos API): the NML <thing type>, e.g. "DEFAULT"/"AGGLOMERATE" (kept for round trips)
+    )
 
     def adjlist_outer_dict_factory(self) -> AdjacencyDict:
         """The outer adjacency mapping (node -> neighbours) of this tree."""
-        return AdjacencyDict({}, self._node._data, True)
+        return AdjacencyDict({}, self._node.store, True)
 
     def adjlist_inner_dict_factory(self) -> AdjacencyDict:
         """A new, empty neighbour mapping of one node."""
-        return AdjacencyDict({}, self._node._data, False)
+        return AdjacencyDict({}, self._node.store, False)
+
+    @property
+    def node_store(self) -> dict:
+        """Internal (not webknossos API): the raw node id -> attributes store (dicts or compact tuples)."""
+        return self._node.store
+
+    @property
+    def adjacency_store(self) -> dict:
+        """Internal (not webknossos API): the raw node id -> {neighbour id: edge attributes} store."""
+        return self._adj.store
 
     def __init__(
         self,
@@ -77,7 +88,7 @@ class Tree(nx.Graph):
         self.metadata = dict(metadata or {})
         self.is_visible = bool(is_visible)
         if skeleton is not None:
-            self._id = skeleton._claim_tree_id(enforced_id)
+            self._id = skeleton.claim_tree_id(enforced_id)
         else:
             self._id = int(enforced_id or 0)
 
@@ -158,30 +169,26 @@ class Tree(nx.Graph):
                 attributes["branchpoint_time"] = int(branchpoint_time)
         skeleton = self._skeleton
         if _enforced_id is None and skeleton is not None:
-            node_id = skeleton._next_id
-            skeleton._next_id = node_id + 1
+            node_id = skeleton.next_id
+            skeleton.next_id = node_id + 1
         else:
             node_id = self._claim_node_id(_enforced_id)
-        store = self._node._data
+        store = self._node.store
         store[node_id] = attributes
-        self._adj._data[node_id] = {}
+        self._adj.store[node_id] = {}
         cache = self.__networkx_cache__
         if cache:
             cache.clear()
-        node = _new_node(Node)
-        node._id = node_id
-        node._a = attributes
-        node._s = store
-        return node
+        return stored_node(node_id, attributes, store)
 
     def _claim_node_id(self, enforced_id: int | None) -> int:
         skeleton = self._skeleton
         if skeleton is not None:
-            return skeleton._claim_node_id(enforced_id)
+            return skeleton.claim_node_id(enforced_id)
         if enforced_id is None:
             return self.get_max_node_id() + 1
         enforced_id = int(enforced_id)
-        if enforced_id in self._node._data:
+        if enforced_id in self._node.store:
             raise ValueError(f"Node id {enforced_id} already exists in tree {self.name!r}; choose another id.")
         return enforced_id
 
@@ -189,7 +196,7 @@ class Tree(nx.Graph):
         """Connect two nodes (Node objects or ids) of this tree."""
         u = u_of_edge._id if type(u_of_edge) is Node else node_key(u_of_edge)
         v = v_of_edge._id if type(v_of_edge) is Node else node_key(v_of_edge)
-        adj = self._adj._data
+        adj = self._adj.store
         try:
             neighbours_u = adj[u]
             neighbours_v = adj[v]
@@ -222,18 +229,18 @@ class Tree(nx.Graph):
 
     def get_node_positions(self) -> np.ndarray:
         """Positions of all nodes as an (N, 3) int64 array, in node order."""
-        positions = [a[:3] if type(a) is tuple else a["position"] for a in self._node._data.values()]
+        positions = [a[:3] if type(a) is tuple else a["position"] for a in self._node.store.values()]
         return np.array(positions, dtype=np.int64).reshape(-1, 3)
 
     def get_node_by_id(self, node_id: int) -> Node:
         """The node with id ``node_id``; raises KeyError if it is not in this tree."""
         node_id = node_key(node_id)
-        store = self._node._data
+        store = self._node.store
         return stored_node(node_id, store[node_id], store)
 
     def get_max_node_id(self) -> int:
         """The highest node id in this tree (0 for an empty tree)."""
-        return max(self._node._data, default=0)
+        return max(self._node.store, default=0)
 
     def __repr__(self) -> str:
         return f"Tree(id={self._id}, name={self.name!r}, nodes={len(self)}, edges={self.number_of_edges()})"

@@ -10,5 +10,5 @@ class WkImportError(ImportError):
         self.missing_package = missing_package
         self.extras = extras
         advice = f"Please install it e.g. using `pip install 'daedalus[{extras}]'`."
-        message = f"{custom_message} {advice}" if custom_message else f"Cannot import {missing_package}. {advice}"
+        message = f"{custom_message}{advice}" if custom_message else f"Cannot import {missing_package}. {advice}"
         super().__init__(message, name=missing_package)

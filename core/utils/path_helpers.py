@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePath
 from typing import Any
 
 from upath import UPath
+
+from .. import ports
 
 _LOCAL_PROTOCOLS = ("", "file", "local")
 _READ_ONLY_PROTOCOLS = ("http", "https")
@@ -87,14 +88,6 @@ def enrich_path(path: str | PurePath, dataset_path: Any = None) -> UPath:
     return dataset_path / text.removeprefix("./")
 
 
-def _copy_file(source: Any, target: Any) -> None:
-    if not is_remote_path(source) and not is_remote_path(target):
-        shutil.copyfile(_plain_local(source), _plain_local(target))
-        return
-    with source.open("rb") as reading, target.open("wb") as writing:
-        shutil.copyfileobj(reading, writing, 16 * 1024**2)
-
-
 def copytree(
     in_path: Any,
     out_path: Any,
@@ -107,8 +100,6 @@ def copytree(
 
     ``ignore`` names entries (file or folder names) to leave out.
     """
-    from daedalus.core import ports
-
     source, target = UPath(in_path), UPath(out_path)
     ignored = {ignore} if isinstance(ignore, str) else set(ignore or ())
     files = []
@@ -120,7 +111,8 @@ def copytree(
     for folder in {dst.parent for _, dst in files} | {target}:
         folder.mkdir(parents=True, exist_ok=True)
     with ports.progress(progress_desc, len(files)) as progress, ThreadPoolExecutor(max(1, threads or 1)) as pool:
-        for _ in pool.map(lambda pair: _copy_file(*pair), files):
+        transfer = ports.file_transfer()
+        for _ in pool.map(lambda pair: transfer.copy_file(*pair), files):
             progress.advance()
 
 
@@ -129,20 +121,9 @@ def movetree(in_path: Any, out_path: Any) -> None:
     assert not is_remote_path(in_path) and not is_remote_path(out_path), (
         f"Move is only supported for local paths, got {in_path} and {out_path}"
     )
-    target = _plain_local(out_path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(_plain_local(in_path), target)
+    ports.file_transfer().move(_plain_local(in_path), _plain_local(out_path))
 
 
 def rmtree(path: Any) -> None:
     """Delete the folder or file at ``path`` (local or remote); a missing path is no error."""
-    if is_remote_path(path):
-        fs = path.fs
-        if fs.exists(path.path):
-            fs.rm(path.path, recursive=True)
-        return
-    local = _plain_local(path)
-    if local.is_dir() and not local.is_symlink():
-        shutil.rmtree(local)
-    elif local.exists() or local.is_symlink():
-        local.unlink()
+    ports.file_transfer().remove(path if is_remote_path(path) else _plain_local(path))

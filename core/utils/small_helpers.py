@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import calendar
+import inspect
 import logging
-import sys
 import time
 import warnings
 from collections.abc import Iterable
@@ -50,9 +50,9 @@ def time_stop(identifier: str) -> None:
 def warn_deprecated(deprecated_item: str, alternative_item: str) -> None:
     """Issue a DeprecationWarning that ``deprecated_item`` should be replaced by ``alternative_item``."""
     try:
-        caller = sys._getframe(2)  # the code that called the deprecated item
+        caller = inspect.currentframe().f_back.f_back  # the code that called the deprecated item
         where = f" (see {caller.f_code.co_filename}:{caller.f_lineno})"
-    except ValueError:
+    except AttributeError:  # no frames (an interpreter without them) or too few
         where = ""
     warnings.warn(
         f"[DEPRECATION] `{deprecated_item}` is deprecated, please use `{alternative_item}` instead{where}",

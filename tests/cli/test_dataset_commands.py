@@ -349,16 +349,115 @@ def test_downsample_one_layer_with_the_reference_options(dataset: Path) -> None:
     np.testing.assert_array_equal(voxels(dataset, "segmentation", "2-2-1"), segmentation_data()[::2, ::2, :])
 
 
-def test_downsample_of_a_dataset_on_a_webknossos_server_is_refused_in_one_line(tmp_path: Path) -> None:
+def test_downsample_of_a_dataset_on_a_webknossos_server_writes_at_the_reserved_path(tmp_path: Path) -> None:
+    """The end of the recording: the reference adds Mag 2-2-1 to a dataset whose storage the client reaches. The
+    recorded storage paths are replaced by tmp_path (where mag 1 is written first) and the box made smaller."""
     replay = _replay_module()
-    server = replay.ReplayServer("test_cli/test_convert_upload_downsample.yml").start()
+    root, directory = (
+        "/Users/norman/scalableminds/webknossos/binaryData",
+        "test_remote_convert-69aed4c06eb20670afef772f",
+    )
+    replace = {'"width":265,"height":265,"depth":257': '"width":40,"height":40,"depth":9', root: str(tmp_path)}
+    coarse = np.random.default_rng(7).integers(1, 255, (20, 20, 9), dtype=np.uint8)
+    storage = wk.Dataset(tmp_path / "Organization_X" / directory, voxel_size=(11.24, 11.24, 25))
+    layer = storage.add_layer(
+        "tiff", wk.COLOR_CATEGORY, dtype="uint8", bounding_box=wk.BoundingBox((0, 0, 0), (40, 40, 9))
+    )
+    layer.add_mag(1).write(np.repeat(np.repeat(coarse, 2, axis=0), 2, axis=1), absolute_offset=(0, 0, 0))
+    server = replay.ReplayServer("test_cli/test_convert_upload_downsample.yml", replace=replace).start()
     try:
-        url = f"{server.url}/datasets/69aefb7b6eb20603afef7735"
-        result = run("downsample", url, "--token", "secret", *SEQUENTIAL)
-        error_line(result, 1, "Cannot write downsampled mags", url)
-        assert "Hint" not in result.output
-        assert not [r for r in server.received if r.method != "GET"], "nothing is written to the server"
+        url = f"{server.url}/datasets/{directory}"
+        args = ["--coarsest-mag", "2", "--token", "secret", "--transfer-mode", "copy"]
+        result = run("downsample", url, *args, *SEQUENTIAL)
+        assert result.exit_code == 0, result.output
+        assert "tiff: mags 1, 2-2-1" in result.stdout
+        info = f"/api/v12/datasets/{directory[-24:]}"
+        reserve, finish = f"{info}/reserveMagUploadToPath", f"{info}/finishMagUploadToPath"
+        expected = [("GET", info), ("POST", reserve), ("POST", finish), ("GET", info)]
+        assert [(r.method, r.path) for r in server.received] == expected
+        import zarr
+        from recorded import body, interactions
+
+        posted = [i["request"] for i in interactions(server.recording_path) if i["request"]["method"] == "POST"]
+        recorded = [json.loads(body(r)) for r in posted if r["path"] in (reserve, finish)]
+        assert [json.loads(r.body) for r in server.received if r.method == "POST"] == recorded
+        reserved = tmp_path / "Organization_X" / ".virtual" / directory / "tiff" / "2-2-1__IESa6fYouowmjelg"
+        written = zarr.open_array(str(reserved), mode="r")  # (c, x, y, z), read by another zarr implementation
+        np.testing.assert_array_equal(written[0, :20, :20, :9], coarse)
         assert server.unmatched == []
+    finally:
+        server.stop()
+
+
+def test_upsample_on_a_server_writes_each_mag_at_its_reserved_path_until_one_is_refused(tmp_path: Path) -> None:
+    """The recording's dataset rewritten to list Mag 4-4-2 (instead of 1): upsampling it reserves and writes 2-2-1."""
+    replay = _replay_module()
+    root, directory = (
+        "/Users/norman/scalableminds/webknossos/binaryData",
+        "test_remote_convert-69aed4c06eb20670afef772f",
+    )
+    mag_1 = f'"mag":[1,1,1],"path":"{root}/Organization_X/{directory}/tiff/1"'
+    replace = {
+        '"resolutions":[[1,1,1]]': '"resolutions":[[4,4,2]]',
+        '"resolutions":[[1,1,1],[2,2,1]]': '"resolutions":[[2,2,1],[4,4,2]]',
+        mag_1: f'"mag":[4,4,2],"path":"{tmp_path}/Organization_X/{directory}/tiff/4-4-2"',
+        '"width":265,"height":265,"depth":257': '"width":40,"height":40,"depth":10',
+        root: str(tmp_path),
+    }
+    coarse = np.random.default_rng(8).integers(1, 255, (10, 10, 5), dtype=np.uint8)
+    storage = wk.Dataset(tmp_path / "Organization_X" / directory, voxel_size=(11.24, 11.24, 25))
+    box = wk.BoundingBox((0, 0, 0), (40, 40, 10))
+    storage.add_layer("tiff", wk.COLOR_CATEGORY, dtype="uint8", bounding_box=box).add_mag((4, 4, 2)).write(coarse)
+    server = replay.ReplayServer("test_cli/test_convert_upload_downsample.yml", replace=replace)
+    # the CLI upsamples down to Mag 1; after the recorded 2-2-1 the server refuses to reserve Mag 1 (a stand-in reply)
+    mag_1_body = {"layerName": "tiff", "mag": [1, 1, 1], "axisOrder": {"c": 0, "x": 1, "y": 2, "z": 3}}
+    mag_1_body |= {"channelIndex": None, "pathPrefix": None, "overwritePending": True}
+    refusal = b'{"messages":[{"error":"Mag 1 cannot be reserved (stand-in reply)"}]}'
+    reserve = "/api/v12/datasets/69aed4c06eb20670afef772f/reserveMagUploadToPath"
+    body = json.dumps(mag_1_body).encode()
+    server.interactions.append(replay.Interaction("POST", reserve, [], body, "application/json", 403, {}, refusal))
+    server.start()
+    try:
+        url = f"{server.url}/datasets/{directory}"
+        result = run(
+            "upsample", url, "--from-mag", "4-4-2", "--token", "secret", "--transfer-mode", "copy", *SEQUENTIAL
+        )
+        line = error_line(result, 1, "Mag 1", "refused to reserve", "stand-in reply")
+        assert "'tiff'" in line and server.unmatched == []
+        posted = [r.path.rsplit("/", 1)[-1] for r in server.received if r.method == "POST"]
+        assert posted == ["reserveMagUploadToPath", "finishMagUploadToPath", "reserveMagUploadToPath"]
+        import zarr
+
+        reserved = tmp_path / "Organization_X" / ".virtual" / directory / "tiff" / "2-2-1__IESa6fYouowmjelg"
+        expected = np.repeat(np.repeat(np.repeat(coarse, 2, axis=0), 2, axis=1), 2, axis=2)
+        np.testing.assert_array_equal(zarr.open_array(str(reserved), mode="r")[0, :20, :20, :10], expected)
+    finally:
+        server.stop()
+
+
+def test_downsample_on_a_server_whose_reserved_path_is_not_reachable_fails_in_one_line(tmp_path: Path) -> None:
+    """Mag 1 is reached (its recorded path replaced), the reserved path (of the recording machine) is not."""
+    replay = _replay_module()
+    directory = "test_remote_convert-69aed4c06eb20670afef772f"
+    source = f"/Users/norman/scalableminds/webknossos/binaryData/Organization_X/{directory}/tiff/1"
+    storage = wk.Dataset(tmp_path / directory, voxel_size=(11.24, 11.24, 25))
+    layer = storage.add_layer(
+        "tiff", wk.COLOR_CATEGORY, dtype="uint8", bounding_box=wk.BoundingBox((0, 0, 0), (8, 8, 4))
+    )
+    layer.add_mag(1).write(np.ones((8, 8, 4), dtype=np.uint8), absolute_offset=(0, 0, 0))
+    replace = {
+        '"width":265,"height":265,"depth":257': '"width":8,"height":8,"depth":4',
+        source: str(layer.get_mag(1).path),
+    }
+    server = replay.ReplayServer("test_cli/test_convert_upload_downsample.yml", replace=replace).start()
+    try:
+        url = f"{server.url}/datasets/{directory}"
+        result = run(
+            "downsample", url, "--coarsest-mag", "2", "--token", "secret", "--transfer-mode", "copy", *SEQUENTIAL
+        )
+        line = error_line(result, 1, "/Users/norman/scalableminds/webknossos/binaryData/Organization_X/.virtual")
+        assert "not reachable" in line and "mounted" in line and "pending" in line
+        assert [r.path.rsplit("/", 1)[-1] for r in server.received if r.method == "POST"] == ["reserveMagUploadToPath"]
     finally:
         server.stop()
 

@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from daedalus.core import default_executor
 from daedalus.core.dataset import array_copy, chunk_runner, downsampling
+from daedalus.core.dataset import view as view_module
 
 import daedalus as wk
 from daedalus.cli import cli
@@ -318,3 +319,83 @@ def test_get_executor_for_args_without_a_strategy_follows_the_variable(monkeypat
     with pytest.warns(DeprecationWarning), get_executor_for_args(None) as executor:
         assert type(executor).__name__ == "SequentialExecutor"
         assert executor.submit(threading.get_ident).result() == threading.get_ident()
+
+
+# ------------------------------------------------------------------------------------- one large work unit
+
+
+def spy_target_writes(monkeypatch: pytest.MonkeyPatch, during_write=None) -> list[tuple[int, tuple[int, ...]]]:
+    """(thread ident, shape) of every View.write from now on; ``during_write()`` runs inside each one."""
+    calls: list[tuple[int, tuple[int, ...]]] = []
+    write = view_module.View.write
+
+    def recording(self, data, **kwargs):
+        calls.append((threading.get_ident(), np.shape(data)))
+        if during_write is not None:
+            during_write()
+        return write(self, data, **kwargs)
+
+    monkeypatch.setattr(view_module.View, "write", recording)
+    return calls
+
+
+def test_a_single_large_unit_is_computed_on_threads_and_written_in_two_slabs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_cores
+) -> None:
+    # mag 2-2-1 of the segmentation is one target shard: one work unit of 32 blocks (buffer_shape 32)
+    blocks = SHAPE[0] // 2 // 32
+    kernel_calls: list[int] = []
+    all_computed = threading.Event()
+    two_reducing = threading.Barrier(2, timeout=120)  # broken (an error) unless two blocks are reduced at once
+    kernel = downsampling.downsample_cube
+
+    def counting(*args, **kwargs):
+        if len(kernel_calls) == 0:
+            two_reducing.wait()
+        result = kernel(*args, **kwargs)
+        kernel_calls.append(threading.get_ident())
+        if len(kernel_calls) == blocks:
+            all_computed.set()
+        return result
+
+    def first_write_waits_for_the_rest() -> None:
+        if len(writes) == 1:  # the second slab is computed while the first one is being written
+            assert all_computed.wait(timeout=120), "the next slab was not computed during the write"
+
+    ds = make_dataset(tmp_path / "ds")
+    monkeypatch.setattr(downsampling, "downsample_cube", counting)
+    writes = spy_target_writes(monkeypatch, first_write_waits_for_the_rest)
+    ds.get_layer("segmentation").downsample(from_mag=wk.Mag(1), coarsest_mag=wk.Mag((2, 2, 1)), buffer_shape=32)
+    assert len(kernel_calls) == blocks and threading.get_ident() not in kernel_calls
+    assert len(set(kernel_calls)) == 2, "the blocks were reduced on two threads"
+    assert [shape for _, shape in writes] == [(1, 512, 16, 32)] * 2  # two slabs of half the shard, each once
+    assert threading.get_ident() not in {ident for ident, _ in writes}
+    expected = label_like()[::2, ::2, :]  # labels are constant over each 2 x 2 x 1 block
+    np.testing.assert_array_equal(ds.get_layer("segmentation").get_mag((2, 2, 1)).read()[0], expected)
+
+
+def test_sequential_writes_a_large_unit_block_by_block_in_the_calling_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_cores
+) -> None:
+    monkeypatch.setenv(ENV, "sequential")
+    ds = make_dataset(tmp_path / "ds")
+    writes = spy_target_writes(monkeypatch)
+    ds.get_layer("segmentation").downsample(from_mag=wk.Mag(1), coarsest_mag=wk.Mag((2, 2, 1)), buffer_shape=32)
+    assert writes == [(threading.get_ident(), (1, 32, 16, 32))] * (SHAPE[0] // 2 // 32)
+
+
+def test_a_failing_slab_write_raises_its_error_and_leaves_no_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_cores
+) -> None:
+    class DiskFull(OSError):
+        pass
+
+    def fail() -> None:
+        raise DiskFull("no space left on device")
+
+    ds = make_dataset(tmp_path / "ds")
+    before = set(threading.enumerate())
+    spy_target_writes(monkeypatch, fail)
+    with pytest.raises(DiskFull, match="no space left"):
+        ds.get_layer("segmentation").downsample(from_mag=wk.Mag(1), coarsest_mag=wk.Mag((2, 2, 1)), buffer_shape=32)
+    assert [t.name for t in set(threading.enumerate()) - before if t.name.startswith("daedalus")] == []

@@ -16,13 +16,24 @@ def test_normalize_and_denormalize_bounding_box():
     assert type(back) is BoundingBox and back == bbox
 
 
-def test_normalize_nd_round_trip():
+def test_normalize_nd_without_channel_axis_keeps_its_axes():
+    # As the reference: an n-d box without 'c' stands for one channel and keeps its axes.
     nd = NDBoundingBox((1, 2, 3, 4), (5, 6, 7, 8), axes=("x", "y", "z", "t"))
-    normalized = nd.normalize_axes(2)
-    assert normalized.axes == ("c", "x", "y", "z", "t")
-    assert normalized.index == (0, 1, 2, 3, 4)
-    back = normalized.denormalize()  # as the reference: only a c, x, y, z box loses its channel axis
-    assert type(back) is NDBoundingBox and back.axes == normalized.axes
+    normalized = nd.normalize_axes(1)
+    assert type(normalized) is NormalizedBoundingBox
+    assert normalized.axes == ("x", "y", "z", "t") and normalized.size.to_tuple() == (5, 6, 7, 8)
+    assert normalized.denormalize().axes == normalized.axes
+
+
+def test_normalize_nd_without_channel_axis_refuses_more_channels():
+    nd = NDBoundingBox((1, 2, 3, 4), (5, 6, 7, 8), axes=("x", "y", "z", "t"))
+    with pytest.raises(AssertionError, match="2 channels"):
+        nd.normalize_axes(2)
+
+
+def test_normalize_nd_with_channel_axis_sets_its_size():
+    nd = NDBoundingBox((0, 1, 2, 3, 4), (1, 5, 6, 7, 8), axes=("c", "x", "y", "z", "t"))
+    assert nd.normalize_axes(3).size.to_tuple() == (3, 5, 6, 7, 8)
 
 
 def test_channel_axis_is_not_required():

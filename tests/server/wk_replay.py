@@ -4,6 +4,7 @@ Requests are matched by method, path and query (volatile parameters such as ``ti
 JSON bodies, by body; each recorded interaction answers once. A request with a Range header is answered by a
 recorded request with the same range if there is one (else, as before, by the first that matches otherwise).
 Faults (5xx, 429 with Retry-After, connection resets, slow replies) can be injected in front of the recording.
+``replace`` substitutes text in every reply (e.g. the recording machine's storage paths by a test's tmp_path).
 """
 
 from __future__ import annotations
@@ -138,6 +139,7 @@ class ReplayServer:
         ignore_query: frozenset[str] = VOLATILE_QUERY,
         match_body: bool = True,
         rewrite_host: bool = True,
+        replace: dict[str, str] | None = None,
     ) -> None:
         path = Path(recording)
         if not path.is_absolute():
@@ -148,6 +150,7 @@ class ReplayServer:
         self.ignore_query = ignore_query
         self.match_body = match_body
         self.rewrite_host = rewrite_host
+        self.replace = dict(replace or {})  # recorded text -> what replies say instead (e.g. storage paths)
         self.received: list[ReceivedRequest] = []
         self.unmatched: list[ReceivedRequest] = []
         self.faults: list[Fault] = []
@@ -263,10 +266,14 @@ class ReplayServer:
             return chosen
 
     def reply_body(self, interaction: Interaction) -> bytes:
-        """The recorded reply, with the recorded server's address replaced by this server's."""
+        """The recorded reply, with the recorded server's address replaced by this server's and each key of
+        ``replace`` by its value."""
+        reply = interaction.reply
+        for recorded, substitute in self.replace.items():
+            reply = reply.replace(recorded.encode(), substitute.encode())
         if not self.rewrite_host:
-            return interaction.reply
-        return interaction.reply.replace(RECORDED_HOST.encode(), self.url.encode())
+            return reply
+        return reply.replace(RECORDED_HOST.encode(), self.url.encode())
 
     # ------------------------------------------------------------------ assertions
 

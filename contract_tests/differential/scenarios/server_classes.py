@@ -541,3 +541,23 @@ def storage_credentials(wk, tmp, identifier, secret):
 def storage_credentials_repr(wk, tmp, identifier, secret):
     """The repr of StorageCredentials."""
     return repr(wk.StorageCredentials(identifier, secret))
+
+
+CONVERTED_DIRECTORY = "test_remote_convert-69aed4c06eb20670afef772f"
+"""The dataset test_cli/test_convert_upload_downsample.yml adds Mag 2-2-1 to (through the server's reserved paths)."""
+
+
+def remote_downsample(wk, tmp, url, token, storage, transfer_mode):
+    """Mag 1 of the recorded dataset (its storage at ``storage``, where the test wrote it) downsampled to Mag 2-2-1
+    into the path the server reserves: the layer's mags afterwards, their paths and the new mag's voxels."""
+    import shutil
+
+    shutil.rmtree(Path(storage) / "Organization_X" / ".virtual", ignore_errors=True)  # each side writes it anew
+    with _server(wk, url, token):
+        dataset = wk.RemoteDataset.open(
+            f"{url}/datasets/{CONVERTED_DIRECTORY}", access_mode=wk.RemoteAccessMode.DIRECT_PATH
+        )
+        layer = dataset.get_layer("tiff")
+        layer.downsample(coarsest_mag=wk.Mag(2), transfer_mode=wk.TransferMode(transfer_mode))
+        mags = sorted(layer.mags.items())
+        return [[m.to_layer_name() for m, _ in mags], [str(v.path) for _, v in mags], layer.get_mag("2-2-1").read()]

@@ -1,5 +1,6 @@
 """Scenarios for classes no larger scenario reaches: AiModelCategory, VolumeLayer.edit and its VolumeLayerEditMode,
-BufferedSliceReader, the image import errors, AgglomerateGraph, SegmentStatisticsAttachment and LazyPath."""
+BufferedSliceReader, the image import errors, AgglomerateGraph, SegmentStatisticsAttachment, LazyPath and
+WkImportError."""
 
 from __future__ import annotations
 
@@ -94,3 +95,14 @@ def lazy_path(wk, tmp, existing):
         candidates[index].mkdir()
     lazy = wk.utils.LazyPath(*candidates)
     return [repr(lazy), str(lazy.resolve()).replace(str(tmp), "<tmp>")]
+
+
+def import_error(wk, tmp, args):
+    """A WkImportError made with ``args``: an ImportError whose message names the package and the extra to install
+    (the package's own name and the quoting of the pip argument left out of the comparison)."""
+    import importlib
+
+    utils = importlib.import_module(f"{wk.__name__}.utils")
+    error = utils.WkImportError(*args)
+    message = str(error).replace(wk.__name__, "PACKAGE").replace("'", "")
+    return [type(error).__name__, isinstance(error, ImportError), message, len(error.args)]

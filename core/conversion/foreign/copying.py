@@ -11,7 +11,7 @@ from typing import Any
 from ...dataset.array_copy import copy_mag_array
 from ...dataset.copy_marker import claim_copy_target, finish_copy, release_copy, start_copy
 from ...dataset.mag_registration import mag_entry_path, register_mag
-from ...dataset.storage_defaults import DEFAULT_DATA_FORMAT, default_chunk_shape, default_shard_shape
+from ...dataset.storage_defaults import DEFAULT_CHUNK_SHAPE, DEFAULT_DATA_FORMAT, default_shard_shape
 from ...dataset.transfer_mode import remove_path
 from ...geometry import Vec3Int
 from ...properties import DataFormat
@@ -30,7 +30,7 @@ def copy_layer(
 ) -> Any:
     """Add the layer ``name`` to ``dataset`` holding a recoded copy of every mag of the layer ``source``."""
     target_format = DataFormat(data_format or DEFAULT_DATA_FORMAT)
-    chunk = Vec3Int.from_vec_or_int(chunk_shape) if chunk_shape is not None else default_chunk_shape(target_format)
+    chunk = Vec3Int.from_vec_or_int(chunk_shape) if chunk_shape is not None else DEFAULT_CHUNK_SHAPE
     if shard_shape is not None:
         shard = Vec3Int.from_vec_or_int(shard_shape)
     else:

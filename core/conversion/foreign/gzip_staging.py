@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import gzip
 import os
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import attrs
 from upath import UPath
 
+from ... import ports
 from ...dataset.paths import to_upath
 from .model import ForeignVolume, ForeignVolumeError
 
@@ -23,11 +23,11 @@ def _stage_file(source: Path, target_folder: Path) -> None:
     if source.name.endswith(".gz"):
         try:
             with gzip.open(source, "rb") as compressed, open(target_folder / source.name[:-3], "wb") as plain:
-                shutil.copyfileobj(compressed, plain, 1 << 20)
+                ports.file_transfer().copy_stream(compressed, plain, 1 << 20)
         except (OSError, EOFError) as error:
             raise ForeignVolumeError(f"Cannot decompress the chunk file {source}: {error}", path=source) from error
     else:
-        shutil.copyfile(source, target_folder / source.name)
+        ports.file_transfer().copy_file(source, target_folder / source.name)
 
 
 def stage_decompressed(volume: ForeignVolume, staging: Path) -> ForeignVolume:
@@ -38,7 +38,7 @@ def stage_decompressed(volume: ForeignVolume, staging: Path) -> ForeignVolume:
     """
     source_root = Path(volume.source.path)
     staging.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source_root / "info", staging / "info")
+    ports.file_transfer().copy_file(source_root / "info", staging / "info")
     jobs = []
     for scale in volume.scales:
         folder = Path(scale.path.path)

@@ -6,8 +6,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ...dataset.dataset import Dataset, _check_layer_name
-from ...dataset.layer_checks import check_layer_dtype, check_layer_name_characters
+from ...dataset.dataset import Dataset
+from ...dataset.layer_checks import check_layer_dtype, check_layer_name, check_layer_name_characters
 from ...dataset.mag_registration import reference_path, register_mag, saves_deferred
 from ...dataset.paths import is_local, to_upath
 from ...errors import LayerExistsError
@@ -77,8 +77,8 @@ def _check_group_axes(volume: ForeignVolume) -> None:
 
 def _reference_layer(dataset: Dataset, volume: ForeignVolume, name: str, category: str, make_relative: bool) -> Any:
     """Add the layer ``name`` whose mags are the volume's arrays, named by path or URL in the properties."""
-    dataset._check_writable()
-    _check_layer_name(name)
+    dataset.check_writable()
+    check_layer_name(name)
     check_layer_name_characters(name)
     if name in dataset.layers:
         raise LayerExistsError(
@@ -98,22 +98,20 @@ def _reference_layer(dataset: Dataset, volume: ForeignVolume, name: str, categor
         if volume.translation is None
         else [AffineCoordinateTransformation.from_translation(volume.translation)],
     )
-    layer = dataset._layer_for(properties)
-    with saves_deferred(layer, "_save"):
+    layer = dataset.make_layer(properties)
+    with saves_deferred(layer, "save_properties"):
         for scale in volume.scales:
             entry = reference_path(scale.path, dataset.path, make_relative)
+            # the stored axis order (if the volume names one) is what WEBKNOSSOS and the reference read
+            axis_order = None if scale.axis_order is None else dict(scale.axis_order)
             try:
-                mag_view = register_mag(layer, scale.mag, scale.path, entry, bounding_box)
+                mag_view = register_mag(layer, scale.mag, scale.path, entry, bounding_box, axis_order)
             except (ValueError, KeyError, OSError) as error:
                 raise ForeignVolumeError(
                     f"Cannot open {scale.path} as mag {scale.mag}: {error}", path=scale.path
                 ) from error
             _check_mag(mag_view, scale, volume)
-            if scale.axis_order is not None:  # the stored order, which WEBKNOSSOS and the reference read
-                layer._properties.get_mag(scale.mag).axis_order = dict(scale.axis_order)
-    dataset._properties.data_layers.append(properties)
-    dataset._layers[name] = layer
-    dataset._save_properties()
+    dataset.register_layer(layer)
     return layer
 
 

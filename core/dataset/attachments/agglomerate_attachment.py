@@ -49,9 +49,9 @@ class AgglomerateAttachment(Attachment):
     @classmethod
     def create_and_add_to(cls, layer: SegmentationLayer, name: str, graph: AgglomerateGraph) -> AgglomerateAttachment:
         """Write ``graph`` as agglomerate ``name`` into the layer's ``agglomerates/`` folder and register it."""
-        layer._check_writable()
+        layer.check_writable()
         attachments = layer.attachments
-        attachments._check_name_free(cls, name)
+        attachments.check_name_free(cls, name)
         target = layer.path / folder_name(cls.container_name) / name
         created = cls.create(target, graph, segmentation_dtype=layer.dtype)
         try:

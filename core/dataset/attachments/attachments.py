@@ -41,7 +41,8 @@ ATTACHMENT_CLASSES: tuple[type[Attachment], ...] = (
 LIST_KINDS = ("meshes", "agglomerates", "connectomes")
 
 
-def _kind_of(attachment: Attachment) -> str:
+def kind_of(attachment: Attachment) -> str:
+    """The properties list (``meshes``, ``agglomerates``, ...) an attachment of this class belongs to."""
     for cls in ATTACHMENT_CLASSES:
         if isinstance(attachment, cls):
             return cls.container_name
@@ -62,7 +63,7 @@ class Attachments:
 
     @property
     def _props(self) -> AttachmentsProperties:
-        return self._layer._properties.attachments
+        return self._layer.attachments_properties
 
     def _make(self, cls: type[Attachment], props: AttachmentProperties) -> Any:
         return cls(props, resolve_attachment_path(self._layer.dataset.path, str(props.path)))
@@ -122,7 +123,8 @@ class Attachments:
 
     # ------------------------------------------------------------------ checks and persistence
 
-    def _check_name_free(self, cls: type[Attachment], name: str) -> None:
+    def check_name_free(self, cls: type[Attachment], name: str) -> None:
+        """Internal (not webknossos API): raise if an attachment of ``cls``'s kind is named ``name`` already."""
         if cls.container_name in LIST_KINDS:
             existing = getattr(self._props, cls.container_name) or []
             if any(p.name == name for p in existing):
@@ -154,8 +156,7 @@ class Attachments:
 
     def _commit(self, change: Callable[[AttachmentsProperties], None]) -> None:
         """Apply ``change`` to a copy of the properties and save; the old properties stay if saving fails."""
-        layer = self._layer
-        before = layer._properties.attachments
+        before = self._layer.attachments_properties
         after = attrs.evolve(
             before,
             meshes=list(before.meshes) if before.meshes is not None else None,
@@ -164,15 +165,10 @@ class Attachments:
             extra=dict(before.extra),
         )
         change(after)
-        layer._properties.attachments = after
-        try:
-            layer._save()
-        except BaseException:
-            layer._properties.attachments = before
-            raise
+        self._layer.save_attachments_properties(after)
 
     def _register(self, attachment: Attachment, props: AttachmentProperties) -> Any:
-        kind = _kind_of(attachment)
+        kind = kind_of(attachment)
 
         def change(target: AttachmentsProperties) -> None:
             if kind in LIST_KINDS:
@@ -183,11 +179,12 @@ class Attachments:
         self._commit(change)
         return self._make(type(attachment), props)
 
-    def _add_reference(self, attachment: Attachment, new_name: str | None, make_relative: bool) -> Any:
-        self._layer._check_writable()
+    def add_reference(self, attachment: Attachment, new_name: str | None, make_relative: bool) -> Any:
+        """Internal (not webknossos API): register ``attachment`` where it is, as ``new_name`` (default: its name)."""
+        self._layer.check_writable()
         name = new_name or attachment.name
         check_attachment_name(name)
-        self._check_name_free(type(attachment), name)
+        self.check_name_free(type(attachment), name)
         self._check_content(attachment)
         text = stored_path(attachment.path, self._layer.dataset.path, make_relative=make_relative)
         return self._register(attachment, AttachmentProperties(name, text, attachment.data_format))
@@ -196,12 +193,12 @@ class Attachments:
 
     def add_attachment_as_ref(self, attachment: Attachment, *, new_name: str | None = None) -> Any:
         """Register ``attachment`` where it is (inside the dataset: relative path; else absolute or URL)."""
-        return self._add_reference(attachment, new_name, make_relative=False)
+        return self.add_reference(attachment, new_name, make_relative=False)
 
     def add_attachment_as_copy(self, attachment: Attachment) -> Any:
         """Copy ``attachment`` into the layer's container folder (e.g. ``meshes/``) and register the copy."""
-        self._layer._check_writable()
-        self._check_name_free(type(attachment), attachment.name)
+        self._layer.check_writable()
+        self.check_name_free(type(attachment), attachment.name)
         self._check_content(attachment, must_exist=True)
         source = attachment.path
         entry = attachment.name + (source.suffix if source.is_file() else "")
@@ -214,7 +211,7 @@ class Attachments:
             copy_entry(source, target)
         copied = type(attachment).from_path_and_name(target, attachment.name, data_format=attachment.data_format)
         try:
-            return self._add_reference(copied, None, make_relative=False)
+            return self.add_reference(copied, None, make_relative=False)
         except BaseException:
             if str(target) != str(source):
                 remove_entry(target)
@@ -266,7 +263,7 @@ class Attachments:
         """Deprecated: references ``other`` (``make_relative`` stores relative paths) and, for local files, links
         them into the layer's container folders (e.g. ``meshes/``) like the reference library."""
         _deprecated("add_symlink_attachments", "add_attachment_as_ref")
-        added = [self._add_reference(a, None, make_relative=make_relative) for a in other]
+        added = [self.add_reference(a, None, make_relative=make_relative) for a in other]
         for attachment in other:
             _link_into(attachment.path, self._layer.path / folder_name(attachment.container_name))
         return added
@@ -274,7 +271,7 @@ class Attachments:
     # ------------------------------------------------------------------ removing and renaming
 
     def _index_of(self, attachment: Attachment) -> int | None:
-        kind = _kind_of(attachment)
+        kind = kind_of(attachment)
         entries = getattr(self._props, kind)
         entries = (entries or []) if kind in LIST_KINDS else ([entries] if entries is not None else [])
         for i, props in enumerate(entries):
@@ -287,8 +284,8 @@ class Attachments:
 
     def delete_attachment(self, attachment: Attachment) -> None:
         """Remove ``attachment`` from the layer's properties (its files are left on disk)."""
-        self._layer._check_writable()
-        kind, index = _kind_of(attachment), self._index_of(attachment)
+        self._layer.check_writable()
+        kind, index = kind_of(attachment), self._index_of(attachment)
 
         def change(target: AttachmentsProperties) -> None:
             if kind in LIST_KINDS:
@@ -301,14 +298,14 @@ class Attachments:
 
     def rename_attachment(self, attachment: Attachment, *, new_name: str) -> Any:
         """Give ``attachment`` a new name (its files stay where they are)."""
-        self._layer._check_writable()
-        kind, index = _kind_of(attachment), self._index_of(attachment)
+        self._layer.check_writable()
+        kind, index = kind_of(attachment), self._index_of(attachment)
         if new_name == attachment.name:
             return attachment
         if not new_name:
             raise ValueError(f"Renaming {attachment.name!r} failed: new_name must not be empty.")
         check_attachment_name(new_name)
-        self._check_name_free(type(attachment), new_name)
+        self.check_name_free(type(attachment), new_name)
         entries = getattr(self._props, kind)
         old = entries[index] if kind in LIST_KINDS else entries
         renamed = AttachmentProperties(new_name, old.path, old.data_format, extra=dict(old.extra))
@@ -326,7 +323,7 @@ class Attachments:
         """Register attachment files in the layer folder that have no metadata yet (hdf5 files, cumsum.json)."""
         from .legacy import find_legacy_attachments
 
-        self._layer._check_writable()
+        self._layer.check_writable()
         found = find_legacy_attachments(self._layer)
         if not found:
             return

@@ -3,45 +3,24 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 from upath import UPath
 
+from ... import ports
 from ..paths import is_local, is_relative_to, local_path, url_for_properties
 
 
 def copy_entry(source: UPath, target: UPath) -> None:
     """Copy the file or folder ``source`` to ``target`` (which must not exist)."""
-    if is_local(source) and is_local(target):
-        src, dst = local_path(source), local_path(target)
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_dir():
-            shutil.copytree(src, dst)
-        else:
-            shutil.copy2(src, dst)
-        return
-    if source.is_dir():
-        # fs.find lists files only; rglob + is_file cannot tell folders from files over http
-        base = str(source.path).rstrip("/")
-        for file_path in source.fs.find(base):
-            relative = str(file_path)[len(base) + 1 :]
-            destination = target.joinpath(*relative.split("/"))
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            destination.write_bytes(source.fs.cat_file(file_path))
-    else:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(source.read_bytes())
+    # fs.find lists files only; rglob + is_file cannot tell folders from files over http
+    is_folder = None if is_local(source) else source.is_dir()
+    ports.file_transfer().copy_tree(source, target, merge=False, is_folder=is_folder)
 
 
 def remove_entry(path: UPath) -> None:
     """Delete a file or folder if it exists."""
-    if not path.exists():
-        return
-    if is_local(path):
-        local = local_path(path)
-        shutil.rmtree(local) if local.is_dir() else local.unlink()
-    else:
-        path.fs.rm(path.path, recursive=True)
+    if path.exists():
+        ports.file_transfer().remove(path)
 
 
 def stored_path(path: UPath, dataset_path: UPath, make_relative: bool = False) -> str:

@@ -21,7 +21,7 @@ def find_legacy_attachments(layer: SegmentationLayer) -> list[tuple[str, Attachm
     Files already registered (same location) are skipped, as are names already taken within a kind.
     """
     dataset_path = layer.dataset.path
-    props = layer._properties.attachments
+    props = layer.attachments_properties
     known = {str(resolve_attachment_path(dataset_path, str(p.path))) for p in props}
     found: list[tuple[str, AttachmentProperties]] = []
 

@@ -23,5 +23,5 @@ def reference_attachments(
     Paths are absolute (or URLs); with ``make_relative`` local ones are relative to the target dataset.
     """
     return [
-        target_layer.attachments._add_reference(a, None, make_relative=make_relative) for a in source_layer.attachments
+        target_layer.attachments.add_reference(a, None, make_relative=make_relative) for a in source_layer.attachments
     ]
