@@ -76,6 +76,14 @@ def _axes(names: Any, ndim: int, where: str) -> tuple[tuple[str, ...], list[int]
     return ("c", *(names[i] for i in extra), "x", "y", "z"), order, not channel
 
 
+def _stored_names(presented: Sequence[str], order: Sequence[int], virtual_channel: bool) -> tuple[str, ...]:
+    """The axis names in stored order, from the presented names and the stored axis of each presented axis."""
+    stored = [""] * len(order)
+    for name, axis in zip(list(presented)[1:] if virtual_channel else presented, order):
+        stored[axis] = name
+    return tuple(stored)
+
+
 class _Zarr3:
     data_format, metadata_file = "zarr3", "zarr.json"
 
@@ -211,6 +219,7 @@ class ZarrPythonArray:
             parsed = self._format.parse(self._root)
         except (KeyError, TypeError, IndexError) as error:
             raise ValueError(f"Cannot read array metadata {where}: missing or invalid entry {error}.") from error
+        named = bool(parsed["names"]) and any(n is not None for n in parsed["names"])
         names, order, virtual = _axes(parsed["names"], len(parsed["shape"]), where)
         self._parsed, self._order, self._virtual = parsed, order, virtual
         shape = ((1,) if virtual else ()) + tuple(parsed["shape"][a] for a in order)
@@ -227,6 +236,7 @@ class ZarrPythonArray:
             dimension_names=names,
             chunk_key_separator=parsed["separator"],
             has_channel_axis=not virtual,
+            stored_dimension_names=_stored_names(names, order, virtual) if named else None,
         )
         self._array: Any = None
 

@@ -30,6 +30,10 @@ def _ints(value: object) -> tuple[int, ...]:
     return tuple(int(v) for v in value)  # type: ignore[union-attr]
 
 
+def _optional_names(value: object) -> tuple[str, ...] | None:
+    return None if value is None else _names(value)
+
+
 def _optional_size(value: object) -> tuple[float, float, float] | None:
     return None if value is None else tuple(float(v) for v in value)  # type: ignore[union-attr,return-value]
 
@@ -43,7 +47,8 @@ class ArrayInfo:
     chunked by 1). ``grid_offset`` is where the chunk and shard grid starts along x/y/z (a Neuroglancer
     precomputed ``voxel_offset``; 0 for the other formats). ``voxel_size_nm`` (this array's voxel edges in
     nanometres) and ``category`` (``"color"`` or ``"segmentation"``) describe the data for formats that store
-    them (Neuroglancer precomputed); None when unknown.
+    them (Neuroglancer precomputed); None when unknown. ``stored_dimension_names`` are the axis names the array
+    stores, in stored order (zarr3 ``dimension_names``, zarr v2 ``_ARRAY_DIMENSIONS``); None when it names none.
     """
 
     data_format: str = attrs.field(converter=_data_format)
@@ -59,6 +64,10 @@ class ArrayInfo:
     grid_offset: Vec3Int = attrs.field(default=Vec3Int(0, 0, 0), converter=Vec3Int)
     voxel_size_nm: tuple[float, float, float] | None = attrs.field(default=None, converter=_optional_size)
     category: str | None = None
+    # the axes as the array itself names them, in stored order (None: it names none, or the format has no names)
+    stored_dimension_names: tuple[str, ...] | None = attrs.field(
+        default=None, converter=_optional_names, eq=False, repr=False
+    )
 
     @property
     def bounding_box(self) -> NormalizedBoundingBox:

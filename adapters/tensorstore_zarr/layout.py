@@ -50,6 +50,14 @@ def _resolve_axes(
     return presented, order, not channel
 
 
+def stored_names(presented: Sequence[str], order: Sequence[int], virtual_channel: bool) -> tuple[str, ...]:
+    """The axis names in stored order, from the presented names and the stored axis of each presented axis."""
+    stored = [""] * len(order)
+    for name, axis in zip(list(presented)[1:] if virtual_channel else presented, order):
+        stored[axis] = name
+    return tuple(stored)
+
+
 class _Layout:
     """Parsed metadata: the presented ArrayInfo plus how to find stored axes and storage keys."""
 
@@ -339,6 +347,7 @@ def _make_layout(
     encoding: dict[str, Any] | None = None,
 ) -> _Layout:
     """The presented ArrayInfo and key layout of a stored array (chunk shapes in stored axis order)."""
+    named = names is not None and any(n is not None for n in names)
     names, order, virtual = _resolve_axes(names, len(shape), where)
     presented_shape = ((1,) if virtual else ()) + tuple(shape[axis] for axis in order)
     fields: dict[str, Any] = {} if codecs is None else {"codecs": codecs, "chunk_key_encoding": encoding}  # zarr3
@@ -354,6 +363,7 @@ def _make_layout(
         dimension_names=names,
         chunk_key_separator=separator,
         has_channel_axis=not virtual,
+        stored_dimension_names=stored_names(names, order, virtual) if named else None,
     )
     return _Layout(info, order, virtual, tuple(outer), key_prefix, separator, sharded)
 

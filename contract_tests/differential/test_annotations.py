@@ -83,3 +83,14 @@ def test_node_interpolation(differential):
 
 def test_unnamed_saved(differential):
     assert differential.check("annotations:unnamed_saved") == ["no-exception"]
+
+
+@pytest.mark.parametrize("filled", [False, True])
+@pytest.mark.parametrize("reload", [False, True])
+def test_annotation_repr(differential, filled, reload):
+    differential.check("annotations:annotation_repr", filled=filled, volume=False, reload=reload)
+
+
+@pytest.mark.parametrize("reload", [False, True])
+def test_annotation_repr_with_volume(differential, reload):
+    differential.check("annotations:annotation_repr", filled=True, volume=True, reload=reload)

@@ -105,3 +105,28 @@ def test_several_3d_files_in_one_layer(differential):
 
 def test_slices_and_stacks_in_one_layer(differential):
     assert differential.check("image_import:slices_and_stacks_in_one_layer") == ["no-exception"]
+
+
+MULTICHANNEL_CASES = [
+    (3, "uint8", "rgb", 1),  # one RGB image: one 3-channel layer on both sides
+    (2, "uint8", "contig", 1),
+    (4, "uint16", "contig", 1),
+    (3, "uint8", "separate", 1),
+    (4, "uint8", "rgb", 1),
+    (3, "uint16", "rgb", 1),
+    (5, "uint8", "contig", 1),
+    (2, "uint8", "contig_3d", 1),
+    (3, "uint8", "rgb", 3),
+    (2, "uint16", "contig", 3),
+]
+
+
+@pytest.mark.parametrize(("channels", "dtype", "layout", "files"), MULTICHANNEL_CASES)
+def test_multichannel_tiff(differential, channels, dtype, layout, files):
+    differential.check("image_import:multichannel_tiff", channels=channels, dtype=dtype, layout=layout, files=files)
+
+
+@pytest.mark.parametrize("files", [1, 3])
+@pytest.mark.parametrize("via", ["from_images", "single", "multiple"])
+def test_two_channel_png(differential, files, via):
+    differential.check("image_import:two_channel_png", files=files, via=via)

@@ -40,3 +40,8 @@ def test_dataset_objects(differential, mag, num_channels, category, view_offset,
 @pytest.mark.parametrize("t_size", [1, 3])
 def test_nd_objects(differential, t_size):
     differential.check("reprs:nd_objects", t_size=t_size)
+
+
+@pytest.mark.parametrize("form", ["plain", "dot", "parent", "slash", "plain-path", "parent-path"])
+def test_relative_paths(differential, form):
+    differential.check("reprs:relative_paths", form=form)

@@ -175,3 +175,16 @@ def test_branchpoint_time_saved(differential, node_time, branchpoint_time):
 
 def test_remove_grouped_tree(differential):
     assert differential.check("skeleton_nml:remove_grouped_tree") == ["no-exception"]
+
+
+@pytest.mark.parametrize("groups", [0, 1, 2])
+@pytest.mark.parametrize("trees", [0, 1, 3])
+@pytest.mark.parametrize("node_values", [False, True])
+def test_object_reprs(differential, groups, trees, node_values):
+    differential.check(
+        "skeleton_nml:object_reprs", groups=groups, trees=trees, node_values=node_values, reload=trees == 1
+    )
+
+
+def test_tree_repr(differential):
+    differential.check("skeleton_nml:tree_repr")

@@ -516,7 +516,13 @@ class Annotation:
         merge_with_fallback(self, volume, target, dataset_directory, executor)
 
     def __repr__(self) -> str:
+        """As the reference shows an annotation: every field, the dataset fields inside the skeleton (the
+        reference's own copies of them, always None once the skeleton holds them, are shown as None too)."""
         return (
-            f"Annotation(name={self.name!r}, dataset_name={self.dataset_name!r}, "
-            f"volume_layers={list(self.get_volume_layer_names())})"
+            f"Annotation(name={self.name!r}, skeleton={self.skeleton!r}, _dataset_name=None, _voxel_size=None, "
+            f"_organization_id=None, _description=None, owner_name={self.owner_name!r}, "
+            f"annotation_id={self.annotation_id!r}, time={self.time!r}, edit_position={self.edit_position!r}, "
+            f"edit_rotation={self.edit_rotation!r}, zoom_level={self.zoom_level!r}, metadata={self.metadata!r}, "
+            f"task_bounding_box={self.task_bounding_box!r}, user_bounding_boxes={self.user_bounding_boxes!r}, "
+            f"_volume_layers={self._volume_layers!r})"
         )

@@ -15,6 +15,7 @@ from ..geometry import NDBoundingBox, Vec3Int
 from ..sampling.block_pipeline import run_overlapped
 from ..zarr3_config import Zarr3Config, with_compress
 from .array_axes import array_axes, array_shape_for, voxel_description
+from .axis_permuted_array import AxisPermutedArray
 from .chunk_runner import run_on_chunks
 from .layer_checks import check_storage_shapes, warn_chunk_shape
 from .paths import is_local
@@ -94,6 +95,12 @@ def copy_mag_array(
     of whole target shards on ``executor``.
     """
     info = source_view.info
+    if isinstance(source_view.stored_array, AxisPermutedArray):  # copy tasks reopen the source by path
+        raise ValueError(
+            f"Cannot copy {source_view.path}: the array names no axes and is read through its axisOrder (stored as "
+            f"{', '.join(info.stored_dimension_names or ())}), which a copy would lose. Name the axes in the array's "
+            "metadata (zarr3 dimension_names, zarr v2 _ARRAY_DIMENSIONS in .zattrs) and copy again."
+        )
     storage = ports.resolve_storage(_format(data_format))
     if (
         not force_recode

@@ -199,7 +199,7 @@ def copy_dataset(
     if marked:
         start_copy(target_path, dataset.path)
     target = Dataset(
-        target_path,
+        new_dataset_path,  # as given (not made absolute), so its repr shows it as the reference's does
         voxel_size=voxel_size,
         voxel_size_with_unit=voxel_size_with_unit,
         name=None,  # the copy is named after its folder, as in the reference

@@ -64,6 +64,13 @@ def _same_voxel_size(a: VoxelSize, b: VoxelSize) -> bool:
     return all(math.isclose(x, y, rel_tol=1e-9) for x, y in zip(a.to_nanometer(), b.to_nanometer()))
 
 
+def _as_given(dataset_path: Any) -> UPath:
+    """``dataset_path`` as a UPath without making it absolute (as the reference's reprs show it)."""
+    if isinstance(dataset_path, UPath):
+        return dataset_path
+    return UPath(os.fspath(dataset_path) if isinstance(dataset_path, os.PathLike) else dataset_path)
+
+
 class Dataset(AbstractDataset[Layer, SegmentationLayer]):
     """A WEBKNOSSOS dataset on disk (or any fsspec location): create it with a voxel size, or open it.
 
@@ -88,6 +95,7 @@ class Dataset(AbstractDataset[Layer, SegmentationLayer]):
             raise ValueError("Give voxel_size or voxel_size_with_unit, not both.")
         wanted_size = VoxelSize(voxel_size) if voxel_size is not None else voxel_size_with_unit
         self._path = path
+        self._shown_path = _as_given(dataset_path)  # what repr() shows: the path as the user wrote it
         self._read_only = read_only or is_read_only_location(path)
         self._synced_properties: DatasetProperties | None = None  # what is on disk as far as we know
         if properties_file_path(path).exists():
@@ -133,10 +141,10 @@ class Dataset(AbstractDataset[Layer, SegmentationLayer]):
                 f"Cannot open a dataset at {path}: there is no datasource-properties.json. Create one with "
                 "Dataset(path, voxel_size=...)."
             )
-        return cls(path, read_only=read_only)
+        return cls(dataset_path, read_only=read_only)
 
     def __repr__(self) -> str:
-        return f"Dataset({self.path!r})"
+        return f"Dataset({self._shown_path!r})"
 
     @staticmethod
     def open_remote(

@@ -15,6 +15,7 @@ from enum import Enum
 from functools import partial
 from typing import Any
 
+import attrs
 import numpy as np
 from upath import UPath
 
@@ -289,6 +290,9 @@ def _zarr3_shapes(chunk_shape: Any, shard_shape: Any, chunks_per_shard: Any, dep
     return chunk, shard
 
 
+_CHANNEL_COLORS = ((255, 0, 0), (0, 255, 0), (0, 0, 255))
+
+
 def add_layer_from_images(
     dataset: Any,
     images: Any,
@@ -333,10 +337,31 @@ def add_layer_from_images(
         if source_channels == 4 and source_dtype == np.uint8 and truncate_rgba_to_rgb:
             num_channels = 3  # RGBA images are imported as RGB, as the reference does
         if allow_multiple_layers and num_channels not in (1, 3):
-            raise ValueError(
-                f"The images have {num_channels} channels; splitting them into several layers "
-                "(allow_multiple_layers=True) is not supported by daedalus. Pick one with channel=... "
-                "or pass allow_multiple_layers=False to write all channels into one layer."
+            if num_channels > max_layers:
+                raise ValueError(
+                    f"The images have {num_channels} channels, more than max_layers={max_layers} layers (one per "
+                    "channel); raise max_layers, pick one channel with channel=..., or pass "
+                    "allow_multiple_layers=False to write all channels into one layer."
+                )
+            # one layer per channel, as the reference does: WEBKNOSSOS shows only 1- and 3-channel layers
+            layers = [
+                add_layer_from_images(
+                    dataset, images, f"{layer_name}__channel{index}", category, mag=mag, data_format=data_format,
+                    chunk_shape=chunk_shape, shard_shape=shard_shape, chunks_per_shard=chunks_per_shard,
+                    compress=compress, topleft=topleft, swap_xy=swap_xy, flip_x=flip_x, flip_y=flip_y, flip_z=flip_z,
+                    dtype=dtype, channel=index, batch_size=batch_size, executor=executor,
+                )
+                for index in range(num_channels)
+            ]  # fmt: skip
+            for index, layer in enumerate(layers[: len(_CHANNEL_COLORS)]):  # shown red, green, blue, as the reference
+                view = layer.default_view_configuration or LayerViewConfiguration()
+                layer.default_view_configuration = attrs.evolve(view, color=_CHANNEL_COLORS[index])
+            return layers[0]
+        if num_channels not in (1, 3):
+            raise UnsupportedImageDataError(
+                f"Cannot write the {num_channels} channels of {files[0]}{' ...' if len(files) > 1 else ''} into one "
+                f"layer {layer_name!r}: WEBKNOSSOS shows only 1-channel layers and RGB (3 uint8 channels). Pass "
+                "allow_multiple_layers=True to write one layer per channel, or channel=<index> to import one channel."
             )
     out_dtype = np.dtype(dtype) if dtype is not None else source_dtype
     mag = Mag(mag)
@@ -547,6 +572,7 @@ def dataset_from_images(
             flip_y=flip_y,
             flip_z=flip_z,
             batch_size=batch_size,
+            allow_multiple_layers=True,  # channels WEBKNOSSOS cannot show together become layers, as the reference's
             executor=executor,
         )
     return dataset

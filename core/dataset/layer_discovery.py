@@ -125,6 +125,12 @@ def _bounding_box_on_disk(array: Any, info: Any, mag: Mag) -> NDBoundingBox:
 
 
 def axis_order_of(info: Any) -> dict[str, int]:
-    """The properties' ``axisOrder`` for an array: positions of c/x/y/z as stored (no c when it has none)."""
-    names = info.dimension_names if info.has_channel_axis else info.dimension_names[1:]
+    """The properties' ``axisOrder`` for an array: positions of c/x/y/z as stored (no c when it has none).
+
+    The stored order is the array's own (e.g. ``z, y, x`` for arrays written by other tools); an array that names
+    no axes is read by position, as ``(c, ...,) x, y, z``.
+    """
+    names = info.stored_dimension_names
+    if names is None:
+        names = info.dimension_names if info.has_channel_axis else info.dimension_names[1:]
     return {axis: position for position, axis in enumerate(names) if axis in ("c", "x", "y", "z")}

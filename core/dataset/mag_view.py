@@ -15,6 +15,7 @@ from ..geometry import Mag, NDBoundingBox, Vec3Int
 from ..properties import DataFormat
 from ..zarr3_config import Zarr3Config, with_compress
 from .array_axes import array_axes, array_shape_for, has_extra_axes, voxel_description
+from .axis_permuted_array import AxisPermutedArray, stored_axes_from_order
 from .chunk_runner import run_on_chunks
 from .compression import compress_mag, rechunk_mag
 from .paths import is_local, is_relative_to, to_upath
@@ -42,6 +43,27 @@ class MagView(View):
 
     def __repr__(self) -> str:
         return f"MagView(name={self.name!r}, bounding_box={self.bounding_box})"
+
+    @property
+    def _array(self) -> Any:
+        """The opened array; an array that names no axes is read through the properties' ``axisOrder`` of this mag
+        (checked on first opening)."""
+        zarr = self._data_format in (DataFormat.Zarr, DataFormat.Zarr3)
+        if self._cached_array is not None or not zarr or self._layer is None:  # no layer: pickled to a worker
+            return super()._array
+        array = super()._array
+        try:
+            axis_order = self._layer.mag_entry(self.mag).axis_order
+        except KeyError:  # not registered yet (being added)
+            axis_order = None
+        try:
+            stored_axes = stored_axes_from_order(array.info, axis_order)
+        except ValueError as error:
+            self._cached_array = None
+            raise ValueError(f"Cannot read mag {self.mag.to_layer_name()} at {self._path}: {error}") from None
+        if stored_axes is not None:
+            self._cached_array = array = AxisPermutedArray(array, stored_axes)
+        return array
 
     @classmethod
     def create(

@@ -42,15 +42,22 @@ def _datasets(layer: Any, voxel_size: tuple[float, float, float], dimension_name
     return datasets
 
 
+def _stored_axes(info: Any) -> tuple[str, ...]:
+    """The axes of an array in stored order (without a channel axis it does not store)."""
+    if info.stored_dimension_names is not None:
+        return tuple(info.stored_dimension_names)
+    return tuple(info.dimension_names if info.has_channel_axis else info.dimension_names[1:])
+
+
 def write_layer_metadata(layer: Any) -> None:
     """Write the layer's group with OME-NGFF multiscales listing its mags (formats with groups: zarr and zarr3)."""
     metadata = ports.format_metadata(layer.data_format)
     if metadata is None or not layer.mags:
         return
-    finest = layer.get_finest_mag()
-    dimension_names = finest.info.dimension_names
-    if not finest.info.has_channel_axis:
-        dimension_names = dimension_names[1:]
+    orders = {_stored_axes(mag_view.info) for mag_view in layer.mags.values()}
+    if len(orders) != 1:  # mags stored in different axis orders (e.g. a z, y, x array referenced in place)
+        return  # one multiscales lists one axis order: it would misdescribe some of them
+    dimension_names = orders.pop()
     voxel_size = layer.dataset.voxel_size_with_unit
     unit = voxel_size.unit.value if hasattr(voxel_size.unit, "value") else str(voxel_size.unit)
     multiscale = {

@@ -15,6 +15,7 @@ from ..array_info import ArrayInfo
 from ..errors import InvalidArgumentError, ReadOnlyViewError
 from ..geometry import Mag, NDBoundingBox, Vec3Int
 from ..properties import DataFormat
+from .axis_permuted_array import AxisPermutedArray
 from .buffered_slice import BufferedSliceReader, BufferedSliceWriter
 from .chunk_runner import run_on_chunks
 from .lazy_array import view_to_dask
@@ -57,7 +58,8 @@ class View:
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state["_cached_array"] = None  # engine handles do not travel between processes
+        if not isinstance(state["_cached_array"], AxisPermutedArray):  # it knows the axis order the path does not
+            state["_cached_array"] = None  # engine handles do not travel between processes
         return state
 
     def __repr__(self) -> str:

@@ -119,18 +119,30 @@ class ServerMagWriting:
 
     def reserve(self, layer: RemoteLayer, target: Mag, chunk_shape: Any, shard_shape: Any, compress: Any) -> MagView:
         """Reserve a path for ``target`` of ``layer`` on the server and create the mag's (empty) array there."""
-        self.dataset.check_writable(f"the mags of layer {layer.name!r}")
         target = Mag(target)
-        if target in layer.mags:
-            raise MagUploadError(
-                f"Layer {layer.name!r} of the remote dataset {self.dataset.url} already has Mag {_name(target)}; "
-                "delete it first (RemoteLayer.delete_mag) to compute it again."
-            )
+        path = self.reserve_path(layer, target)
         chunk = Vec3Int.from_vec_or_int(chunk_shape) if chunk_shape is not None else DEFAULT_CHUNK_SHAPE
         if shard_shape is not None:
             shard = Vec3Int.from_vec_or_int(shard_shape)
         else:
             shard = created_mag_shard_shape(layer.data_format, chunk, layer.bounding_box.size_xyz.z)
+        try:
+            return ReservedMagView.create(
+                layer, target, path=path, chunk_shape=chunk, shard_shape=shard, compression_mode=compress
+            )
+        except Exception as error:  # noqa: BLE001 - any failure to create the array is reported with its path
+            raise self.failed(layer.name, target, error) from error
+
+    def reserve_path(self, layer: RemoteLayer, target: Mag) -> UPath:
+        """Reserve a storage path for the new mag ``target`` of ``layer`` on the server; MagUploadError if the
+        server refuses or this machine cannot reach the path (the reservation is then left pending)."""
+        self.dataset.check_writable(f"the mags of layer {layer.name!r}")
+        target = Mag(target)
+        if target in layer.mags:
+            raise MagUploadError(
+                f"Layer {layer.name!r} of the remote dataset {self.dataset.url} already has Mag {_name(target)}; "
+                "delete it first (RemoteLayer.delete_mag) to add it again."
+            )
         box = layer.bounding_box
         names = array_axes(box) if not has_extra_axes(box) else array_axes(box)[1:]
         params = ApiReserveMagUploadToPathParameters(
@@ -155,15 +167,10 @@ class ServerMagWriting:
             raise MagUploadError(
                 f"WEBKNOSSOS reserved {reserved} for {what}, but that path is not reachable from this machine (no "
                 "data of the dataset is found near it). Run where the datastore's storage is mounted at that path "
-                "(or download the dataset, downsample it locally and upload it). The reservation is left pending on "
+                "(or download the dataset, change it locally and upload it). The reservation is left pending on "
                 "the server (not finished)."
             )
-        try:
-            return ReservedMagView.create(
-                layer, target, path=path, chunk_shape=chunk, shard_shape=shard, compression_mode=compress
-            )
-        except Exception as error:  # noqa: BLE001 - any failure to create the array is reported with its path
-            raise self.failed(layer.name, target, error) from error
+        return path
 
     def finish(self, mag_view: MagView) -> None:
         """Mark the completely written ``mag_view`` finished on the server and reload the dataset's layers."""

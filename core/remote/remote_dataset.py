@@ -513,11 +513,22 @@ class RemoteDataset(AbstractDataset[RemoteLayer, RemoteSegmentationLayer]):
         overwrite_pending: bool = True,
         with_attachments: bool = True,
     ) -> RemoteLayer:
-        """Refused (RuntimeError): daedalus cannot write voxel data to a dataset on the server."""
-        from .remote_layer_changes import refuse_copy
+        """Copies a layer (a Layer or its path) with its mags into the dataset on the server: the empty layer is
+        added, then each mag is written at the storage path the server reserves for it (which must be reachable
+        from here). Attachments are not uploaded: a layer with attachments needs ``with_attachments=False``."""
+        from .remote_copies import add_layer_as_copy
 
-        self.check_writable("the layers (adding a copy)")
-        raise refuse_copy(self, f"copy the layer {getattr(foreign_layer, 'name', foreign_layer)!r}")
+        return add_layer_as_copy(
+            self,
+            foreign_layer,
+            new_layer_name,
+            data_format,
+            exists_ok,
+            transfer_mode,
+            common_storage_path_prefix,
+            overwrite_pending,
+            with_attachments,
+        )
 
     def downsample(
         self,

@@ -187,11 +187,19 @@ class RemoteLayer(Layer):
         common_storage_path_prefix: str | None = None,
         overwrite_pending: bool = True,
     ) -> Any:
-        """Refused (RuntimeError): daedalus cannot write voxel data to a dataset on the server."""
-        from .remote_layer_changes import refuse_copy
+        """Copies a mag (a MagView or its path) into this layer at the storage path the server reserves for it
+        (the datastore's storage must be reachable from here; see ``daedalus.core.remote.remote_copies``)."""
+        from .remote_copies import add_mag_as_copy
 
-        self.dataset.check_writable(f"the mags of layer {self.name!r}")
-        raise refuse_copy(self.dataset, f"copy a mag into layer {self.name!r}")
+        return add_mag_as_copy(
+            self,
+            foreign_mag_view_or_path,
+            mag,
+            extend_layer_bounding_box,
+            transfer_mode,
+            common_storage_path_prefix,
+            overwrite_pending,
+        )
 
     def delete_mag(self, mag: Any) -> None:
         """Removes the mag from the layer on the server (its data is not deleted)."""

@@ -2,8 +2,8 @@
 
 The server is the truth: a change is either a compose request (a layer, mag or attachment of another dataset
 added by reference) or a PATCH of the dataset's whole data source (``updatePartial`` with ``dataSource``, as
-the reference library sends it); afterwards the dataset reloads its properties from the server. Voxel data
-cannot be written over zarr streaming, so adding data by copy is refused with what to do instead.
+the reference library sends it); afterwards the dataset reloads its properties from the server. Copies of voxel
+data go to the storage paths the server reserves (remote_copies.py).
 """
 
 from __future__ import annotations
@@ -76,7 +76,8 @@ def update_data_source(
     reload(dataset)
 
 
-def _layer_in(source: DatasetProperties, name: str, dataset: RemoteDataset) -> LayerProperties:
+def layer_in(source: DatasetProperties, name: str, dataset: RemoteDataset) -> LayerProperties:
+    """The layer ``name`` of the server's data source ``source``; IndexError saying to reopen ``dataset`` if absent."""
     for layer in source.data_layers:
         if layer.name == name:
             return layer
@@ -89,7 +90,8 @@ def _adopt(layer: RemoteLayer) -> None:
     layer.dataset.keep_layer_object(layer)
 
 
-def _get_new_layer(dataset: RemoteDataset, name: str, action: str) -> RemoteLayer:
+def get_new_layer(dataset: RemoteDataset, name: str, action: str) -> RemoteLayer:
+    """The layer ``name`` that ``action`` just added on the server (RuntimeError if the reloaded dataset lacks it)."""
     if name not in dataset.layers:
         raise RuntimeError(
             f"{action} was accepted by the server, but the remote dataset {dataset.url} has no layer {name!r} "
@@ -150,7 +152,7 @@ def add_layer(dataset: RemoteDataset, layer_name: str, category: str, **options:
     params = dict(dtype=None, dtype_per_channel=None, num_channels=None, data_format="zarr3", bounding_box=None)
     properties = _new_layer_properties(layer_name, category, kwargs=kwargs, **{**params, **options})
     update_data_source(dataset, "the layers", lambda source: source.data_layers.append(properties))
-    return _get_new_layer(dataset, layer_name, f"Adding layer {layer_name!r}")
+    return get_new_layer(dataset, layer_name, f"Adding layer {layer_name!r}")
 
 
 def get_or_add_layer(dataset: RemoteDataset, layer_name: str, category: str, **options: Any) -> RemoteLayer:
@@ -180,7 +182,7 @@ def delete_layer(dataset: RemoteDataset, layer_name: str) -> None:
         )
 
     def change(source: DatasetProperties) -> None:
-        _layer_in(source, layer_name, dataset)
+        layer_in(source, layer_name, dataset)
         source.data_layers = [p for p in source.data_layers if p.name != layer_name]
 
     update_data_source(dataset, "the layers", change)
@@ -223,17 +225,7 @@ def add_layer_as_ref(dataset: RemoteDataset, foreign_layer: Any, new_layer_name:
     )
     dataset.context.api_client.dataset_add_layer_as_ref(dataset_id=dataset.dataset_id, compose_layer=payload)
     reload(dataset)
-    return _get_new_layer(dataset, name, f"Adding layer {name!r} by reference")
-
-
-def refuse_copy(dataset: RemoteDataset, what: str) -> RuntimeError:
-    """The error for adding voxel data by copy to a remote dataset (not possible over the datastore's routes)."""
-    return RuntimeError(
-        f"Cannot {what} in the remote dataset {dataset.url}: daedalus cannot write voxel data to a dataset on the "
-        "server (zarr streaming is read-only, and copying to the storage paths the server reserves needs direct "
-        "access to that storage). Reference data that is on the server already (add_layer_as_ref / add_mag_as_ref), "
-        "or write a local Dataset and upload it (Dataset.upload)."
-    )
+    return get_new_layer(dataset, name, f"Adding layer {name!r} by reference")
 
 
 # ------------------------------------------------------------------ mags
@@ -275,7 +267,7 @@ def add_mag_as_ref(layer: RemoteLayer, foreign_mag: Any, mag: Any, extend_layer_
         if extended != new_layer.bounding_box:
 
             def grow(source: DatasetProperties) -> None:
-                _layer_in(source, layer.name, dataset).bounding_box = extended
+                layer_in(source, layer.name, dataset).bounding_box = extended
 
             update_data_source(dataset, f"the bounding box of layer {layer.name!r}", grow)
             new_layer = dataset.get_layer(layer.name)
@@ -300,7 +292,7 @@ def delete_mag(layer: RemoteLayer, mag: Any) -> None:
         )
 
     def change(source: DatasetProperties) -> None:
-        target = _layer_in(source, layer.name, dataset)
+        target = layer_in(source, layer.name, dataset)
         target.mags = [m for m in target.mags if Mag(m.mag) != wanted]
 
     update_data_source(dataset, f"the mags of layer {layer.name!r}", change)

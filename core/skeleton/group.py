@@ -244,7 +244,16 @@ class Group:
         )
 
     def __repr__(self) -> str:
+        """As the reference shows a group: ``Group(_id=1, name='g', _child_groups=<1 child group>, ...)``."""
         return (
-            f"Group(id={self._id}, name={self.name!r}, groups={len(self._child_groups)}, "
-            f"trees={len(self._child_trees)})"
+            f"Group(_id={self._id}, name={self.name!r}, _child_groups={children_summary(self._child_groups, 'group')}, "
+            f"_child_trees={children_summary(self._child_trees, 'tree')})"
         )
+
+
+def children_summary(children: Any, kind: str) -> str:
+    """How a repr shows child groups or trees: ``<No child trees>``, ``<1 child tree>``, ``<2 child trees>``."""
+    count = len(children)
+    if count == 0:
+        return f"<No child {kind}s>"
+    return f"<{count} child {kind}{'' if count == 1 else 's'}>"

@@ -212,9 +212,16 @@ class Node:
         return self._id
 
     def __repr__(self) -> str:
-        attributes = self._a if type(self._a) is not tuple else expand_compact(self._a)
-        shown = ", ".join(f"{k}={v!r}" for k, v in attributes.items() if k != "position")
-        return f"Node(id={self._id}, position={attributes.get('position')!r}{', ' if shown else ''}{shown})"
+        """Every attribute, in the reference's order: ``Node(position=Vec3Int(1,2,3), _id=5, comment=None, ...)``."""
+        values = self.get_dict()
+        shown = ", ".join(f"{key}={values[key]!r}" for key in _REPR_ORDER)
+        return f"Node(position={values['position']!r}, _id={self._id}, {shown})"
+
+
+_REPR_ORDER = (
+    "comment", "radius", "rotation", "inVp", "inMag", "bitDepth", "interpolation", "time", "is_branchpoint",
+    "branchpoint_time",
+)  # fmt: skip
 
 
 _new = object.__new__

@@ -11,7 +11,7 @@ from daedalus.core import ports
 from daedalus.core.geometry import Vec3Float
 from daedalus.core.properties import VoxelSize
 
-from .group import Group
+from .group import Group, children_summary
 from .node import NODE_ATTRIBUTES
 from .tree import Tree
 
@@ -196,9 +196,12 @@ class Skeleton(Group):
         _write_zip_atomically(path, f"{path.stem}.nml", lambda stream: codec.dump(document, stream))
 
     def __repr__(self) -> str:
+        """As the reference shows a skeleton: its child counts, voxel size and dataset fields."""
         return (
-            f"Skeleton(dataset_name={self.dataset_name!r}, voxel_size={tuple(self.voxel_size)}, "
-            f"groups={len(self._child_groups)}, trees={len(self._child_trees)})"
+            f"Skeleton(_child_groups={children_summary(self._child_groups, 'group')}, "
+            f"_child_trees={children_summary(self._child_trees, 'tree')}, _voxel_size={self._voxel_size!r}, "
+            f"dataset_name={self.dataset_name!r}, dataset_id={self.dataset_id!r}, "
+            f"organization_id={self.organization_id!r}, description={self.description!r})"
         )
 
 

@@ -217,7 +217,11 @@ def test_overlapped_downsampling_writes_the_same_files_as_in_turn(tmp_path, monk
         np.testing.assert_array_equal(overlapped.get_mag(mag).read(), in_turn.get_mag(mag).read())
 
 
-def test_downsampling_failure_mid_unit_leaves_the_written_blocks(tmp_path, monkeypatch):
+@pytest.mark.parametrize("default_executor", ["sequential", "threads"])
+def test_downsampling_failure_mid_unit_leaves_the_written_blocks(tmp_path, monkeypatch, default_executor):
+    # sequential: block by block, so the blocks before the failure are on disk; threads: blocks are gathered into
+    # half-shard slabs, and the slab holding the failed block is never written. Either way what is on disk is exact.
+    monkeypatch.setenv("DAEDALUS_DEFAULT_EXECUTOR", default_executor)
     data = _volume((256, 256, 64))  # mag 2: 4 x 4 x 1 blocks of 32³ in one unit
     layer = _layer_with_data(tmp_path / "ds", data)
     from daedalus.core.dataset import downsampling
@@ -241,7 +245,9 @@ def test_downsampling_failure_mid_unit_leaves_the_written_blocks(tmp_path, monke
     reference.downsample_mag(1, 2, buffer_shape=(32, 32, 32))
     full = reference.get_mag(2).read()[0]
     written = np.argwhere(mag2.reshape(4, 32, 4, 32, 1, 32).any(axis=(1, 3, 5)))  # 32³ target blocks with data
-    assert 1 <= len(written) < 16  # the blocks before the failure were written ...
+    assert len(written) < 16
+    if default_executor == "sequential":
+        assert len(written) >= 1  # the blocks before the failure were written ...
     for bx, by, _ in written:  # ... and hold exactly the full run's values
         box = (slice(bx * 32, bx * 32 + 32), slice(by * 32, by * 32 + 32))
         np.testing.assert_array_equal(mag2[box], full[box])

@@ -215,14 +215,17 @@ def test_add_mag_as_ref_and_delete_mag(wk_server) -> None:
     assert wk.Mag("16-16-4") not in ds.get_layer("color").mags
 
 
-def test_copying_data_into_a_remote_dataset_is_refused(wk_server, tmp_path) -> None:
+def test_copies_of_sources_that_are_no_layer_or_mag_are_refused_before_any_change(wk_server, tmp_path) -> None:
+    """Copies themselves are tested in test_remote_copies.py (they write at the paths the server reserves)."""
     server = wk_server(REC)
     ds = wk.RemoteDataset.open(dataset_id=ID)
-    local = wk.Dataset(tmp_path / "ds", voxel_size=(1, 1, 1)).add_layer("x", wk.COLOR_CATEGORY)
-    with pytest.raises(RuntimeError, match="cannot write voxel data.*Dataset.upload"):
-        ds.add_layer_as_copy(local, "x")
-    with pytest.raises(RuntimeError, match="cannot write voxel data"):
-        ds.get_layer("color").add_mag_as_copy(tmp_path)
+    with pytest.raises(FileNotFoundError, match="not a layer of a dataset"):
+        ds.add_layer_as_copy(tmp_path / "ds" / "x", "x")
+    with pytest.raises(FileNotFoundError, match="not a mag of a dataset"):
+        ds.get_layer("color").add_mag_as_copy(tmp_path / "ds" / "x" / "1")
+    local = wk.Dataset(tmp_path / "ds", voxel_size=(1, 1, 1)).add_layer("x", wk.COLOR_CATEGORY, dtype="uint16")
+    with pytest.raises(ValueError, match="uint16"):
+        ds.get_layer("color").add_mag_as_copy(local.add_mag(1))
     assert not [r for r in server.received if r.method in ("POST", "PATCH")]
 
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from daedalus.core.client.context import get_context
+from daedalus.core.errors import LayerExistsError
 from recorded import TOKEN
 from wk_replay import Interaction
 
@@ -70,8 +71,8 @@ def test_view_urls_and_access_modes(wk_server) -> None:
     assert streamed.access_mode is wk.RemoteAccessMode.ZARR_STREAMING and list(streamed) == []
     with pytest.raises(ValueError, match="datastore proxy"):
         attachments.with_access_mode(wk.RemoteAccessMode.PROXY_PATH)
-    with pytest.raises(RuntimeError, match="cannot write voxel data"):
-        dataset.add_layer_as_copy(layer, "copy", transfer_mode=wk.TransferMode.HTTP, overwrite_pending=False)
+    with pytest.raises(LayerExistsError, match="already has a layer 'color'"):  # copies: test_remote_copies.py
+        dataset.add_layer_as_copy(layer, transfer_mode=wk.TransferMode.HTTP, overwrite_pending=False)
 
 
 def test_login_sets_the_server_for_the_rest_of_the_session(wk_server) -> None:

@@ -99,3 +99,24 @@ def unnamed_saved(wk, tmp):
     annotation.skeleton.add_tree("tree", color=(1, 0, 0, 1)).add_node(position=(1, 2, 3))
     annotation.save(tmp / "unnamed.zip")
     return facts.annotation_facts(wk.Annotation.load(tmp / "unnamed.zip"))[0]
+
+
+def annotation_repr(wk, tmp, filled, volume, reload):
+    """``repr`` and ``str`` of an annotation built with the API (its fields ``filled`` or left at their defaults,
+    with a tree), of its ``volume`` layer if any, optionally after saving and loading it."""
+    kwargs = dict(organization_id="org", description="desc", time=5) if filled else dict(time=7)
+    annotation = wk.Annotation(name="ann", dataset_name="ds", voxel_size=(1, 2, 3), **kwargs)
+    if filled:
+        annotation.edit_position = (1, 2, 3)
+        annotation.edit_rotation = (0.0, 90.0, 0.0)
+        annotation.zoom_level = 2.0
+        annotation.metadata["key"] = "value"
+        annotation.task_bounding_box = wk.BoundingBox((0, 0, 0), (5, 5, 5))
+        annotation.user_bounding_boxes = [wk.BoundingBox((1, 1, 1), (2, 2, 2)).with_name("box")]
+    annotation.skeleton.add_tree("tree").add_node((1, 1, 1))
+    if volume:
+        annotation.add_volume_layer("volume", fallback_layer="segmentation", dtype="uint32")
+    if reload:
+        annotation.save(tmp / "annotation.zip")
+        annotation = wk.Annotation.load(tmp / "annotation.zip")
+    return [repr(annotation), str(annotation)]

@@ -158,3 +158,50 @@ def several_3d_files_in_one_layer(wk, tmp):
 def slices_and_stacks_in_one_layer(wk, tmp):
     """2-d slices and 3-d files in one layer (documented: the reference fails to broadcast the 3-d files)."""
     return folder_tree(wk, tmp, "mixed", "ENFORCE_SINGLE_LAYER", None)
+
+
+def multichannel_tiff(wk, tmp, channels, dtype, layout, files):
+    """``from_images`` of ``files`` TIFFs with ``channels`` samples per pixel of ``dtype``, stored as ``layout``
+    (``contig``/``separate`` minisblack 2-d slices, ``rgb`` photometric 2-d slices, or ``contig_3d`` z-stacks): the
+    layers' names, channels, boxes and data."""
+    import tifffile
+
+    rng = np.random.default_rng(channels)
+    shape = {"separate": (channels, 6, 9), "contig_3d": (4, 6, 9, channels)}.get(layout, (6, 9, channels))
+    options = {
+        "contig": dict(photometric="minisblack", planarconfig="contig"),
+        "separate": dict(photometric="minisblack", planarconfig="separate"),
+        "rgb": dict(photometric="rgb"),
+        "contig_3d": dict(photometric="minisblack", planarconfig="contig"),
+    }[layout]
+    for index in range(files):
+        (tmp / "input").mkdir(exist_ok=True)
+        tifffile.imwrite(tmp / "input" / f"{index}.tif", rng.integers(1, 200, shape).astype(dtype), **options)
+    source = tmp / "input" if files > 1 else tmp / "input" / "0.tif"
+    with wk.utils.get_executor("sequential") as executor:
+        wk.Dataset.from_images(source, tmp / "ds", voxel_size=(1, 1, 1), executor=executor)
+    return _dataset_facts(wk, tmp / "ds")
+
+
+def two_channel_png(wk, tmp, files, via):
+    """Grey+alpha (2-channel uint8) PNG slices imported ``via`` ``from_images`` or ``add_layer_from_images`` (with
+    or without ``allow_multiple_layers``): which layers (one per channel, ``name__channel<i>``?), their data, and
+    the layer ``add_layer_from_images`` returns."""
+    from PIL import Image
+
+    rng = np.random.default_rng(files)
+    (tmp / "input").mkdir()
+    for index in range(files):
+        pixels = rng.integers(1, 250, (6, 9, 2), dtype=np.uint8)
+        Image.fromarray(pixels, mode="LA").save(tmp / "input" / f"{index}.png")
+    returned = None
+    with wk.utils.get_executor("sequential") as executor:
+        if via == "from_images":
+            wk.Dataset.from_images(tmp / "input", tmp / "ds", voxel_size=(1, 1, 1), executor=executor)
+        else:
+            dataset = wk.Dataset(tmp / "ds", voxel_size=(1, 1, 1))
+            layer = dataset.add_layer_from_images(
+                tmp / "input", layer_name="grey", allow_multiple_layers=via == "multiple", executor=executor
+            )
+            returned = repr(layer)
+    return [returned, _dataset_facts(wk, tmp / "ds")]

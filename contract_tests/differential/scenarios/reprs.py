@@ -3,6 +3,8 @@ sees it printed in a notebook or a log."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 
@@ -38,3 +40,27 @@ def nd_objects(wk, tmp, t_size):
     mag = layer.get_mag(1)
     box = wk.NDBoundingBox((0, 1, 2, 3), (1, 8, 8, 4), axes=("t", "x", "y", "z"), index=(0, 1, 2, 3))
     return [repr(layer), repr(mag), repr(mag.get_view(absolute_bounding_box=box, read_only=True))]
+
+
+def relative_paths(wk, tmp, form):
+    """Reprs (and ``str``) of a dataset created, opened and copied with a path relative to the working directory (in
+    the ``form`` given: plain, ``./``-prefixed, with ``..`` or a trailing slash, as str or Path) and of its layer,
+    mag and view."""
+    import os
+
+    given = {"plain": "sub/ds", "dot": "./sub/ds", "parent": "sub/../sub/ds", "slash": "sub/ds/"}[form.split("-")[0]]
+    path = Path(given) if form.endswith("-path") else given
+    cwd = os.getcwd()
+    os.chdir(tmp)
+    try:
+        ds = wk.Dataset(path, voxel_size=(1, 1, 1))
+        layer = ds.add_layer("color", "color", dtype="uint8")
+        mag = layer.add_mag(1)
+        view = mag.get_view(absolute_offset=(0, 0, 0), size=(4, 4, 4), read_only=True)
+        with wk.utils.get_executor("sequential") as executor:
+            copy = ds.copy_dataset("sub/copy", executor=executor)
+        opened = [wk.Dataset.open(path), wk.Dataset.open(os.path.abspath(given)), layer.dataset]
+        objects = [ds, layer, mag, view, copy, *opened]
+        return [repr(obj) for obj in objects] + [str(ds)]
+    finally:
+        os.chdir(cwd)

@@ -161,3 +161,42 @@ def remove_grouped_tree(wk, tmp):
     tree = skeleton.add_group("group").add_tree("tree", color=(1, 0, 0, 1))
     skeleton.remove_tree_by_id(tree.id)
     return sorted(t.id for t in skeleton.flattened_trees())
+
+
+def object_reprs(wk, tmp, groups, trees, node_values, reload):
+    """``repr`` and ``str`` of a skeleton, its groups, nodes and edges (with ``groups`` subgroups and ``trees``
+    trees in the first group, nodes with or without every attribute), optionally after saving and loading; the
+    trees' ``str``."""
+    skeleton = wk.Skeleton(voxel_size=(1, 2, 3), dataset_name="ds", organization_id="org", description="desc")
+    group = skeleton.add_group("outer")
+    for index in range(groups):
+        group.add_group(f"inner{index}")
+    tree = skeleton.add_tree("top", color=(1.0, 0.0, 0.0, 1.0))
+    values = (
+        dict(comment="c", radius=2.5, rotation=(0.0, 90.0, 1.5), inVp=1, inMag=2, bitDepth=8, interpolation=True,
+             time=12345)
+        if node_values else {}
+    )  # fmt: skip
+    first = tree.add_node((1, 2, 3), **values)
+    second = tree.add_node((4, 5, 6), is_branchpoint=True)
+    tree.add_edge(first, second)
+    for index in range(trees):
+        group.add_tree(f"tree{index}").add_node((index, 0, 0))
+    if reload:
+        skeleton.save(tmp / "skeleton.nml")
+        skeleton = wk.Skeleton.load(tmp / "skeleton.nml")
+    objects = [skeleton, *sorted(skeleton.groups, key=lambda g: g.id)]
+    for each in sorted(skeleton.flattened_trees(), key=lambda t: t.id):
+        objects += sorted(each.nodes, key=lambda n: n.id)
+        objects += [edge for edge in sorted(each.edges, key=lambda e: (e[0].id, e[1].id))]
+    shown = [repr(obj) for obj in objects] + [str(obj) for obj in objects]
+    return shown + [str(each) for each in sorted(skeleton.flattened_trees(), key=lambda t: t.id)]
+
+
+def tree_repr(wk, tmp):
+    """``repr`` of a tree (its address left out)."""
+    import re
+
+    tree = wk.Skeleton(voxel_size=(1, 1, 1), dataset_name="ds").add_tree("t")
+    tree.add_node((1, 1, 1))
+    return re.sub(r" at 0x[0-9a-f]+", "", repr(tree))
