@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import importlib
 import importlib.metadata
 import shutil
@@ -9,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 NPY_PLUGIN_DIR = Path(__file__).resolve().parent / "tests" / "plugin_npy"
@@ -33,16 +36,38 @@ def _pip_install(source: Path) -> subprocess.CompletedProcess:
     return result
 
 
+@contextlib.contextmanager
+def _install_lock() -> Iterator[None]:
+    """Serialise installs of test runs sharing this environment (``scripts/check`` runs two pytest processes)."""
+    lock_path = Path(sys.prefix) / ".daedalus-test-plugin.lock"
+    try:
+        handle = open(lock_path, "a")  # noqa: SIM115 - held for the duration of the install
+    except OSError:  # a read-only environment: pip would fail anyway, and report it
+        yield
+        return
+    with handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def install_npy_plugin() -> None:
     """Install ``tests/plugin_npy`` (non-editable) if missing, then rebuild the daedalus plugin manager."""
     if npy_plugin_installed():
         return
-    with tempfile.TemporaryDirectory() as scratch:
-        # Build from a copy so setuptools' build/ and *.egg-info never land in the source tree.
-        source = Path(scratch) / "plugin_npy"
-        shutil.copytree(NPY_PLUGIN_DIR, source, ignore=shutil.ignore_patterns("build", "*.egg-info"))
-        result = _pip_install(source)
-    if result.returncode != 0:
+    with _install_lock():
+        importlib.invalidate_caches()
+        if npy_plugin_installed():  # another test process installed it while this one waited
+            result = None
+        else:
+            with tempfile.TemporaryDirectory() as scratch:
+                # Build from a copy so setuptools' build/ and *.egg-info never land in the source tree.
+                source = Path(scratch) / "plugin_npy"
+                shutil.copytree(NPY_PLUGIN_DIR, source, ignore=shutil.ignore_patterns("build", "*.egg-info"))
+                result = _pip_install(source)
+    if result is not None and result.returncode != 0:
         warnings.warn(
             f"Could not install the test plugin {NPY_PLUGIN_DIR} (pip said: {result.stderr.strip()[-500:]}); "
             "entry-point discovery tests will be skipped. Run `pip install tests/plugin_npy` by hand.",

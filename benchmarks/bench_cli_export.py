@@ -29,19 +29,11 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+from synthetic_volumes import wave_slab
 
 DEFAULT_SIZE = (1024, 1024, 512)  # x, y, z
 SLAB_Z = 32
 SAMPLE_SECONDS = 0.01
-
-
-def slab(shape: tuple[int, int, int], z0: int, depth: int) -> np.ndarray:
-    """A smooth, compressible uint8 block of blobs (x, y, z) starting at slice ``z0``."""
-    x = np.arange(shape[0], dtype=np.float32)[:, None, None]
-    y = np.arange(shape[1], dtype=np.float32)[None, :, None]
-    z = np.arange(z0, z0 + depth, dtype=np.float32)[None, None, :]
-    wave = np.sin(x / 37.0) + np.cos(y / 23.0) + np.sin((x + y + 2 * z) / 51.0)
-    return ((wave + 3.0) * 42.0).astype(np.uint8)
 
 
 def write_dataset(path: Path, shape: tuple[int, int, int]) -> None:
@@ -53,7 +45,7 @@ def write_dataset(path: Path, shape: tuple[int, int, int]) -> None:
     mag = layer.add_mag(1)
     for z0 in range(0, shape[2], SLAB_Z):
         depth = min(SLAB_Z, shape[2] - z0)
-        mag.write(slab(shape, z0, depth), absolute_offset=(0, 0, z0), allow_unaligned=True)
+        mag.write(wave_slab(shape, z0, depth), absolute_offset=(0, 0, z0), allow_unaligned=True)
 
 
 def _load_reference_env() -> ModuleType:

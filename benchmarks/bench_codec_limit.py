@@ -1,7 +1,7 @@
 """Benchmark whole-volume zarr3 writes and reads against the codec's own limit (cores × one-thread zstd-5 rate).
 
-A 1024×1024×512 uint8 EM-like volume (the smooth blobs plus fine noise of ``bench_dataset_io.make_volume``,
-evaluated slab by slab) is stored as zarr3 with 32³ chunks in 1024³ shards, zstd level 5 (WEBKNOSSOS' layout).
+A 1024×1024×512 uint8 EM-like volume (the smooth blobs plus fine noise of ``synthetic_volumes.em_volume``, as in
+``bench_dataset_io``) is stored as zarr3 with 32³ chunks in 1024³ shards, zstd level 5 (WEBKNOSSOS' layout).
 Every repeat measures, in the same process and one after the other:
 
 - the codec limit: one thread compressing and decompressing a sample of the benchmark's own chunks with zstd
@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from synthetic_volumes import em_volume, random_offsets
 
 FULL_SHAPE = (1024, 1024, 512)
 SMALL_SHAPE = (512, 512, 256)
@@ -51,42 +52,6 @@ RANDOM_READS = 100
 RANDOM_EDGE = 64
 SEED = 20240611
 LIMIT_SAMPLE_BYTES = 96 * 1024 * 1024  # chunks compressed/decompressed by one thread to measure the limit
-
-
-# --------------------------------------------------------------------------- data
-
-
-def _interp_axis(values: np.ndarray, n: int, axis: int) -> np.ndarray:
-    """Linear interpolation of ``values`` onto ``n`` evenly spaced points along ``axis`` (ends kept)."""
-    m = values.shape[axis]
-    pos = np.linspace(0, m - 1, n, dtype=np.float32)
-    lo = np.minimum(np.floor(pos).astype(np.intp), m - 2)
-    frac = (pos - lo).reshape([n if a == axis else 1 for a in range(values.ndim)])
-    return np.take(values, lo, axis=axis) * (1 - frac) + np.take(values, lo + 1, axis=axis) * frac
-
-
-def make_volume(shape: tuple[int, int, int], seed: int = SEED) -> np.ndarray:
-    """``bench_dataset_io.make_volume``'s EM-like blobs plus noise, computed slab by slab (seconds, not minutes)."""
-    rng = np.random.default_rng(seed)
-    coarse_shape = tuple(s // 16 + 2 for s in shape)
-    coarse = rng.random(coarse_shape, dtype=np.float32)
-    field = _interp_axis(_interp_axis(coarse, shape[2], 2), shape[1], 1)  # (coarse x, y, z)
-    noise = rng.integers(0, 6, size=shape, dtype=np.uint8)
-    pos = np.linspace(0, coarse_shape[0] - 1, shape[0], dtype=np.float32)
-    lo = np.minimum(np.floor(pos).astype(np.intp), coarse_shape[0] - 2)
-    frac = pos - lo
-    out = np.empty(shape, dtype=np.uint8)
-    for x in range(shape[0]):
-        plane = field[lo[x]] * (1 - frac[x]) + field[lo[x] + 1] * frac[x]
-        blobs = np.clip((plane - 0.5) * 600, 0, 250).astype(np.uint8)
-        out[x] = np.where(blobs > 0, blobs + noise[x], 0)
-    return out
-
-
-def make_offsets(shape: tuple[int, int, int], n: int = RANDOM_READS, seed: int = SEED) -> list[tuple[int, ...]]:
-    """``n`` random corners of 64³ boxes inside ``shape``."""
-    rng = np.random.default_rng(seed + 1)
-    return [tuple(int(rng.integers(0, s - RANDOM_EDGE + 1)) for s in shape) for _ in range(n)]
 
 
 # --------------------------------------------------------------------------- the codec limit
@@ -228,7 +193,7 @@ def run_repeat(
 ) -> dict[str, Any]:
     """One repeat of every measurement; returns seconds (wall, cpu) per operation and the limit."""
     results: dict[str, Any] = {"load": os.getloadavg()[0], "limit": codec_limit(chunks)}
-    offsets = make_offsets(volume.shape)
+    offsets = random_offsets(volume.shape, RANDOM_READS, RANDOM_EDGE, SEED)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
 
@@ -395,7 +360,7 @@ def main() -> None:
     shape = SMALL_SHAPE if args.small else FULL_SHAPE
     cores = os.cpu_count() or 1
     start = time.perf_counter()
-    volume = make_volume(shape)
+    volume = em_volume(shape, SEED)
     chunks = sample_chunks(volume)
     megabytes = volume.nbytes / 1e6
     print(

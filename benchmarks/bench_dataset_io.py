@@ -17,15 +17,16 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+from synthetic_volumes import em_volume, random_offsets
 
 SHAPE = (512, 512, 256)
 CHUNK = 32
 SHARD = 1024
 RANDOM_READ_EDGE = 64
 DEFAULT_RANDOM_READS = 100
-SEED = 20240611
 PHASES = ("write", "read", "random")  # each runs in a fresh process: no in-process cache is warm
 VOLUME_MB = float(np.prod(SHAPE)) / 1e6
+make_volume = em_volume  # bench_wk_server.py takes its volume as ``bench_dataset_io.make_volume``
 
 
 # --- shared verbatim by daedalus and the reference process (see `_reference_script`) -------------
@@ -137,39 +138,6 @@ def bench_tensorstore_read(path: Path, data: np.ndarray, offsets: list[list[int]
     blocks = [arr[0:1, a : a + e, b : b + e, c : c + e].read().result() for a, b, c in offsets]
     random_s = time.perf_counter() - start
     return {"random_read_s": random_s, "random_checksum": sum(int(b.sum(dtype=np.uint64)) for b in blocks)}
-
-
-# --- data ----------------------------------------------------------------------------------------
-
-
-def make_volume(shape: tuple[int, int, int] = SHAPE, seed: int = SEED) -> np.ndarray:
-    """Compressible synthetic uint8 data: smooth blobs (interpolated coarse noise) plus fine noise."""
-    rng = np.random.default_rng(seed)
-    coarse_shape = tuple(s // 16 + 2 for s in shape)
-    coarse = rng.random(coarse_shape, dtype=np.float32)
-
-    def interp_matrix(n: int, m: int) -> np.ndarray:
-        pos = np.linspace(0, m - 1, n, dtype=np.float32)
-        lo = np.minimum(np.floor(pos).astype(int), m - 2)
-        frac = pos - lo
-        w = np.zeros((n, m), dtype=np.float32)
-        w[np.arange(n), lo] = 1 - frac
-        w[np.arange(n), lo + 1] = frac
-        return w
-
-    wx, wy, wz = (interp_matrix(n, m) for n, m in zip(shape, coarse_shape))
-    field = np.einsum("ia,abc->ibc", wx, coarse)
-    field = np.einsum("jb,ibc->ijc", wy, field)
-    field = np.einsum("kc,ijc->ijk", wz, field)
-    blobs = np.clip((field - 0.5) * 600, 0, 250).astype(np.uint8)
-    noise = rng.integers(0, 6, size=shape, dtype=np.uint8)
-    return np.where(blobs > 0, blobs + noise, 0).astype(np.uint8)
-
-
-def make_offsets(n: int, shape: tuple[int, int, int] = SHAPE, seed: int = SEED) -> list[list[int]]:
-    """`n` random offsets of RANDOM_READ_EDGE³ boxes inside `shape`."""
-    rng = np.random.default_rng(seed + 1)
-    return [[int(rng.integers(0, s - RANDOM_READ_EDGE + 1)) for s in shape] for _ in range(n)]
 
 
 # --- reference process ---------------------------------------------------------------------------
@@ -355,8 +323,8 @@ def main(argv: list[str] | None = None) -> int:
 
     base = args.workdir or Path(tempfile.mkdtemp(prefix="daedalus-bench-"))
     base.mkdir(parents=True, exist_ok=True)
-    data = make_volume()
-    offsets = make_offsets(args.random_reads)
+    data = em_volume(SHAPE)
+    offsets = random_offsets(SHAPE, args.random_reads, RANDOM_READ_EDGE)
     data_file, offsets_file = base / "volume.npy", base / "offsets.json"
     np.save(data_file, data)
     offsets_file.write_text(json.dumps(offsets))

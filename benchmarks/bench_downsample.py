@@ -29,6 +29,7 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+from synthetic_volumes import wave_labels, wave_slab
 
 DEFAULT_SIZE = (1024, 1024, 512)
 VOXEL_SIZE = (11.24, 11.24, 25.0)  # anisotropic: the first mags are 2-2-1, then 4-4-2, ...
@@ -99,14 +100,7 @@ def _load_reference_env() -> ModuleType:
 
 def slab(shape: tuple[int, int, int], z0: int, depth: int, dtype: str) -> np.ndarray:
     """A smooth, compressible block of blobs (color) or of labelled cells (segmentation) at ``z0``."""
-    x = np.arange(shape[0], dtype=np.float32)[:, None, None]
-    y = np.arange(shape[1], dtype=np.float32)[None, :, None]
-    z = np.arange(z0, z0 + depth, dtype=np.float32)[None, None, :]
-    wave = np.sin(x / 37.0) + np.cos(y / 23.0) + np.sin((x + y + 2 * z) / 51.0)
-    if dtype == "uint8":
-        return ((wave + 3.0) * 42.0).astype(np.uint8)
-    cells = (x // 48).astype(np.uint32) * 1000 + (y // 48).astype(np.uint32) * 10 + (z // 24).astype(np.uint32)
-    return np.where(wave > -0.5, cells + 1, 0).astype(np.uint32)
+    return wave_slab(shape, z0, depth) if dtype == "uint8" else wave_labels(shape, z0, depth)
 
 
 def write_dataset(path: Path, shape: tuple[int, int, int]) -> None:

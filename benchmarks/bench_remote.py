@@ -20,6 +20,7 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+from synthetic_volumes import em_volume, random_offsets
 
 SHAPE = (512, 512, 256)
 CHUNK = 32
@@ -299,8 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     io = _load("daedalus_bench_dataset_io", _HERE / "bench_dataset_io.py")
 
     base = Path(tempfile.mkdtemp(prefix="daedalus-bench-remote-"))
-    data = io.make_volume(SHAPE)
-    offsets = io.make_offsets(args.random_reads, SHAPE)  # seeded 64³ boxes inside SHAPE
+    data = em_volume(SHAPE)
+    offsets = random_offsets(SHAPE, args.random_reads, RANDOM_READ_EDGE)  # seeded 64³ boxes inside SHAPE
     files = (base / "volume.npy", base / "offsets.json")
     np.save(files[0], data)
     files[1].write_text(json.dumps(offsets))

@@ -5,6 +5,7 @@ first use (PEP 562), so ``import daedalus`` stays cheap: ``wk.Dataset`` imports 
 load when core first asks for an adapter.
 """
 
+import functools as _functools
 import importlib as _importlib
 import typing as _typing
 
@@ -14,61 +15,7 @@ __version__ = "0.1.0"
 current_version = __version__
 """The installed daedalus version (the reference's ``current_version`` names its own)."""
 
-_LAZY_NAMES: dict[str, str] = {
-    "daedalus.core.administration": "Project Task TaskType Team User",
-    "daedalus.core.ai_model": "AiModelCategory RemoteAiModel",
-    "daedalus.core.annotation": "Annotation AnnotationState AnnotationType RemoteAnnotation SegmentInformation",
-    "daedalus.core.annotation.annotation_info": "AnnotationInfo",
-    "daedalus.core.array_info": "ArrayInfo",
-    "daedalus.core.axis_names": (
-        "C_AXIS CXYZ_AXES T_AXIS TCXYZ_AXES TXYZ_AXES X_AXIS XY_AXES XYZ_AXES Y_AXIS Z_AXIS XYZAxis"
-    ),
-    "daedalus.core.client": (
-        "ApiClientError DatastoreApiClient TracingStoreApiClient WebknossosApiVersionError WebknossosAuthError "
-        "WebknossosConnectionError WkApiClient login webknossos_context"
-    ),
-    "daedalus.core.dataset": (
-        "DEFAULT_CHUNK_SHAPE DEFAULT_DATA_FORMAT DEFAULT_SHARD_SHAPE Dataset Layer MagView SamplingModes "
-        "SegmentationLayer TransferMode View"
-    ),
-    "daedalus.core.dataset.attachments": (
-        "AgglomerateAttachment AgglomerateGraph Attachment Attachments ConnectomeAttachment CumsumAttachment "
-        "MeshAttachment SegmentIndexAttachment SegmentStatisticsAttachment"
-    ),
-    "daedalus.core.dataset.image_errors": (
-        "CorruptImageError ImageConversionError UnsupportedImageDataError UnsupportedImageFormatError"
-    ),
-    "daedalus.core.dataset.image_import": "ConversionLayerMapping",
-    "daedalus.core.dataset.storage_defaults": "DEFAULT_CHUNKS_PER_SHARD_FROM_IMAGES",
-    "daedalus.core.datastore": "Datastore",
-    "daedalus.core.export": "LayerExport",
-    "daedalus.core.geometry": (
-        "BoundingBox Mag MagLike NDBoundingBox NormalizedBoundingBox Vec3Float Vec3FloatLike Vec3Int Vec3IntLike "
-        "VecInt VecIntLike as_vec3_float_or_none as_vec3_int_or_none"
-    ),
-    "daedalus.core.properties": (
-        "COLOR_CATEGORY SEGMENTATION_CATEGORY AttachmentDataFormat AttachmentProperties AttachmentsProperties "
-        "DataFormat DatasetProperties DatasetViewConfiguration LayerCategoryType LayerProperties "
-        "LayerViewConfiguration LengthUnit MagViewProperties SegmentationLayerProperties VoxelSize "
-        "length_unit_from_str"
-    ),
-    "daedalus.core.properties.coordinate_transformations": (
-        "AffineCoordinateTransformation CoordinateTransformation ThinPlateSplineCoordinateTransformation"
-    ),
-    "daedalus.core.remote": (
-        "LayerToLink RemoteAccessMode RemoteAttachments RemoteDataset RemoteFolder RemoteLayer RemoteMagView "
-        "RemoteSegmentationLayer StorageCredentials"
-    ),
-    "daedalus.core.skeleton": "Group Node Skeleton Tree",
-    "daedalus.plugins": "configure_plugins get_plugin_manager set_engine",
-    "daedalus.dataset_properties": "get_dataset_converter",
-    "daedalus.utils": "check_version_in_background",
-}
-"""Module -> the public names (space-separated) the facade re-exports from it, imported when one is first used."""
-
-_MODULE_OF = {name: module for module, names in _LAZY_NAMES.items() for name in names.split()}
-
-_PUBLIC_SUBMODULES = (
+_REEXPORTED_SUBMODULES = (
     "administration",
     "ai_model",
     "annotation",
@@ -77,144 +24,80 @@ _PUBLIC_SUBMODULES = (
     "dataset_properties",
     "datastore",
     "geometry",
-    "proofreading",
     "skeleton",
-    "utils",
 )
+"""Facade submodules whose ``__all__`` names the package offers too (``wk.Dataset`` is ``wk.dataset.Dataset``)."""
+
+_NOT_REEXPORTED = frozenset(
+    {"DatasetComparison", "compare_datasets", "dataset_summary", "VolumeLayer", "VolumeLayerEditMode"}
+)
+"""daedalus' additions to those submodules that stay out of the package's own names (the reference lacks them)."""
+
+_OWN_NAMES = {
+    "daedalus.core.array_info": ("ArrayInfo",),
+    "daedalus.plugins": ("configure_plugins", "get_plugin_manager", "set_engine"),
+    "daedalus.utils": ("check_version_in_background",),
+}
+"""Module -> the public names the package takes from it that come from no submodule above (one of ``utils``)."""
+
+_EAGER_NAMES = ("current_version", "get_executor")
+"""Public names defined in this file itself."""
+
+_PUBLIC_SUBMODULES = (*_REEXPORTED_SUBMODULES, "proofreading", "utils")
 """The facade's submodules the reference offers as attributes of the package (``wk.dataset``, ``wk.geometry``)."""
 
-# The same names for type checkers and IDEs; tests/test_lazy_imports.py keeps both lists equal.
+# The same names for type checkers and IDEs; tests/test_lazy_imports.py keeps them equal to the tables above.
 if _typing.TYPE_CHECKING:
-    from daedalus.core.administration import Project, Task, TaskType, Team, User
-    from daedalus.core.ai_model import AiModelCategory, RemoteAiModel
-    from daedalus.core.annotation import (
-        Annotation,
-        AnnotationState,
-        AnnotationType,
-        RemoteAnnotation,
-        SegmentInformation,
-    )
-    from daedalus.core.annotation.annotation_info import AnnotationInfo
-    from daedalus.core.array_info import ArrayInfo
-    from daedalus.core.axis_names import (
-        C_AXIS,
-        CXYZ_AXES,
-        T_AXIS,
-        TCXYZ_AXES,
-        TXYZ_AXES,
-        X_AXIS,
-        XY_AXES,
-        XYZ_AXES,
-        Y_AXIS,
-        Z_AXIS,
-        XYZAxis,
-    )
-    from daedalus.core.client import (
-        ApiClientError,
-        DatastoreApiClient,
-        TracingStoreApiClient,
-        WebknossosApiVersionError,
-        WebknossosAuthError,
-        WebknossosConnectionError,
-        WkApiClient,
-        login,
-        webknossos_context,
-    )
-    from daedalus.core.dataset import (
-        DEFAULT_CHUNK_SHAPE,
-        DEFAULT_DATA_FORMAT,
-        DEFAULT_SHARD_SHAPE,
-        Dataset,
-        Layer,
-        MagView,
-        SamplingModes,
-        SegmentationLayer,
-        TransferMode,
-        View,
-    )
-    from daedalus.core.dataset.attachments import (
-        AgglomerateAttachment,
-        AgglomerateGraph,
-        Attachment,
-        Attachments,
-        ConnectomeAttachment,
-        CumsumAttachment,
-        MeshAttachment,
-        SegmentIndexAttachment,
-        SegmentStatisticsAttachment,
-    )
-    from daedalus.core.dataset.image_errors import (
-        CorruptImageError,
-        ImageConversionError,
-        UnsupportedImageDataError,
-        UnsupportedImageFormatError,
-    )
-    from daedalus.core.dataset.image_import import ConversionLayerMapping
-    from daedalus.core.dataset.storage_defaults import DEFAULT_CHUNKS_PER_SHARD_FROM_IMAGES
-    from daedalus.core.datastore import Datastore
-    from daedalus.core.export import LayerExport
-    from daedalus.core.geometry import (
-        BoundingBox,
-        Mag,
-        MagLike,
-        NDBoundingBox,
-        NormalizedBoundingBox,
-        Vec3Float,
-        Vec3FloatLike,
-        Vec3Int,
-        Vec3IntLike,
-        VecInt,
-        VecIntLike,
-        as_vec3_float_or_none,
-        as_vec3_int_or_none,
-    )
-    from daedalus.core.properties import (
-        COLOR_CATEGORY,
-        SEGMENTATION_CATEGORY,
-        AttachmentDataFormat,
-        AttachmentProperties,
-        AttachmentsProperties,
-        DataFormat,
-        DatasetProperties,
-        DatasetViewConfiguration,
-        LayerCategoryType,
-        LayerProperties,
-        LayerViewConfiguration,
-        LengthUnit,
-        MagViewProperties,
-        SegmentationLayerProperties,
-        VoxelSize,
-        length_unit_from_str,
-    )
-    from daedalus.core.properties.coordinate_transformations import (
-        AffineCoordinateTransformation,
-        CoordinateTransformation,
-        ThinPlateSplineCoordinateTransformation,
-    )
-    from daedalus.core.remote import (
-        LayerToLink,
-        RemoteAccessMode,
-        RemoteAttachments,
-        RemoteDataset,
-        RemoteFolder,
-        RemoteLayer,
-        RemoteMagView,
-        RemoteSegmentationLayer,
-        StorageCredentials,
-    )
-    from daedalus.core.skeleton import Group, Node, Skeleton, Tree
-    from daedalus.dataset_properties import get_dataset_converter
-    from daedalus.plugins import configure_plugins, get_plugin_manager, set_engine
-    from daedalus.utils import check_version_in_background
+    from daedalus.administration import *  # noqa: F403
+    from daedalus.ai_model import *  # noqa: F403
+    from daedalus.annotation import *  # noqa: F403
+    from daedalus.client import *  # noqa: F403
+    from daedalus.core.array_info import ArrayInfo as ArrayInfo
+    from daedalus.dataset import *  # noqa: F403
+    from daedalus.dataset_properties import *  # noqa: F403
+    from daedalus.datastore import *  # noqa: F403
+    from daedalus.geometry import *  # noqa: F403
+    from daedalus.plugins import configure_plugins as configure_plugins
+    from daedalus.plugins import get_plugin_manager as get_plugin_manager
+    from daedalus.plugins import set_engine as set_engine
+    from daedalus.skeleton import *  # noqa: F403
+    from daedalus.utils import check_version_in_background as check_version_in_background
+
+
+@_functools.cache
+def _module_of() -> dict[str, str]:
+    """Public name -> the module it is imported from on first use, in the order of ``__all__``.
+
+    The submodules' names come from their ``__all__``, read from their source (not imported, so ``wk.Mag`` loads
+    ``daedalus.core.geometry`` alone); the first submodule that exports a name wins.
+    """
+    from daedalus._lazy_exports import exports_of
+
+    table: dict[str, str] = {}
+    for submodule in _REEXPORTED_SUBMODULES:
+        for name, module in exports_of(f"{__name__}.{submodule}").items():
+            if name not in _NOT_REEXPORTED:
+                table.setdefault(name, module)
+    for module, names in _OWN_NAMES.items():
+        table.update(dict.fromkeys(names, module))
+    return table
 
 
 def __getattr__(name: str) -> object:
-    """Import a public name (or a submodule such as ``daedalus.dataset``) on its first use and keep it."""
-    module_name = _MODULE_OF.get(name)
-    if module_name is not None:
-        value = getattr(_importlib.import_module(module_name), name)
+    """Import a public name (or a submodule such as ``daedalus.dataset``) on its first use and keep it.
+
+    ``__all__`` and ``_MODULE_OF`` (public name -> its module) are built here too, on first use.
+    """
+    if name == "__all__":
+        value = [*_module_of(), *_EAGER_NAMES]
+    elif name == "_MODULE_OF":
+        value = dict(_module_of())
     elif name.startswith("_"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    elif name in _module_of():
+        from daedalus._lazy_exports import import_from
+
+        value = import_from(_module_of()[name], name)
     else:
         try:
             value = _importlib.import_module(f"{__name__}.{name}")
@@ -228,7 +111,7 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     """The loaded names plus every public name and submodule, loaded or not (for ``dir()``, ``help()``, completion)."""
-    return sorted({*globals(), *__all__, *_PUBLIC_SUBMODULES})
+    return sorted({*globals(), *_module_of(), *_EAGER_NAMES, *_PUBLIC_SUBMODULES})
 
 
 def _plugin_registry() -> object:
@@ -244,119 +127,3 @@ def get_executor(name: str = "sequential", **kwargs: object) -> object:
 
 
 _ports.install_registry_factory(_plugin_registry)
-
-__all__ = [
-    "AffineCoordinateTransformation",
-    "CXYZ_AXES",
-    "C_AXIS",
-    "CoordinateTransformation",
-    "CorruptImageError",
-    "DEFAULT_CHUNKS_PER_SHARD_FROM_IMAGES",
-    "ImageConversionError",
-    "TCXYZ_AXES",
-    "TXYZ_AXES",
-    "T_AXIS",
-    "ThinPlateSplineCoordinateTransformation",
-    "UnsupportedImageDataError",
-    "UnsupportedImageFormatError",
-    "XYZAxis",
-    "XYZ_AXES",
-    "XY_AXES",
-    "X_AXIS",
-    "Y_AXIS",
-    "Z_AXIS",
-    "check_version_in_background",
-    "current_version",
-    "get_dataset_converter",
-    "length_unit_from_str",
-    "login",
-    "AiModelCategory",
-    "AnnotationInfo",
-    "Datastore",
-    "Project",
-    "RemoteAiModel",
-    "Task",
-    "TaskType",
-    "Team",
-    "User",
-    "LayerToLink",
-    "RemoteAccessMode",
-    "RemoteAttachments",
-    "RemoteDataset",
-    "RemoteFolder",
-    "RemoteLayer",
-    "RemoteMagView",
-    "RemoteSegmentationLayer",
-    "StorageCredentials",
-    "COLOR_CATEGORY",
-    "DEFAULT_CHUNK_SHAPE",
-    "DEFAULT_DATA_FORMAT",
-    "DEFAULT_SHARD_SHAPE",
-    "SEGMENTATION_CATEGORY",
-    "AgglomerateAttachment",
-    "AgglomerateGraph",
-    "Annotation",
-    "AnnotationState",
-    "AnnotationType",
-    "RemoteAnnotation",
-    "ApiClientError",
-    "ArrayInfo",
-    "Attachment",
-    "AttachmentDataFormat",
-    "AttachmentProperties",
-    "Attachments",
-    "AttachmentsProperties",
-    "BoundingBox",
-    "ConnectomeAttachment",
-    "ConversionLayerMapping",
-    "CumsumAttachment",
-    "DataFormat",
-    "Dataset",
-    "DatasetProperties",
-    "DatasetViewConfiguration",
-    "DatastoreApiClient",
-    "Group",
-    "Layer",
-    "LayerCategoryType",
-    "LayerExport",
-    "LayerProperties",
-    "LayerViewConfiguration",
-    "LengthUnit",
-    "Mag",
-    "MagLike",
-    "MagView",
-    "MagViewProperties",
-    "MeshAttachment",
-    "NDBoundingBox",
-    "Node",
-    "NormalizedBoundingBox",
-    "SamplingModes",
-    "SegmentIndexAttachment",
-    "SegmentStatisticsAttachment",
-    "SegmentInformation",
-    "SegmentationLayer",
-    "SegmentationLayerProperties",
-    "Skeleton",
-    "TracingStoreApiClient",
-    "TransferMode",
-    "Tree",
-    "Vec3Float",
-    "Vec3FloatLike",
-    "Vec3Int",
-    "Vec3IntLike",
-    "VecInt",
-    "VecIntLike",
-    "as_vec3_float_or_none",
-    "as_vec3_int_or_none",
-    "View",
-    "VoxelSize",
-    "WebknossosApiVersionError",
-    "WebknossosAuthError",
-    "WebknossosConnectionError",
-    "WkApiClient",
-    "configure_plugins",
-    "get_executor",
-    "get_plugin_manager",
-    "set_engine",
-    "webknossos_context",
-]

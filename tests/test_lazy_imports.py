@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import json
 import pickle
 import pydoc
@@ -88,18 +89,26 @@ def test_from_imports_and_attribute_access_give_the_same_objects() -> None:
     assert daedalus.Dataset is Dataset
 
 
-def test_lazy_table_covers_all_and_matches_the_type_checking_imports() -> None:
+def test_public_names_are_the_submodules_all_and_match_the_type_checking_imports() -> None:
     eager = {"get_executor", "current_version"}
     assert set(daedalus._MODULE_OF) | eager == set(daedalus.__all__)
     assert len(daedalus.__all__) == len(set(daedalus.__all__)), "a name is listed twice in __all__"
+    for submodule in daedalus._REEXPORTED_SUBMODULES:
+        module = importlib.import_module(f"daedalus.{submodule}")
+        offered = set(module.__all__) - daedalus._NOT_REEXPORTED
+        assert offered <= set(daedalus.__all__), f"daedalus.{submodule}.__all__ names missing from daedalus.__all__"
+        assert all(getattr(daedalus, name) is getattr(module, name) for name in offered), submodule
     tree = ast.parse(FACADE.read_text())
     checking = next(
         node for node in tree.body if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
     )
-    imported = {
-        alias.name: node.module for node in checking.body if isinstance(node, ast.ImportFrom) for alias in node.names
-    }
-    assert imported == daedalus._MODULE_OF, "the TYPE_CHECKING imports of daedalus/__init__.py and _LAZY_NAMES differ"
+    imports = [
+        (node.module, alias.name) for node in checking.body if isinstance(node, ast.ImportFrom) for alias in node.names
+    ]
+    starred = {module for module, name in imports if name == "*"}
+    assert starred == {f"daedalus.{submodule}" for submodule in daedalus._REEXPORTED_SUBMODULES}
+    explicit = {name: module for module, name in imports if name != "*"}
+    assert explicit == {name: module for module, names in daedalus._OWN_NAMES.items() for name in names}
 
 
 def test_dir_lists_every_public_name_and_submodule_before_they_load() -> None:

@@ -31,6 +31,9 @@ if __name__ == "__main__":
     app()
 """
 
+# The reference computes its answer one task after another: the same output as its default process pool, without
+# spawning a pool of interpreters per command. daedalus runs with its default executor.
+REFERENCE_SEQUENTIAL = ["--distribution-strategy", "sequential"]
 SHAPE = (40, 30, 20)
 EDGE = 128
 
@@ -38,7 +41,9 @@ EDGE = 128
 def _both(run_reference, tmp_path: Path, command: list[str]) -> tuple[Path, Path]:
     """Run ``command`` (with the target appended) with both CLIs; returns (reference dataset, daedalus dataset)."""
     reference, ours = tmp_path / "reference", tmp_path / "daedalus"
-    run_reference(REFERENCE_CLI, *command[:2], reference, *command[2:], timeout=900, cwd=tmp_path)
+    run_reference(
+        REFERENCE_CLI, *command[:2], reference, *command[2:], *REFERENCE_SEQUENTIAL, timeout=900, cwd=tmp_path
+    )
     result = CliRunner().invoke(cli, [*command[:2], str(ours), *command[2:]], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return reference, ours
@@ -46,7 +51,7 @@ def _both(run_reference, tmp_path: Path, command: list[str]) -> tuple[Path, Path
 
 def assert_equal_datasets(run_reference, reference: Path, ours: Path) -> None:
     """Both datasets agree in everything a user sees: the reference's check-equality and every property here."""
-    run_reference(REFERENCE_CLI, "check-equality", reference, ours, timeout=900)
+    run_reference(REFERENCE_CLI, "check-equality", reference, ours, *REFERENCE_SEQUENTIAL, timeout=900)
     expected, actual = wk.Dataset.open(reference), wk.Dataset.open(ours)
     assert actual.voxel_size_with_unit == expected.voxel_size_with_unit
     assert sorted(actual.layers) == sorted(expected.layers)
