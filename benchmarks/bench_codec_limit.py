@@ -273,13 +273,13 @@ def code_before(enabled: bool) -> Iterator[None]:
         return
     from daedalus.adapters.tensorstore_zarr import array as zarr_array
     from daedalus.core.dataset import array_copy
-    from daedalus.core.sampling import block_pipeline, kernels
+    from daedalus.core.sampling import block_pipeline, small_blocks
 
     names = [
         (block_pipeline, "default_depth", lambda: 0),
         (array_copy, "_PREFETCH_BYTES", -1),
         (zarr_array, "_DIRECT_READ_BYTES", 1 << 62),
-        (kernels, "_selection_network", _transposition_network),
+        (small_blocks, "selection_network", _transposition_network),
     ]
     saved = [(module, name, getattr(module, name)) for module, name, _ in names]
     for module, name, value in names:

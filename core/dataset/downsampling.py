@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from ..default_executor import default_is_threaded, default_parallelism
+from ..default_executor import default_parallelism
 from ..geometry import Mag, NDBoundingBox, Vec3Int
 from ..sampling import (
     InterpolationModes,
@@ -41,7 +41,7 @@ from ..sampling import (
     upsample_cube,
 )
 from ..sampling.block_gather import Block, GroupBuffer, plan_groups
-from ..sampling.block_pipeline import run_overlapped
+from ..sampling.block_pipeline import default_depth, run_overlapped
 from ..sampling.border_padding import symmetric_border_indices, symmetric_pad_widths, take_along_spatial_axes
 from .layer_checks import warn_chunk_shape
 from .sampling_modes import SamplingModes
@@ -177,12 +177,10 @@ def _block_shape(buffer_shape: Any, info: Any, source_per_target: int = 1) -> tu
 def _gather_bytes(executor: Any, units: int) -> int:
     """The write-group budget of each of a step's ``units`` work units (0: block by block).
 
-    On the default threads executor a unit's blocks are collected into slabs (``_run_blocks``); the units
-    running at once share ``_GATHER_MAX_BYTES``. Sequential runs and explicit executors write block by block.
+    On the default executor (threads or sequential) a unit's blocks are collected into slabs (``_run_blocks``);
+    the units running at once share ``_GATHER_MAX_BYTES``. An explicit executor writes block by block.
     """
     if executor is not None:
-        return 0
-    if not default_is_threaded():
         return 0
     return _GATHER_MAX_BYTES // max(1, min(units, default_parallelism()))
 
@@ -304,8 +302,10 @@ def _run_blocks(
     collected into slabs of the unit (``plan_groups``, ``voxel_bytes`` per target voxel, two slabs of at
     most ``gather_bytes / 2`` each when the unit allows) and each slab is one write: a sharded target then
     rewrites each shard once per slab instead of once per block. A slab is written on a writer thread while
-    the next one is computed; writes run one after another (never two writers in one shard).
+    the next one is computed; writes run one after another (never two writers in one shard). With ``depth`` 0
+    (sequential) the same slabs are computed and written in turn on the calling thread.
     """
+    depth = default_depth() if depth is None else depth
     if not gather_bytes:
 
         def write_block(block: Block, result: np.ndarray | None) -> None:
@@ -315,11 +315,6 @@ def _run_blocks(
         run_overlapped(product(*axis_pieces), compute, write_block, depth=depth)
         return
     groups = plan_groups(axis_pieces, voxel_bytes, gather_bytes // 2, min_groups=2)
-    filling: list[GroupBuffer] = []
-    writing: list[Future[None]] = []
-
-    def produce(item: tuple[int, Block]) -> np.ndarray | None:
-        return compute(item[1])
 
     def flush(buffer: GroupBuffer) -> None:
         if buffer.complete:
@@ -327,6 +322,19 @@ def _run_blocks(
         elif buffer.data is not None:  # some blocks had no data: write the others one by one
             for block in buffer.filled:
                 write(block, buffer.data[(Ellipsis, *buffer.window(block))])
+
+    if depth == 0:
+        for group in groups:
+            buffer = GroupBuffer(group)
+            for block in group:
+                buffer.put(block, compute(block))
+            flush(buffer)
+        return
+    filling: list[GroupBuffer] = []
+    writing: list[Future[None]] = []
+
+    def produce(item: tuple[int, Block]) -> np.ndarray | None:
+        return compute(item[1])
 
     def consume(item: tuple[int, Block], result: np.ndarray | None) -> None:
         if not filling:

@@ -1,8 +1,8 @@
 """Resampling of voxel blocks (pure numpy kernels) and the planning of which mags to create.
 
-``kernels`` turns a ``(..., x, y, z)`` block into a coarser (``downsample_cube``) or finer
-(``upsample_cube``) one; ``mag_planning`` decides the chain of mags a downsampling or upsampling
-run produces for a sampling mode and voxel size.
+``kernels`` turns a ``(..., x, y, z)`` block into a coarser (``downsample_cube``; the median and mode of
+blocks of up to 16 voxels in ``small_blocks``) or finer (``upsample_cube``) one; ``mag_planning`` decides the
+chain of mags a downsampling or upsampling run produces for a sampling mode and voxel size.
 """
 
 from .kernels import (

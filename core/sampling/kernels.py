@@ -24,14 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import Enum
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from .small_blocks import median_small, midpoint_towards_zero, mode_small
+
 _MODE_BATCH_ELEMENTS = 1 << 22  # voxels per batch of the mode kernel (bounds its temporary memory)
-_CACHE_BATCH_ELEMENTS = 1 << 16  # output voxels per batch of the column-wise kernels (fits the CPU cache)
-_SMALL_BLOCK = 16  # blocks up to this many voxels are reduced column-wise (no sort, no transposed copy)
+_SMALL_BLOCK = 16  # blocks up to this many voxels are reduced column-wise (``small_blocks``: no sort)
 _CUBIC_WEIGHTS = (-1.0 / 16.0, 9.0 / 16.0, 9.0 / 16.0, -1.0 / 16.0)  # Keys (a=-0.5) at offsets -1.5..1.5
 
 
@@ -113,153 +113,6 @@ def _flat_blocks(cube: np.ndarray, factors: tuple[int, int, int]) -> np.ndarray:
     return moved.reshape(moved.shape[:-3] + (-1,))
 
 
-def _block_columns(cube: np.ndarray, factors: tuple[int, int, int]) -> list[np.ndarray]:
-    """The ``fx*fy*fz`` strided views ``cube[..., dx::fx, dy::fy, dz::fz]``, ordered dz slowest, then dx, dy."""
-    fx, fy, fz = factors
-    return [cube[..., dx::fx, dy::fy, dz::fz] for dz in range(fz) for dx in range(fx) for dy in range(fy)]
-
-
-def _sorting_network(n: int) -> list[tuple[int, int]]:
-    """Comparators ``(low wire, high wire)`` of Batcher's odd-even merge sort for ``n`` wires.
-
-    Built for the next power of two; comparators reaching past wire ``n - 1`` are dropped (those wires act as
-    +inf and never swap). For 8 wires: 19 comparators instead of the 28 of odd-even transposition.
-    """
-    size = 1 << max(0, n - 1).bit_length()
-    pairs = []
-    p = 1
-    while p < size:
-        k = p
-        while k >= 1:
-            for j in range(k % p, size - k, 2 * k):
-                for i in range(min(k, size - j - k)):
-                    if (i + j) // (2 * p) == (i + j + k) // (2 * p) and i + j + k < n:
-                        pairs.append((i + j, i + j + k))
-            k //= 2
-        p *= 2
-    return pairs
-
-
-@lru_cache(maxsize=64)
-def _selection_network(n: int, ranks: tuple[int, ...]) -> tuple[tuple[int, int, bool, bool], ...]:
-    """The sorting network for ``n`` wires cut down to what the values of rank ``ranks`` need.
-
-    Walking the comparators backwards, one that touches no needed wire is dropped; of the others only the
-    needed outputs are kept. Each entry is ``(low wire, high wire, keep min, keep max)``.
-    """
-    needed = set(ranks)
-    kept = []
-    for low, high in reversed(_sorting_network(n)):
-        keep_min, keep_max = low in needed, high in needed
-        if keep_min or keep_max:
-            kept.append((low, high, keep_min, keep_max))
-            needed.update((low, high))
-    return tuple(reversed(kept))
-
-
-def _select_ranks(columns: list[np.ndarray], ranks: tuple[int, ...]) -> list[np.ndarray]:
-    """Element-wise order statistics: the columns' values of the given ranks (0 = smallest), in rank order."""
-    columns = list(columns)
-    for low, high, keep_min, keep_max in _selection_network(len(columns), ranks):
-        a, b = columns[low], columns[high]
-        if keep_min:
-            columns[low] = np.minimum(a, b)
-        if keep_max:
-            columns[high] = np.maximum(a, b)
-    return [columns[rank] for rank in ranks]
-
-
-def _sorted_columns(columns: list[np.ndarray]) -> list[np.ndarray]:
-    """Element-wise sort of the columns with a sorting network."""
-    return _select_ranks(columns, tuple(range(len(columns))))
-
-
-def _median_small(columns: list[np.ndarray]) -> np.ndarray:
-    """Element-wise median of the columns, computed in cache-sized batches of the (strided) views."""
-    out = np.empty_like(columns[0])  # same memory order as the source
-    for key in _batch_slices(out):
-        out[key] = _median_columns([column[key] for column in columns])
-    return out
-
-
-def _median_columns(columns: list[np.ndarray]) -> np.ndarray:
-    """Element-wise median of equally shaped columns (see the module docstring for even counts)."""
-    n = len(columns)
-    if n == 4:  # the middle two are the larger low and the smaller high of two sorted pairs
-        low_a, high_a = np.minimum(columns[0], columns[1]), np.maximum(columns[0], columns[1])
-        low_b, high_b = np.minimum(columns[2], columns[3]), np.maximum(columns[2], columns[3])
-        middle_a, middle_b = np.maximum(low_a, low_b), np.minimum(high_a, high_b)
-        lo, hi = np.minimum(middle_a, middle_b), np.maximum(middle_a, middle_b)
-    else:
-        k = n // 2
-        if n % 2:
-            return _select_ranks(columns, (k,))[0].copy()
-        lo, hi = _select_ranks(columns, (k - 1, k))
-    if np.issubdtype(lo.dtype, np.integer):
-        return _midpoint_towards_zero(lo, hi)
-    return ((lo.astype(np.float64) + hi.astype(np.float64)) / 2).astype(lo.dtype)
-
-
-def _batch_slices(view: np.ndarray) -> list[tuple[slice, ...]]:
-    """Index tuples cutting ``view`` along its outermost (largest-stride) axis into cache-sized batches."""
-    sizes = [n if n > 1 else 0 for n in view.shape]
-    if not any(sizes):
-        return [()]
-    axis = max(range(view.ndim), key=lambda i: (sizes[i] > 0, abs(view.strides[i])))
-    length = view.shape[axis]
-    step = max(1, _CACHE_BATCH_ELEMENTS // max(1, view.size // length))
-    return [(slice(None),) * axis + (slice(start, start + step),) for start in range(0, length, step)]
-
-
-def _mode_counted(columns: list[np.ndarray]) -> np.ndarray:
-    """Mode over equally shaped 1-d columns by pairwise equality counts; ties go to the earliest column."""
-    counts = [np.ones(columns[0].shape, dtype=np.uint8) for _ in columns]
-    for i in range(len(columns)):
-        for j in range(i + 1, len(columns)):
-            equal = columns[i] == columns[j]
-            counts[i] += equal
-            counts[j] += equal
-    best, best_count = columns[0].copy(), counts[0]
-    for column, count in zip(columns[1:], counts[1:]):
-        np.copyto(best, column, where=count > best_count)
-        np.maximum(count, best_count, out=best_count)
-    return best
-
-
-def _mode_small(columns: list[np.ndarray]) -> np.ndarray:
-    """Mode over the columns; ties go to the earliest column (the value occurring first in the block).
-
-    Works in cache-sized batches of the (strided) column views: a batch's uniform blocks keep the first
-    column's value and only its mixed blocks are gathered and counted pairwise.
-    """
-    out = np.empty_like(columns[0])  # same memory order as the source (F-ordered reads stay F-ordered)
-    if out.size == 0 or len(columns) == 1:
-        np.copyto(out, columns[0])
-        return out
-    for key in _batch_slices(out):
-        batch = [column[key] for column in columns]
-        first, target = batch[0], out[key]
-        np.copyto(target, first)
-        uniform = first == batch[1]
-        for column in batch[2:]:
-            uniform &= first == column
-        if uniform.all():
-            continue
-        mixed = np.nonzero(~uniform)  # index arrays: gathering few voxels from strided views is cheap
-        target[mixed] = _mode_counted([column[mixed] for column in batch])
-    return out
-
-
-def _midpoint_towards_zero(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """``trunc((lo + hi) / 2)`` for integer arrays with ``lo <= hi`` element-wise, without overflow."""
-    if np.issubdtype(lo.dtype, np.unsignedinteger):  # hi - lo cannot wrap: floor is trunc for unsigned values
-        return lo + ((hi - lo) >> 1)
-    floor = lo // 2 + hi // 2 + ((lo % 2) + (hi % 2)) // 2
-    if np.issubdtype(lo.dtype, np.signedinteger):
-        floor = floor + (((lo % 2) != (hi % 2)) & (floor < 0)).astype(lo.dtype)
-    return floor
-
-
 def _median(blocks: np.ndarray) -> np.ndarray:
     n = blocks.shape[-1]
     k = n // 2
@@ -268,7 +121,7 @@ def _median(blocks: np.ndarray) -> np.ndarray:
     part = np.partition(blocks, (k - 1, k), axis=-1)
     lo, hi = part[..., k - 1], part[..., k]
     if np.issubdtype(blocks.dtype, np.integer):
-        return _midpoint_towards_zero(lo, hi)
+        return midpoint_towards_zero(lo, hi)
     return ((lo.astype(np.float64) + hi.astype(np.float64)) / 2).astype(blocks.dtype)
 
 
@@ -384,9 +237,9 @@ def downsample_cube(
     work = cube.view(np.uint8) if dtype == np.bool_ else cube
     small = fx * fy * fz <= _SMALL_BLOCK
     if mode is InterpolationModes.MEDIAN:
-        result = _median_small(_block_columns(work, factors3)) if small else _median(_flat_blocks(work, factors3))
+        result = median_small(work, factors3) if small else _median(_flat_blocks(work, factors3))
     elif mode is InterpolationModes.MODE:
-        result = _mode_small(_block_columns(work, factors3)) if small else _mode(_flat_blocks(work, factors3))
+        result = mode_small(work, factors3) if small else _mode(_flat_blocks(work, factors3))
     elif mode is InterpolationModes.MAX:
         result = _block_view(work, factors3).max(axis=(-5, -3, -1))
     elif mode is InterpolationModes.MIN:

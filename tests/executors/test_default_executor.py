@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -374,14 +375,35 @@ def test_a_single_large_unit_is_computed_on_threads_and_written_in_two_slabs(
     np.testing.assert_array_equal(ds.get_layer("segmentation").get_mag((2, 2, 1)).read()[0], expected)
 
 
-def test_sequential_writes_a_large_unit_block_by_block_in_the_calling_thread(
+def test_sequential_computes_and_writes_the_same_two_slabs_in_the_calling_thread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_cores
 ) -> None:
     monkeypatch.setenv(ENV, "sequential")
     ds = make_dataset(tmp_path / "ds")
+    kernel_threads = record_threads(monkeypatch)
     writes = spy_target_writes(monkeypatch)
     ds.get_layer("segmentation").downsample(from_mag=wk.Mag(1), coarsest_mag=wk.Mag((2, 2, 1)), buffer_shape=32)
-    assert writes == [(threading.get_ident(), (1, 32, 16, 32))] * (SHAPE[0] // 2 // 32)
+    assert kernel_threads == {threading.get_ident()}
+    assert writes == [(threading.get_ident(), (1, 512, 16, 32))] * 2  # the default's slabs, not 32 block writes
+    np.testing.assert_array_equal(ds.get_layer("segmentation").get_mag((2, 2, 1)).read()[0], label_like()[::2, ::2])
+
+
+def test_an_explicit_executor_writes_block_by_block_the_same_bytes_as_the_sequential_slabs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_cores
+) -> None:
+    layers = {}
+    for how in ("blocks", "slabs"):
+        layers[how] = make_dataset(tmp_path / how).get_layer("segmentation")
+    writes = spy_target_writes(monkeypatch)
+    with ThreadPoolExecutor(max_workers=2) as executor:  # a caller's executor: its tasks, block by block
+        layers["blocks"].downsample(
+            from_mag=wk.Mag(1), coarsest_mag=wk.Mag((2, 2, 1)), buffer_shape=32, executor=executor
+        )
+    assert [shape for _, shape in writes] == [(1, 32, 16, 32)] * (SHAPE[0] // 2 // 32)
+    monkeypatch.setenv(ENV, "sequential")
+    layers["slabs"].downsample(from_mag=wk.Mag(1), coarsest_mag=wk.Mag((2, 2, 1)), buffer_shape=32)
+    assert len(writes) == SHAPE[0] // 2 // 32 + 2
+    assert same_tree(tmp_path / "blocks" / "segmentation" / "2-2-1", tmp_path / "slabs" / "segmentation" / "2-2-1")
 
 
 def test_a_failing_slab_write_raises_its_error_and_leaves_no_thread(

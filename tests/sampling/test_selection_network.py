@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from daedalus.core.sampling import InterpolationModes, downsample_cube
-from daedalus.core.sampling.kernels import _midpoint_towards_zero, _select_ranks, _selection_network, _sorted_columns
+from daedalus.core.sampling.small_blocks import midpoint_towards_zero, select_ranks, selection_network
 
 
 @pytest.mark.parametrize("n", range(1, 17))
@@ -13,14 +13,14 @@ def test_networks_select_and_sort_every_zero_one_input(n):
     columns = [bits[:, i].copy() for i in range(n)]
     ordered = np.sort(bits, axis=1)
     ranks = (n // 2,) if n % 2 else (n // 2 - 1, n // 2)
-    for got, rank in zip(_select_ranks(columns, ranks), ranks):
+    for got, rank in zip(select_ranks(columns, ranks), ranks):
         np.testing.assert_array_equal(got, ordered[:, rank])
-    for rank, got in enumerate(_sorted_columns(columns)):
+    for rank, got in enumerate(select_ranks(columns, tuple(range(n)))):
         np.testing.assert_array_equal(got, ordered[:, rank])
 
 
 def test_the_median_of_eight_needs_half_the_operations_of_a_full_transposition_sort():
-    operations = sum(keep_min + keep_max for _, _, keep_min, keep_max in _selection_network(8, (3, 4)))
+    operations = sum(keep_min + keep_max for _, _, keep_min, keep_max in selection_network(8, (3, 4)))
     assert operations <= 28  # odd-even transposition: 28 comparators = 56 min/max operations
 
 
@@ -47,4 +47,4 @@ def test_median_of_2x2x2_blocks_is_the_truncated_mean_of_the_middle_values(dtype
 def test_unsigned_midpoint_never_overflows():
     lo = np.array([0, 254, 255, 3], np.uint8)
     hi = np.array([255, 255, 255, 4], np.uint8)
-    np.testing.assert_array_equal(_midpoint_towards_zero(lo, hi), [127, 254, 255, 3])
+    np.testing.assert_array_equal(midpoint_towards_zero(lo, hi), [127, 254, 255, 3])
