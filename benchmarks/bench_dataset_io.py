@@ -26,7 +26,6 @@ RANDOM_READ_EDGE = 64
 DEFAULT_RANDOM_READS = 100
 PHASES = ("write", "read", "random")  # each runs in a fresh process: no in-process cache is warm
 VOLUME_MB = float(np.prod(SHAPE)) / 1e6
-make_volume = em_volume  # bench_wk_server.py takes its volume as ``bench_dataset_io.make_volume``
 
 
 # --- shared verbatim by daedalus and the reference process (see `_reference_script`) -------------

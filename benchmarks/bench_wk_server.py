@@ -15,6 +15,12 @@ Bytes moved = everything the server received and sent during the operation (requ
 bodies). Bytes of touched chunks: read: the 32³ chunks of the zarr view the box intersects; download: every chunk of
 the layer; upload: the local dataset's files. Every result is checked (the read box and the downloaded layer
 against the served data, the uploaded files against the local ones).
+
+"seconds" start after the package's import and the lookup of the classes the operation uses (the reference imports
+them with ``import webknossos``, daedalus' lazy facade on first access); "import+op s" adds that import time.
+``--timeline`` prints each run's requests as the server saw them: phases of one request kind (count, start and end
+relative to the client's start, most in flight, server time per request, MB), and gaps with nothing in flight (the
+client computing).
 """
 
 from __future__ import annotations
@@ -67,8 +73,14 @@ def run_operation(wk, op, url, token, dataset_id, data_file, work_dir, tag):
     import numpy as np
 
     result = {}
+    # the classes the operation uses, looked up before timing: the reference imports them with its package,
+    # daedalus' lazy facade on first access (that import time is reported as import_s, not in seconds)
+    start = time.perf_counter()
+    _ = (wk.RemoteDataset, wk.RemoteAccessMode, wk.Dataset, wk.Mag)
+    result["lookup_s"] = time.perf_counter() - start
     with wk.webknossos_context(url=url, token=token):
         if op == "read":
+            result["t0"] = time.time()  # wall clock, for the server's request timeline
             start = time.perf_counter()
             ds = wk.RemoteDataset.open(dataset_id=dataset_id, access_mode=wk.RemoteAccessMode.ZARR_STREAMING)
             mag = ds.get_layer("color").get_mag(1)
@@ -81,6 +93,7 @@ def run_operation(wk, op, url, token, dataset_id, data_file, work_dir, tag):
             result["matches_data"] = bool(np.array_equal(block[0], data[x : x + w, y : y + h, z : z + d]))
         elif op == "download":
             target = f"{work_dir}/download-{tag}"
+            result["t0"] = time.time()
             start = time.perf_counter()
             ds = wk.Dataset.download(
                 f"{url}/datasets/Organization_X/bench512", layers=["color"], mags=[wk.Mag(1)], path=target
@@ -90,6 +103,7 @@ def run_operation(wk, op, url, token, dataset_id, data_file, work_dir, tag):
             result["matches_data"] = bool(np.array_equal(back, np.load(data_file, mmap_mode="r")))
         else:
             local = wk.Dataset.open(f"{work_dir}/upload-source")
+            result["t0"] = time.time()
             start = time.perf_counter()
             remote = local.upload(new_dataset_name=f"bench_upload_{tag}")
             result["seconds"] = time.perf_counter() - start
@@ -103,9 +117,15 @@ import sys
 import warnings
 
 warnings.filterwarnings("ignore")
+import time
+
+start = time.perf_counter()
 import webknossos as wk
 
-print(json.dumps(run_operation(wk, *sys.argv[1:])))
+imported = time.perf_counter() - start
+result = run_operation(wk, *sys.argv[1:])
+result["import_s"] = imported + result.pop("lookup_s")
+print(json.dumps(result))
 """
 
 
@@ -157,7 +177,8 @@ def _mb(n: float | None) -> str:
 
 
 def build_rows(best: dict[str, dict[str, dict[str, Any]]], touched: dict[str, int]) -> list[list[str]]:
-    """The table: seconds, speed-up, bytes moved and requests of each implementation, touched-chunk bytes."""
+    """The table: seconds, speed-up, bytes moved and requests of each implementation, touched-chunk bytes, and
+    the seconds with the package's import (``import`` and the classes' lookup, untimed in ``seconds``)."""
     rows = [
         [
             "operation",
@@ -172,6 +193,8 @@ def build_rows(best: dict[str, dict[str, dict[str, Any]]], touched: dict[str, in
             "reference moved/touched",
             "daedalus requests",
             "reference requests",
+            "daedalus import+op s",
+            "reference import+op s",
         ]
     ]
     labels = {
@@ -197,6 +220,8 @@ def build_rows(best: dict[str, dict[str, dict[str, Any]]], touched: dict[str, in
                 "n/a" if rm is None else f"{rm / touched[op]:.2f}",
                 "n/a" if d is None else str(d["requests"]),
                 "n/a" if r is None else str(r["requests"]),
+                "n/a" if d is None else f"{d['seconds'] + d.get('import_s', 0):.3f}",
+                "n/a" if r is None else f"{r['seconds'] + r.get('import_s', 0):.3f}",
             ]
         )
     return rows
@@ -220,15 +245,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=LATENCY_S, help="seconds added to every request")
     parser.add_argument("--timeout", type=float, default=600, help="seconds one operation may take")
     parser.add_argument("--markdown", type=Path, help="also write the table as markdown to this file")
+    parser.add_argument(
+        "--timeline", action="store_true", help="print each run's request timeline (phases, requests in flight, gaps)"
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:  # internal: one operation of daedalus in this fresh process
+        import time
+
+        start = time.perf_counter()
         import daedalus
 
-        print(json.dumps(run_operation(daedalus, *args.worker)))
+        imported = time.perf_counter() - start
+        result = run_operation(daedalus, *args.worker)
+        result["import_s"] = imported + result.pop("lookup_s")
+        print(json.dumps(result))
         return 0
     server_mod = _load("daedalus_bench_wk_datastore_server", _HERE / "wk_datastore_server.py")
-    io = _load("daedalus_bench_dataset_io", _HERE / "bench_dataset_io.py")
+    io = _load("daedalus_bench_dataset_io", _HERE / "bench_dataset_io.py")  # its table formats
+    volumes = _load("daedalus_bench_synthetic_volumes", _HERE / "synthetic_volumes.py")
     impls = args.only or list(IMPLEMENTATIONS)
     ops = args.ops or list(OPERATIONS)
 
@@ -237,12 +272,14 @@ def main(argv: list[str] | None = None) -> int:
     best: dict[str, dict[str, dict[str, Any]]] = {impl: {} for impl in IMPLEMENTATIONS}
     notes: list[str] = []
     try:
-        data = io.make_volume(SHAPE)
+        data = volumes.em_volume(SHAPE)
         data_file = work / "volume.npy"
         np.save(data_file, data)
         write_upload_source(work / "upload-source", data)
         touched = {op: touched_chunk_bytes(op, work / "upload-source") for op in OPERATIONS}
-        server = server_mod.WkServer(latency_s=args.latency, upload_root=work / "uploaded").start()
+        server = server_mod.WkServer(
+            latency_s=args.latency, upload_root=work / "uploaded", timeline=args.timeline
+        ).start()
         dataset = server.add_dataset("bench512", {"color": data})
         for repeat in range(args.repeats):
             for op in ops:
@@ -258,6 +295,11 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"[bench] {tag} failed: {exc}", file=sys.stderr)
                         continue
                     res.update(server_mod.diff(server.stats.snapshot(), before))
+                    if args.timeline:
+                        entries = server.stats.timeline_since(before)
+                        lines = server_mod.timeline_summary(entries, res.get("t0"))
+                        print(f"[bench] {tag} timeline ({res['seconds']:.3f} s):", file=sys.stderr)
+                        print("\n".join(lines), file=sys.stderr, flush=True)
                     if op == "upload":
                         res["matches_data"] = uploaded_matches(server, res["dataset_id"], work / "upload-source")
                     shutil.rmtree(work / f"download-{tag}", ignore_errors=True)
@@ -282,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
             if op in best[impl]:
                 kinds = best[impl][op]["kinds"]
                 extra = f", open {best[impl][op]['open_s']:.3f} s" if "open_s" in best[impl][op] else ""
+                extra += f", import before timing {best[impl][op].get('import_s', 0):.3f} s"
                 notes.append(f"{impl} {op}: requests {kinds}{extra}")
     rows = build_rows(best, touched)
     print(io.format_text(rows))

@@ -170,31 +170,58 @@ def download_dataset(
     route = DataRoute(
         remote.context, info.data_store.url, remote.dataset_id, sharing_token or remote.opened_sharing_token
     )
-    dataset = _local_dataset(remote, path, info.name)
     chosen_format = data_format if data_format is not None else DEFAULT_DATA_FORMAT
+    jobs = []
+    for name in names:
+        remote_layer = remote.get_layer(name)
+        box = BoundingBox.from_ndbbox(bbox) if bbox is not None else remote_layer.bounding_box
+        jobs.append((remote_layer, box, [Mag(m) for m in mags] if mags is not None else list(remote_layer.mags)))
     with ThreadPoolExecutor(max_workers=min(16, (os.cpu_count() or 4) * 2)) as executor:
-        for name in names:
-            remote_layer = remote.get_layer(name)
-            box = BoundingBox.from_ndbbox(bbox) if bbox is not None else remote_layer.bounding_box
-            local_layer = _add_local_layer(dataset, remote_layer, box, chosen_format)
-            for mag in [Mag(m) for m in mags] if mags is not None else list(remote_layer.mags):
-                _download_mag(route, remote_layer, local_layer, mag, box, executor)
+        # performance (bench_wk_server.py): the first shard's request starts while the local dataset is made
+        early = _fetch_first_piece(route, jobs, executor)
+        try:
+            dataset = _local_dataset(remote, path, info.name)
+            for remote_layer, box, layer_mags in jobs:
+                local_layer = _add_local_layer(dataset, remote_layer, box, chosen_format)
+                for mag in layer_mags:
+                    _download_mag(route, remote_layer, local_layer, mag, box, executor, early)
+        finally:
+            for future in early.values():  # not taken (a failure before): do not wait for nor keep its voxels
+                future.cancel()
     return dataset
 
 
+def _pieces(box: Any, mag: Mag) -> list[BoundingBox]:
+    """The boxes (Mag(1)) fetched for ``box`` of ``mag``: one per shard of the local copy."""
+    shard_in_mag1 = DOWNLOAD_SHARD_SHAPE * mag.to_vec3_int()
+    return list(box.align_with_mag(mag, ceil=True).chunk(shard_in_mag1, shard_in_mag1))
+
+
+def _fetch_first_piece(route: DataRoute, jobs: list[Any], executor: Any) -> dict[tuple[str, Mag, Any], Any]:
+    """The first piece of the first mag to download, its fetch submitted to ``executor`` (by layer, mag, box)."""
+    for remote_layer, box, layer_mags in jobs:
+        for mag in layer_mags:
+            pieces = _pieces(box, mag)
+            if pieces:
+                dtype, channels = np.dtype(remote_layer.dtype), remote_layer.num_channels
+                future = executor.submit(route.fetch, remote_layer.name, mag, pieces[0], dtype, channels)
+                return {(remote_layer.name, mag, pieces[0]): future}
+    return {}
+
+
 def _download_mag(
-    route: DataRoute, remote_layer: RemoteLayer, local_layer: Any, mag: Mag, box: Any, executor: Any
+    route: DataRoute, remote_layer: RemoteLayer, local_layer: Any, mag: Mag, box: Any, executor: Any, early: dict
 ) -> None:
     sharded = str(getattr(local_layer.data_format, "value", local_layer.data_format)) in ("zarr3", "wkw")
     local_mag = local_layer.add_mag(  # zarr (v2) has no shards: one chunk per file
         mag, chunk_shape=DOWNLOAD_CHUNK_SHAPE, shard_shape=DOWNLOAD_SHARD_SHAPE if sharded else None
     )
-    shard_in_mag1 = DOWNLOAD_SHARD_SHAPE * mag.to_vec3_int()
-    pieces = list(box.align_with_mag(mag, ceil=True).chunk(shard_in_mag1, shard_in_mag1))
+    pieces = _pieces(box, mag)
     dtype, channels = np.dtype(remote_layer.dtype), remote_layer.num_channels
 
     def copy(piece: BoundingBox) -> None:
-        data = route.fetch(remote_layer.name, mag, piece, dtype, channels)
+        fetched = early.pop((remote_layer.name, mag, piece), None)
+        data = fetched.result() if fetched is not None else route.fetch(remote_layer.name, mag, piece, dtype, channels)
         local_mag.write_cxyz(data, absolute_offset=piece.topleft_xyz, allow_unaligned=True)
 
     description = f"Downloading layer={remote_layer.name} mag={mag.to_layer_name()}"

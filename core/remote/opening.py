@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import attrs
@@ -200,6 +201,12 @@ def read_properties(target: Target, info: ApiDataset, location: UPath | None) ->
         if isinstance(source, ApiUnusableDataSource):
             raise RuntimeError(f"WEBKNOSSOS cannot use the dataset {target.dataset_id!r}: {source.status}.")
         return source
+    return fetch_properties(target, location)
+
+
+def fetch_properties(target: Target, location: UPath) -> DatasetProperties:
+    """The datastore's ``datasource-properties.json`` at ``location``; RemoteDatasetNotFoundError if it does not
+    serve the dataset."""
     url = str(location).rstrip("/") + "/datasource-properties.json"
     headers = auth_headers(target.context, target.sharing_token)
     try:
@@ -211,3 +218,29 @@ def read_properties(target: Target, info: ApiDataset, location: UPath | None) ->
             raise _not_found(f"with id {target.dataset_id!r}", error) from None
         raise
     return dataset_properties_from_json(reply.content)
+
+
+def fetch_info_and_properties(
+    target: Target, datastore_url: str | None = None
+) -> tuple[ApiDataset, UPath | None, DatasetProperties]:
+    """The dataset's information, where its layers are read from, and their properties.
+
+    With ``datastore_url`` (the datastore known to hold the dataset, e.g. the one it was just uploaded to) the
+    datastore's properties are fetched while the information is (one round trip instead of two); if the
+    information names another datastore they are fetched again from there. Errors are those of the sequential
+    order: the information's first."""
+    if datastore_url is None or target.access_mode is not RemoteAccessMode.ZARR_STREAMING:
+        info = fetch_info(target.context, target.dataset_id, target.sharing_token)
+        location = data_location(target, info)
+        return info, location, read_properties(target, info, location)
+    version = target.context.api_version
+    guess = zarr_streaming_url(datastore_url, target.dataset_id, version, target.annotation_id)
+    headers = auth_headers(target.context, target.sharing_token)
+    guessed_location = UPath(guess, headers=headers) if headers else UPath(guess)
+    with ThreadPoolExecutor(1) as pool:
+        early = pool.submit(fetch_properties, target, guessed_location)
+        info = fetch_info(target.context, target.dataset_id, target.sharing_token)
+        location = data_location(target, info)
+        if location is not None and str(location) == guess:
+            return info, location, early.result()
+    return info, location, read_properties(target, info, location)

@@ -31,10 +31,10 @@ from ..utils.small_helpers import warn_deprecated
 from .access_mode import RemoteAccessMode
 from .metadata import DatasetMetadata, metadata_from_api, metadata_to_api
 from .opening import (
+    Target,
     choose_access_mode,
-    data_location,
     fetch_info,
-    read_properties,
+    fetch_info_and_properties,
     resolve_target,
     stored_data_formats,
 )
@@ -168,9 +168,14 @@ class RemoteDataset(AbstractDataset[RemoteLayer, RemoteSegmentationLayer]):
             annotation_id_or_url=annotation_id_or_url,
             access_mode=mode,
         )
-        info = fetch_info(target.context, target.dataset_id, target.sharing_token)
-        location = data_location(target, info)
-        properties = read_properties(target, info, location)
+        return cls.open_target(target, read_only=read_only)
+
+    @classmethod
+    def open_target(cls, target: Target, *, read_only: bool = False, datastore_url: str | None = None) -> RemoteDataset:
+        """Internal (not webknossos API): open the resolved ``target``; ``datastore_url``, the datastore known to
+        hold the dataset, lets its properties be fetched together with its information."""
+        mode = target.access_mode
+        info, location, properties = fetch_info_and_properties(target, datastore_url)
         dataset = cls(
             zarr_streaming_path=location,
             dataset_properties=properties,
