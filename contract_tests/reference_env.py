@@ -108,7 +108,8 @@ def _is_complete(venv: Path) -> bool:
 
 
 @contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``path`` (created if missing) for the block."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+") as handle:
         if fcntl is not None:
@@ -222,7 +223,7 @@ def reference_python() -> Path:
     if _failure is not None:
         raise ReferenceUnavailable(_failure)
     try:
-        with _file_lock(link.with_name(link.name + LOCK_SUFFIX)):
+        with file_lock(link.with_name(link.name + LOCK_SUFFIX)):
             if not _is_complete(link):  # another process may have finished it while we waited
                 _build_and_swap(link)
     except ReferenceUnavailable as exc:

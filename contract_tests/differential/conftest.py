@@ -145,9 +145,16 @@ def coverage_record() -> object:
 
 
 def store_session_coverage() -> object:
-    """Put what this session's scenarios touched into the record (if the reference ran) and return the record."""
-    record = coverage_record()
-    if getattr(SESSION_FILES, "worker_started", False):
+    """Put what this session's scenarios touched into the record (if the reference ran) and return the record.
+
+    Sessions running at once (scripts/pytest-shards) each add their files' entries: the record is re-read and
+    written under a lock, so one session's entries never overwrite another's.
+    """
+    if not getattr(SESSION_FILES, "worker_started", False):
+        return coverage_record()
+    path = coverage_record().path
+    with reference_env.file_lock(path.with_name(path.name + ".lock")):
+        record = coverage_record()
         SESSION_FILES.store(record, harness.TALLY.touched, harness.TALLY.test_files)
         record.save()
     return record
