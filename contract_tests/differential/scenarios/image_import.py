@@ -1,6 +1,11 @@
 """Image import scenarios: ``Dataset.from_images`` of one file or a folder tree with every layer mapping, and
 ``add_layer_from_images``: the layers' names, boxes, data and view configurations.
 
+The scenarios about one file (``single_file``, ``add_layer_from_images``) import with compression, the reference's
+default; those about layer mappings, folder trees and channels import uncompressed (``compress=False``): the
+reference's compression pass costs 2-3 s per import even for these tiny images, and what they compare does not
+depend on it.
+
 Both sides write the same input images with tifffile and Pillow (installed in both environments).
 """
 
@@ -107,6 +112,7 @@ def folder_tree(wk, tmp, tree, mapping, layer_name):
             voxel_size=(1, 1, 1),
             map_filepath_to_layer_name=_mapping(wk, mapping),
             layer_name=layer_name,
+            compress=False,
             executor=executor,
         )
     return _dataset_facts(wk, tmp / "ds")
@@ -124,7 +130,12 @@ def mapping_callable(wk, tmp, tree):
 
     with wk.utils.get_executor("sequential") as executor:
         wk.Dataset.from_images(
-            tmp / "tree", tmp / "ds", voxel_size=(1, 1, 1), map_filepath_to_layer_name=name_of, executor=executor
+            tmp / "tree",
+            tmp / "ds",
+            voxel_size=(1, 1, 1),
+            map_filepath_to_layer_name=name_of,
+            compress=False,
+            executor=executor,
         )
     return [sorted(given), _dataset_facts(wk, tmp / "ds")]
 
@@ -150,6 +161,7 @@ def several_3d_files_in_one_layer(wk, tmp):
             tmp / "ds",
             voxel_size=(1, 1, 1),
             map_filepath_to_layer_name=wk.Dataset.ConversionLayerMapping.ENFORCE_LAYER_PER_FOLDER,
+            compress=False,
             executor=executor,
         )
     return _dataset_facts(wk, tmp / "ds")
@@ -179,7 +191,7 @@ def multichannel_tiff(wk, tmp, channels, dtype, layout, files):
         tifffile.imwrite(tmp / "input" / f"{index}.tif", rng.integers(1, 200, shape).astype(dtype), **options)
     source = tmp / "input" if files > 1 else tmp / "input" / "0.tif"
     with wk.utils.get_executor("sequential") as executor:
-        wk.Dataset.from_images(source, tmp / "ds", voxel_size=(1, 1, 1), executor=executor)
+        wk.Dataset.from_images(source, tmp / "ds", voxel_size=(1, 1, 1), compress=False, executor=executor)
     return _dataset_facts(wk, tmp / "ds")
 
 
@@ -197,11 +209,15 @@ def two_channel_png(wk, tmp, files, via):
     returned = None
     with wk.utils.get_executor("sequential") as executor:
         if via == "from_images":
-            wk.Dataset.from_images(tmp / "input", tmp / "ds", voxel_size=(1, 1, 1), executor=executor)
+            wk.Dataset.from_images(tmp / "input", tmp / "ds", voxel_size=(1, 1, 1), compress=False, executor=executor)
         else:
             dataset = wk.Dataset(tmp / "ds", voxel_size=(1, 1, 1))
             layer = dataset.add_layer_from_images(
-                tmp / "input", layer_name="grey", allow_multiple_layers=via == "multiple", executor=executor
+                tmp / "input",
+                layer_name="grey",
+                allow_multiple_layers=via == "multiple",
+                compress=False,
+                executor=executor,
             )
             returned = repr(layer)
     return [returned, _dataset_facts(wk, tmp / "ds")]
