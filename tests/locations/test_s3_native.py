@@ -63,6 +63,8 @@ class _CountingProxy(http.server.BaseHTTPRequestHandler):
             reply_headers = [(k, v) for k, v in response.getheaders() if k.lower() not in _HOP_BY_HOP]
         finally:
             connection.close()
+        with self.log_lock:  # before replying: once the client has its answer, the request is in the log
+            self.log.append((self.command, self.path, len(payload)))
         self.send_response(response.status, response.reason)
         for name, value in reply_headers:
             if self.command == "HEAD" or name.lower() != "content-length":
@@ -72,8 +74,6 @@ class _CountingProxy(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
-        with self.log_lock:
-            self.log.append((self.command, self.path, len(payload)))
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _forward  # noqa: N815 - http.server's naming
 
