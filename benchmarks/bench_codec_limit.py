@@ -6,7 +6,9 @@ Every repeat measures, in the same process and one after the other:
 
 - the codec limit: one thread compressing and decompressing a sample of the benchmark's own chunks with zstd
   level 5 (numcodecs, the zstd library the dev environment has; the chunk bytes are those tensorstore encodes),
-  times the number of cores;
+  times the number of cores; measured once at the start of the repeat and again just before each whole-volume
+  write and read, whose share of the limit is taken against that adjacent measurement (this machine's
+  one-thread rate drifts by up to 1.5x within a minute);
 - daedalus ``MagView.write`` of the whole volume and a full ``MagView.read``, and raw tensorstore (its default
   context, one transaction) with the same codecs, as MB/s and as % of the limit;
 - 100 random 64³ reads (daedalus and raw tensorstore, fresh handles and caches);
@@ -198,6 +200,8 @@ def run_repeat(
     work.mkdir(parents=True)
 
     def measure(name: str, fn: Callable[[], Any]) -> Any:
+        if _codec_of(name):  # the limit of this very moment: the machine's speed drifts between operations
+            results[f"{name} limit"] = codec_limit(chunks)
         with Timer() as timer:
             value = fn()
         results[name] = (timer.wall, timer.cpu)
@@ -266,7 +270,7 @@ def code_before(enabled: bool) -> Iterator[None]:
     """With ``enabled``: daedalus as before issue 19, restored for the block (the same run measures both).
 
     Copies and downsampling read, compute and write in turn; padded reads are copied into the result; the
-    median kernel sorts with odd-even transposition.
+    median kernel sorts with odd-even transposition; tensorstore decodes large reads (no own shard reader).
     """
     if not enabled:
         yield
@@ -280,6 +284,7 @@ def code_before(enabled: bool) -> Iterator[None]:
         (array_copy, "_PREFETCH_BYTES", -1),
         (zarr_array, "_DIRECT_READ_BYTES", 1 << 62),
         (small_blocks, "selection_network", _transposition_network),
+        (zarr_array, "_OWN_DECODE_BYTES", 1 << 62),
     ]
     saved = [(module, name, getattr(module, name)) for module, name, _ in names]
     for module, name, value in names:
@@ -313,15 +318,17 @@ def report(repeat: int, results: dict[str, Any], megabytes: float, cores: int) -
     header = f"  {'operation':28s} {'wall s':>8s} {'CPU s':>8s} {'cores':>6s} {'MB/s':>8s} {'% limit':>8s}"
     print(header + f" {'codec % of CPU':>15s}")
     for name, value in results.items():
-        if name in ("load", "limit"):
+        if name in ("load", "limit") or name.endswith(" limit"):
             continue
         wall, cpu = value
         rate = megabytes / wall
         share = codec_share = ""
         key = _codec_of(name)
         if key:
-            share = f"{100 * rate / (cores * limit[key]):7.0f}%"
-            codec_share = f"{100 * megabytes / limit[key + '_cpu'] / cpu:14.0f}%"  # codec CPU s / CPU s spent
+            own = results[f"{name} limit"]  # measured just before the operation
+            share = f"{100 * rate / (cores * own[key]):7.0f}%"
+            codec_share = f"{100 * megabytes / own[key + '_cpu'] / cpu:14.0f}%"  # codec CPU s / CPU s spent
+            name = f"{name} (limit {cores * own[key]:.0f})"
         rate_text = f"{rate:8.0f}" if "random" not in name else f"{'':8s}"
         print(f"  {name:28s} {wall:8.3f} {cpu:8.3f} {cpu / wall:6.2f} {rate_text} {share:>8s} {codec_share:>15s}")
 
@@ -330,11 +337,11 @@ def summary(all_results: list[dict[str, Any]], megabytes: float, cores: int) -> 
     """Median over the repeats of each repeat's own ratios."""
     print(f"\nmedian of {len(all_results)} repeat(s) (each ratio taken within its own repeat):")
     for name in all_results[0]:
-        if name in ("load", "limit"):
+        if name in ("load", "limit") or name.endswith(" limit"):
             continue
         key = _codec_of(name)
         if key:
-            shares = [megabytes / r[name][0] / (cores * r["limit"][key]) for r in all_results]
+            shares = [megabytes / r[name][0] / (cores * r[f"{name} limit"][key]) for r in all_results]
             print(f"  {name:28s} {100 * statistics.median(shares):5.0f}% of the {key} limit")
         else:
             print(f"  {name:28s} {statistics.median(r[name][0] for r in all_results):6.3f} s")
