@@ -17,7 +17,7 @@ import numpy as np
 import tensorstore as ts
 from daedalus.core.array_info import ArrayInfo
 from daedalus.core.geometry import Vec3Int
-from daedalus.core.ports import ArrayStorageDefaults
+from daedalus.core.ports import ArrayStorageDefaults, StoredArrayDefaults
 from daedalus.core.process_local import ProcessLocalState
 from daedalus.core.stored_box import check_box, check_write_box, read_clipped
 
@@ -66,7 +66,7 @@ def _presented_axes(names: Any, ndim: int, where: str) -> tuple[tuple[str, ...],
     return ("c", *(names[i] for i in extra), "x", "y", "z"), order, not channel
 
 
-class N5Array(ProcessLocalState):
+class N5Array(ProcessLocalState, StoredArrayDefaults):
     """An opened N5 array (implements ``StoredArray``), presented as ``("c", *extra, "x", "y", "z")``."""
 
     def __init__(self, kvstore: Any, local: Path | None, display: str) -> None:

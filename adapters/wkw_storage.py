@@ -21,7 +21,7 @@ from daedalus.core.array_info import ArrayInfo
 from daedalus.core.file_locks import locked_files, partial_cells
 from daedalus.core.geometry import Vec3Int
 from daedalus.core.local_paths import local_file_path
-from daedalus.core.ports import ArrayStorageDefaults, StorageCapabilities
+from daedalus.core.ports import ArrayStorageDefaults, StorageCapabilities, StoredArrayDefaults
 from daedalus.core.process_local import ProcessLocalState
 from daedalus.core.stored_box import check_write_box, read_clipped
 
@@ -52,7 +52,7 @@ def _is_power_of_two(value: int) -> bool:
     return value > 0 and value & (value - 1) == 0
 
 
-class WkwArray(ProcessLocalState):
+class WkwArray(ProcessLocalState, StoredArrayDefaults):
     """An opened WKW array (implements ``StoredArray``), presented as ``("c", "x", "y", "z")``."""
 
     def __init__(self, root: Path, header: Any, shape: Sequence[int] | None = None) -> None:

@@ -20,7 +20,7 @@ from daedalus.core.file_locks import locked_files, partial_cells
 from daedalus.core.geometry import Vec3Int
 from daedalus.core.local_paths import local_file_path
 from daedalus.core.ngff_axes import ngff_axis_names_from_json
-from daedalus.core.ports import ArrayStorageDefaults
+from daedalus.core.ports import ArrayStorageDefaults, StoredArrayDefaults
 from daedalus.core.stored_box import check_box, check_write_box, read_clipped
 from daedalus.core.zarr3_config import Zarr3ArrayInfo
 
@@ -198,7 +198,7 @@ class _Zarr2:
         }
 
 
-class ZarrPythonArray:
+class ZarrPythonArray(StoredArrayDefaults):
     """An opened zarr3 / zarr array served by zarr-python (implements ``StoredArray``)."""
 
     def __init__(self, root: Path, fmt: Any) -> None:

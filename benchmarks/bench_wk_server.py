@@ -295,7 +295,9 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"[bench] {tag} failed: {exc}", file=sys.stderr)
                         continue
                     res.update(server_mod.diff(server.stats.snapshot(), before))
-                    if args.timeline:
+                    if args.timeline:  # the last replies' entries may be recorded just after the client has them
+                        arrived = server.stats.snapshot()["requests"] - before["requests"]
+                        server.stats.wait_for_timeline(before["timeline_length"] + arrived)
                         entries = server.stats.timeline_since(before)
                         lines = server_mod.timeline_summary(entries, res.get("t0"))
                         print(f"[bench] {tag} timeline ({res['seconds']:.3f} s):", file=sys.stderr)

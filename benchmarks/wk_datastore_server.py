@@ -81,6 +81,7 @@ class Stats:
 
     def __init__(self, timeline: bool = False) -> None:
         self.lock = threading.Lock()
+        self.recorded = threading.Condition(self.lock)
         self.requests = 0
         self.received = 0
         self.sent = 0
@@ -90,8 +91,14 @@ class Stats:
     def record(self, entry: dict[str, Any]) -> None:
         """Append one request's timeline entry (``start``, ``end``, ``kind``, ``path``, ``received``, ``sent``)."""
         if self.timeline is not None:
-            with self.lock:
+            with self.recorded:
                 self.timeline.append(entry)
+                self.recorded.notify_all()
+
+    def wait_for_timeline(self, length: int, timeout: float = 10.0) -> bool:
+        """Wait until ``length`` requests are on the timeline (a reply reaches the client before its entry)."""
+        with self.recorded:
+            return self.recorded.wait_for(lambda: len(self.timeline or ()) >= length, timeout)
 
     def add(self, received: int = 0, sent: int = 0, kind: str | None = None) -> None:
         """Count bytes (and, with `kind`, one request of that kind)."""

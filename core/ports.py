@@ -67,6 +67,15 @@ class StoredArray(Protocol):
         """Read the box ``offset .. offset + shape``; voxels outside the stored shape read as 0."""
         ...
 
+    def read_into(self, offset: Sequence[int], out: np.ndarray) -> None:
+        """Optional (default: ``out[...] = read(offset, out.shape)``): read the box at ``offset`` with the shape
+        of ``out`` into ``out`` (a writable array of the array's voxel type), e.g. a buffer reused between reads.
+
+        The default comes with ``StoredArrayDefaults``; arrays of an adapter that omits optional storage members
+        get it from the plugin layer.
+        """
+        ...
+
     def write(self, offset: Sequence[int], data: np.ndarray) -> None:
         """Write ``data`` (same number of axes as the array) at ``offset``; the box must fit the shape."""
         ...
@@ -89,6 +98,10 @@ class StoredArrayDefaults:
     """The defaults of StoredArray's optional members; an array class subclasses it or declares them itself."""
 
     native: Any = None
+
+    def read_into(self, offset: Sequence[int], out: np.ndarray) -> None:
+        """Read the box at ``offset`` with ``out``'s shape into ``out`` (the default: ``read``, then a copy)."""
+        out[...] = self.read(offset, out.shape)  # type: ignore[attr-defined]
 
 
 @runtime_checkable

@@ -120,7 +120,7 @@ arguments (the CLI hook) and ``daedalus_file_services`` (its built-in imports th
 
 
 class ArrayWithDefaults(StoredArrayDefaults):
-    """A StoredArray that lacks ``native``: the port's default (None), everything else from the array."""
+    """A StoredArray lacking optional members (``native``, ``read_into``): the port's defaults, the rest from it."""
 
     def __init__(self, array: Any) -> None:
         self._array = array
@@ -134,8 +134,13 @@ class ArrayWithDefaults(StoredArrayDefaults):
         return repr(self._array)
 
 
+_OPTIONAL_ARRAY_MEMBERS = ("native", "read_into")
+
+
 def _with_array_defaults(array: Any) -> Any:
-    return array if _static(array, "native") is not _MISSING else ArrayWithDefaults(array)
+    if all(_static(array, name) is not _MISSING for name in _OPTIONAL_ARRAY_MEMBERS):
+        return array
+    return ArrayWithDefaults(array)
 
 
 class StorageWithDefaults(ArrayStorageDefaults):
@@ -145,9 +150,17 @@ class StorageWithDefaults(ArrayStorageDefaults):
         self.adapter = adapter
         self.data_format = adapter.data_format
         self.engine = adapter.engine
-        for name in ("capabilities", "prepare"):
-            if _static(adapter, name) is not _MISSING:
-                setattr(self, name, getattr(adapter, name))
+        self._declared = {name: _static(adapter, name) is not _MISSING for name in ("capabilities", "prepare")}
+
+    @property  # type: ignore[override]
+    def capabilities(self) -> Any:
+        """The adapter's capabilities (read when asked: a property may load the engine), else the defaults."""
+        return self.adapter.capabilities if self._declared["capabilities"] else ArrayStorageDefaults.capabilities
+
+    def prepare(self) -> None:
+        """The adapter's ``prepare`` if it has one (the default: nothing)."""
+        if self._declared["prepare"]:
+            self.adapter.prepare()
 
     def create(self, path: Any, info: Any) -> Any:
         """Create an array (see the ArrayStorage port)."""
@@ -171,7 +184,12 @@ class StorageWithDefaults(ArrayStorageDefaults):
 
 
 def with_storage_defaults(adapter: Any) -> Any:
-    """``adapter`` itself when it declares every member of the ArrayStorage port, else it with the defaults."""
+    """``adapter`` itself when it declares every member of the ArrayStorage port, else it with the defaults.
+
+    Only a wrapped adapter's arrays get StoredArray's defaults here (checked as each array is opened); an
+    adapter that declares every storage member gives its arrays every StoredArray member itself (its array
+    class subclasses ``StoredArrayDefaults``), which the shipped contract suite checks.
+    """
     if all(_static(adapter, name) is not _MISSING for name in ("capabilities", "prepare")):
         return adapter
     return StorageWithDefaults(adapter)

@@ -16,6 +16,7 @@ import numpy as np
 import tensorstore as ts
 from daedalus.core.array_info import ArrayInfo
 from daedalus.core.geometry import Vec3Int
+from daedalus.core.ports import StoredArrayDefaults
 from daedalus.core.process_local import ProcessLocalState
 from daedalus.core.stored_box import check_box, check_write_box, read_clipped
 
@@ -26,7 +27,7 @@ from .volume_info import CHUNK_KEY, INFO, SHARD_FILE, UrlRoot, read_info, scale_
 __all__ = ["PrecomputedArray"]
 
 
-class PrecomputedArray(ProcessLocalState):
+class PrecomputedArray(ProcessLocalState, StoredArrayDefaults):
     """One opened scale of a precomputed volume (implements ``StoredArray``)."""
 
     def __init__(self, root: Path, key: str | None) -> None:

@@ -82,6 +82,10 @@ class AxisPermutedArray:
         data = self._inner.read(self._to_inner(offset), self._to_inner(shape))
         return np.transpose(data, self._order)
 
+    def read_into(self, offset: Sequence[int], out: np.ndarray) -> None:
+        """Read the (c, x, y, z) box at ``offset`` with ``out``'s shape into ``out``."""
+        self._inner.read_into(self._to_inner(offset), np.transpose(out, self._inverse))
+
     def write(self, offset: Sequence[int], data: np.ndarray) -> None:
         """Write (c, x, y, z) ``data`` at ``offset``."""
         data = np.asarray(data)

@@ -46,6 +46,7 @@ from ..sampling.border_padding import symmetric_border_indices, symmetric_pad_wi
 from .layer_checks import warn_chunk_shape
 from .sampling_modes import SamplingModes
 from .storage_defaults import DEFAULT_CHUNK_SHAPE, created_mag_shard_shape
+from .view import ReadBuffers, read_reusing
 
 if TYPE_CHECKING:
     from .mag_view import MagView
@@ -238,6 +239,7 @@ def downsample_chunk(
     valid = _spatial_bounds(source.bounding_box)
     valid_src = [(lo // s, _ceildiv(hi, s)) for (lo, hi), s in zip(valid, smag)]
     axis_pieces = [_pieces(lo // t, _ceildiv(hi, t), b) for (lo, hi), t, b in zip(bounds, tmag, block_shape)]
+    buffers = ReadBuffers()
 
     def compute(block: tuple[tuple[int, int], ...]) -> np.ndarray | None:
         need = [(b0 * r - margin, b1 * r + margin) for (b0, b1), r in zip(block, ratio)]
@@ -247,7 +249,8 @@ def downsample_chunk(
         if mirrored:
             return mirrored_block(need, have)
         read_bounds = [(max(h0 * s, vlo), min(h1 * s, vhi)) for (h0, h1), s, (vlo, vhi) in zip(have, smag, valid)]
-        data = source.read(absolute_bounding_box=_with_spatial_bounds(unit, read_bounds))
+        # the block is reduced and dropped: read into this thread's reused buffer (no fresh memory per block)
+        data = read_reusing(source, _with_spatial_bounds(unit, read_bounds), buffers)
         data = edge_pad(
             data, [h0 - n0 for (n0, _), (h0, _) in zip(need, have)], [n1 - h1 for (_, n1), (_, h1) in zip(need, have)]
         )
@@ -259,7 +262,7 @@ def downsample_chunk(
         ]
         if all(w is not None for w in widths):  # the usual case: one read, one pad (a no-op inside the box)
             read_bounds = [(max(h0 * s, vlo), min(h1 * s, vhi)) for (h0, h1), s, (vlo, vhi) in zip(have, smag, valid)]
-            data = source.read(absolute_bounding_box=_with_spatial_bounds(unit, read_bounds))
+            data = read_reusing(source, _with_spatial_bounds(unit, read_bounds), buffers)
             if any(any(w) for w in widths):
                 data = np.pad(data, [(0, 0)] * (data.ndim - 3) + list(widths), mode="symmetric")
             return downsample_cube(data, ratio, mode)
@@ -268,7 +271,7 @@ def downsample_chunk(
         ]
         spans = [(h0, h1) if i is None else (int(i.min()), int(i.max()) + 1) for (h0, h1), i in zip(have, indices)]
         read_bounds = [(max(a * s, vlo), min(b * s, vhi)) for (a, b), s, (vlo, vhi) in zip(spans, smag, valid)]
-        data = source.read(absolute_bounding_box=_with_spatial_bounds(unit, read_bounds))
+        data = read_reusing(source, _with_spatial_bounds(unit, read_bounds), buffers)
         data = take_along_spatial_axes(data, indices, [a for a, _ in spans])
         return downsample_cube(data, ratio, mode)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Callable, Generator, Iterator
 from functools import partial
@@ -20,6 +21,35 @@ from .buffered_slice import BufferedSliceReader, BufferedSliceWriter
 from .chunk_runner import run_on_chunks
 from .lazy_array import view_to_dask
 from .region import array_box, as_full_axes, is_aligned, mag_box, pick_region, warn_size_only
+
+
+class ReadBuffers:
+    """Per-thread arrays reused by ``read_reusing``: one per shape and voxel type, kept for the object's life."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def get(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        """This thread's (c, x, y, z) F-ordered buffer of ``shape`` and ``dtype`` (contents left from the last use)."""
+        buffers = getattr(self._local, "buffers", None)
+        if buffers is None:
+            buffers = self._local.buffers = {}
+        key = (shape, np.dtype(dtype).str)
+        buffer = buffers.get(key)
+        if buffer is None:
+            buffer = buffers[key] = np.empty(shape, dtype=dtype, order="F")
+        return buffer
+
+
+def read_reusing(view: View, absolute_bounding_box: NDBoundingBox, buffers: ReadBuffers) -> np.ndarray:
+    """``view.read(absolute_bounding_box=...)`` into a buffer of ``buffers`` reused by this thread.
+
+    For chunk-parallel work whose reads are transient (read, reduce, drop): no fresh memory per read, so no
+    page faults. The result is valid until this thread's next read of the same shape through ``buffers``.
+    """
+    bbox = pick_region(view.bounding_box, absolute_bounding_box=absolute_bounding_box)
+    data = view._read_box_into(bbox, buffers)
+    return data if view.info.has_channel_axis else data[0]
 
 
 class DtypeMismatchError(ValueError, TypeError):
@@ -221,6 +251,16 @@ class View:
         if any(s == 0 for s in shape):
             return np.zeros(shape, dtype=info.voxel_type)
         return self._array.read(offset, shape)
+
+    def _read_box_into(self, bbox: NDBoundingBox, buffers: ReadBuffers) -> np.ndarray:
+        """``_read_box(bbox)`` into this thread's buffer of that shape from ``buffers`` (see ``read_reusing``)."""
+        info = self.info
+        offset, shape = array_box(bbox, self._mag, info.dimension_names, info.shape)
+        if any(o < 0 for o in offset[-3:]) or any(s <= 0 for s in shape):
+            return self._read_box(bbox)  # the usual errors
+        out = buffers.get(tuple(shape), info.voxel_type)
+        self._array.read_into(offset, out)
+        return out
 
     def to_dask(self) -> Any:
         """The view's data as a lazy dask array, shaped and typed like ``read()`` (needs ``pip install dask``).

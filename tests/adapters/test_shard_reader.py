@@ -295,3 +295,20 @@ def test_a_result_of_the_shard_reader_pickles_like_any_array(rgb_mag, monkeypatc
     assert np.array_equal(again, data) and again.dtype == ours.dtype
     ours[0, 0, 0, 0] = 201  # writable, and the copy is its own
     assert again[0, 0, 0, 0] == data[0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("own", [True, False])
+def test_read_into_a_stale_buffer_writes_every_voxel(rgb_mag, monkeypatch, own):
+    """A reused buffer holds the last read's voxels: absent chunks and shards, padding and all, are overwritten."""
+    mag, data = rgb_mag
+    monkeypatch.setattr(zarr_array, "_OWN_DECODE_BYTES", 1 if own else 1 << 62)
+    calls = []
+    original = ShardReader.read_into
+    monkeypatch.setattr(ShardReader, "read_into", lambda self, *a, **k: calls.append(k) or original(self, *a, **k))
+    array = mag._array  # noqa: SLF001 - the adapter's array behind the mag
+    for offset, size in (((0, 0, 0, 0), (3, 100, 80, 70)), ((0, 60, 50, 40), (3, 64, 64, 64))):
+        out = np.full(size, 77, dtype=np.uint8, order="F")
+        array.read_into(offset, out)
+        np.testing.assert_array_equal(out, array.read(offset, size))
+    into = [k for k in calls if k == {"zeroed": False}]  # (the comparison reads decode into fresh zeros)
+    assert len(into) == (2 if own else 0)

@@ -89,6 +89,7 @@ def test_timeline_entries_add_up_to_the_counters_and_summarize_phases(served) ->
         session.get(f"{server.url}/api/v12/datasets/{dataset.id}")
         for x in range(2):
             session.get(f"{server.url}/data/v12/zarr/{dataset.id}/color/1/0.{x}.0.0")
+    assert server.stats.wait_for_timeline(before["timeline_length"] + 3)  # entries are recorded after replying
     after = server.stats.snapshot()
     entries = server.stats.timeline_since(before)
     assert [e["kind"] for e in entries] == ["GET datasets/<id>", "GET zarr chunk", "GET zarr chunk"]

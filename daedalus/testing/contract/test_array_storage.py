@@ -114,6 +114,13 @@ def test_adapter_implements_the_port(storage):
     assert isinstance(storage.capabilities, StorageCapabilities)
 
 
+def test_opened_arrays_implement_the_port(storage, layout, tmp_path):
+    """Every StoredArray member, the optional ones (``native``, ``read_into``) included, is there to call."""
+    array = create(storage, tmp_path, layout, dtype="uint8")
+    assert isinstance(array, StoredArray)
+    assert isinstance(storage.open(array_path(tmp_path, "array")), StoredArray)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_round_trip_every_dtype(storage, layout, tmp_path, dtype):
     voxel_types = capability(storage, "voxel_types")
@@ -206,6 +213,24 @@ def test_reads_beyond_the_shape_are_zero(storage, layout, tmp_path):
     far = array.read((0, 10 * shape[1], 0, 0), (1, 4, 4, 4))
     assert far.shape == (1, 4, 4, 4) and not far.any()
     assert array.read((0, -8, -8, -8), (1, 4, 4, 4)).shape == (1, 4, 4, 4)
+
+
+def test_read_into_fills_a_given_buffer_like_read(storage, layout, tmp_path):
+    """``read_into`` (the port's optional member, defaulting to read + copy) leaves the same voxels in ``out``."""
+    array = create(storage, tmp_path, layout, dtype="uint16")
+    data = random_data(array.info.shape, "uint16", seed=5)
+    array.write((0, 0, 0, 0), data)
+    shape = tuple(array.info.shape)
+    for offset, size in (
+        ((0, 0, 0, 0), shape),  # all of it
+        ((0, 3, 1, 2), (1, shape[1] - 5, 4, shape[3] - 2)),  # inside
+        ((0, -5, -1, -4), (1, shape[1] + 10, shape[2] + 3, shape[3] + 9)),  # reaching past every side
+        ((0, 10 * shape[1], 0, 0), (1, 4, 4, 4)),  # wholly outside
+    ):
+        for order in ("F", "C"):
+            out = np.full(size, 999, dtype="uint16", order=order)  # stale contents: every voxel is written
+            array.read_into(offset, out)
+            np.testing.assert_array_equal(out, array.read(offset, size))
 
 
 def test_write_outside_the_shape_is_rejected(storage, layout, tmp_path):
