@@ -125,14 +125,26 @@ TALLY = Tally()
 
 
 class ReferenceWorker:
-    """The reference package in a long-lived subprocess of its venv, answering one scenario per request."""
+    """The reference package in a long-lived subprocess of its venv, answering one scenario per request.
+
+    The reference's interpreter keeps memory from scenario to scenario (7 GB by the end of the suite, seen when the
+    machine ran out of memory beside the other test shard); a worker past ``RECYCLE_BYTES`` of resident memory is
+    replaced by a fresh one before the next scenario.
+    """
+
+    RECYCLE_BYTES = 1536 * 1024 * 1024
 
     def __init__(self, python: Path) -> None:
         self._lock = threading.Lock()
+        self._python = python
+        self.restarts = 0
+        self._start()
+
+    def _start(self) -> None:
         env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
         env["AWS_EC2_METADATA_DISABLED"] = "true"  # botocore never asks a cloud metadata service for credentials
         self._process = subprocess.Popen(
-            [str(python), "-u", str(HERE / "worker.py")],
+            [str(self._python), "-u", str(HERE / "worker.py")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -144,9 +156,22 @@ class ReferenceWorker:
             self.close()
             raise RuntimeError(f"the reference worker did not start (exit code {self._process.poll()})")
 
+    def resident_bytes(self) -> int:
+        """The worker's resident memory now (0 where ``/proc`` does not tell)."""
+        try:
+            with open(f"/proc/{self._process.pid}/status") as status:
+                kib = next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+        except (OSError, ValueError):
+            return 0
+        return kib * 1024
+
     def run(self, scenario: str, tmp: str, params: dict[str, Any]) -> dict[str, Any]:
         """The reference's observation of ``scenario`` with ``params`` in the folder ``tmp``."""
         with self._lock:
+            if self.resident_bytes() > self.RECYCLE_BYTES:
+                self.close()
+                self._start()
+                self.restarts += 1
             self._process.stdin.write(json.dumps({"scenario": scenario, "tmp": tmp, "params": params}) + "\n")
             self._process.stdin.flush()
             answer = self._process.stdout.readline()
