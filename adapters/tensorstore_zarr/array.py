@@ -169,8 +169,7 @@ class TensorstoreZarrArray(ProcessLocalState):
         offset, shape = self._check_box(offset, shape, "read from")
         layout = self._layout
         dtype = layout.info.voxel_type
-        lo = [max(o, 0) for o in offset]
-        hi = [min(o + s, full) for o, s, full in zip(offset, shape, layout.info.shape)]
+        lo, hi = self._clipped(offset, shape)
         if any(h <= low for low, h in zip(lo, hi)):
             return np.zeros(shape, dtype=dtype, order="F")
         presented_slices = tuple(slice(a, b) for a, b in zip(lo, hi))
@@ -192,11 +191,7 @@ class TensorstoreZarrArray(ProcessLocalState):
             if isinstance(self._location, _HttpLocation) and "ignored by server" in str(error):
                 self._use_bridge()  # the server sends whole files only: fetch them through fsspec instead
                 return self.read(offset, shape)
-            touched = layout.cells(*self._stored_box(lo, hi))[0]
-            raise ValueError(
-                f"Cannot read {self.path} (storage keys {list(touched)[:8]}): {error}. A chunk or shard file "
-                "is corrupt; delete or restore it."
-            ) from error
+            raise self._corrupt(lo, hi, error) from error
         if layout.virtual_channel:
             data = data[np.newaxis]
         if inside:
@@ -218,29 +213,23 @@ class TensorstoreZarrArray(ProcessLocalState):
         if remote or out.dtype != dtype or not dtype.isnative or not out.flags.writeable:
             out[...] = self.read(offset, shape)
             return
-        lo = [max(o, 0) for o in offset]
-        hi = [min(o + s, full) for o, s, full in zip(offset, shape, layout.info.shape)]
+        lo, hi = self._clipped(offset, shape)
         if any(h <= low for low, h in zip(lo, hi)):
             out[...] = 0
             return
         if lo != offset or hi != [o + s for o, s in zip(offset, shape)]:
             out[...] = 0
         inside = out[tuple(slice(a - o, b - o) for a, b, o in zip(lo, hi, offset))]
-        target = inside[0] if layout.virtual_channel else inside
-        nbytes = target.nbytes
+        nbytes = inside.nbytes
         if self._shard_format is not None and nbytes >= _OWN_DECODE_BYTES:
             self._decode_shards(lo, hi, inside, zeroed=False)
             return
         presented = tuple(slice(a, b) for a, b in zip(lo, hi))
         box = self._reading_handle(nbytes)[presented[1:] if layout.virtual_channel else presented]
         try:
-            ts.array(target, copy=False, write=True, context=tensorstore_context()).write(box).result()
+            self._read_box_into(box, inside)
         except ValueError as error:
-            touched = layout.cells(*self._stored_box(lo, hi))[0]
-            raise ValueError(
-                f"Cannot read {self.path} (storage keys {list(touched)[:8]}): {error}. A chunk or shard file "
-                "is corrupt; delete or restore it."
-            ) from error
+            raise self._corrupt(lo, hi, error) from error
 
     def _read_shards(self, offset: list[int], shape: list[int], lo: list[int], hi: list[int]) -> np.ndarray:
         """A large read decoded by ``ShardReader`` into fresh zeroed memory (absent chunks and padding stay 0).
@@ -285,13 +274,27 @@ class TensorstoreZarrArray(ProcessLocalState):
         huge pages, which cost the kernel a compaction stall of up to a second per 512 MB when memory is
         fragmented, e.g. right after a large write.)
         """
-        layout = self._layout
-        out = np.zeros(shape, dtype=layout.info.voxel_type, order="F")
-        stored_part = out[tuple(slice(a - o, b - o) for a, b, o in zip(lo, hi, offset))]
-        if layout.virtual_channel:
-            stored_part = stored_part[0]
-        ts.array(stored_part, copy=False, write=True, context=tensorstore_context()).write(box).result()
+        out = np.zeros(shape, dtype=self._layout.info.voxel_type, order="F")
+        self._read_box_into(box, out[tuple(slice(a - o, b - o) for a, b, o in zip(lo, hi, offset))])
         return out
+
+    def _read_box_into(self, box: Any, inside: np.ndarray) -> None:
+        """Let tensorstore decode ``box`` straight into ``inside`` (presented order, virtual channel included)."""
+        target = inside[0] if self._layout.virtual_channel else inside
+        ts.array(target, copy=False, write=True, context=tensorstore_context()).write(box).result()
+
+    def _clipped(self, offset: Sequence[int], shape: Sequence[int]) -> tuple[list[int], list[int]]:
+        """The part ``lo .. hi`` of the box ``offset .. offset + shape`` that lies inside the array."""
+        lo = [max(o, 0) for o in offset]
+        return lo, [min(o + s, full) for o, s, full in zip(offset, shape, self._layout.info.shape)]
+
+    def _corrupt(self, lo: Sequence[int], hi: Sequence[int], error: Exception) -> ValueError:
+        """tensorstore's read error with the array and the storage keys of the box ``lo .. hi`` named."""
+        touched = self._layout.cells(*self._stored_box(lo, hi))[0]
+        return ValueError(
+            f"Cannot read {self.path} (storage keys {list(touched)[:8]}): {error}. A chunk or shard file "
+            "is corrupt; delete or restore it."
+        )
 
     def write(self, offset: Sequence[int], data: np.ndarray) -> None:
         """Write ``data`` at ``offset`` (all axes) as one tensorstore write; the box must fit the shape."""
